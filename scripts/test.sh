@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what it needs, builds, lints, runs every test against real servers.
+source "$(dirname "$0")/bootstrap.sh" dovecot-imapd
+cd "$TRANCHE_ROOT"
+npm run --silent build
+npm run --silent lint
+node scripts/run-tests.mjs "$@"
