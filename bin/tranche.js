@@ -16,7 +16,9 @@ if (major < 22) {
     );
     process.exit(70);
   }
-  const child = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const child = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
   if (child.signal) process.kill(process.pid, child.signal);
   process.exit(child.status ?? 70);
 }

@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
+import { ImapStore } from '../mailstore/imap/imap-store.js';
+import { parseImapUrl, type ImapEndpoint } from '../mailstore/imap/endpoint.js';
+
+/** The flags both sides share, as commander hands them over. */
+export interface EndpointFlags {
+  source?: string;
+  sourceUser?: string;
+  sourceAdmin?: string;
+  sourceLoginTemplate?: string;
+  sourcePasswordFile?: string;
+  target?: string;
+  targetUser?: string;
+  targetAdmin?: string;
+  targetLoginTemplate?: string;
+  targetPasswordFile?: string;
+  insecure?: boolean;
+  allowPlaintext?: boolean;
+}
+
+/** Adds --source*, --target*, --insecure and --allow-plaintext to a command. */
+export function addEndpointOptions(command: Command): Command {
+  for (const side of ['source', 'target'] as const) {
+    command
+      .option(`--${side} <url>`, `${side} server: imap://HOST[:PORT] (STARTTLS) or imaps://HOST[:PORT]`)
+      .option(`--${side}-user <user>`, `the mailbox's login on the ${side}`)
+      .option(`--${side}-admin <admin>`, `log in as this admin on the user's behalf (SASL PLAIN authzid)`)
+      .option(
+        `--${side}-login-template <template>`,
+        `with --${side}-admin: a composed login instead of SASL PLAIN, e.g. '{user}*{admin}'`,
+      )
+      .option(
+        `--${side}-password-file <file>`,
+        `file holding the ${side} password (of the admin when --${side}-admin); default: $TRANCHE_${side.toUpperCase()}_PASSWORD`,
+      );
+  }
+  return command
+    .option('--insecure', 'do not verify TLS certificates')
+    .option('--allow-plaintext', 'allow sending passwords without TLS (trusted networks and tests only)');
+}
+
+function readPassword(side: 'source' | 'target', file: string | undefined): string {
+  if (file) {
+    try {
+      return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      throw new TrancheError(
+        'usage',
+        `--${side}-password-file: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+  }
+  const fromEnv = process.env[`TRANCHE_${side.toUpperCase()}_PASSWORD`];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  throw new TrancheError(
+    'usage',
+    `no ${side} password: set TRANCHE_${side.toUpperCase()}_PASSWORD or give --${side}-password-file`,
+  );
+}
+
+/** Builds one side's endpoint from the flags, with a usage error naming the first thing missing or wrong. */
+export function endpointFromFlags(flags: EndpointFlags, side: 'source' | 'target'): ImapEndpoint {
+  const url = flags[side];
+  const user = flags[`${side}User`];
+  if (!url) throw new TrancheError('usage', `--${side} is required`);
+  if (!user) throw new TrancheError('usage', `--${side}-user is required`);
+  const admin = flags[`${side}Admin`];
+  const loginTemplate = flags[`${side}LoginTemplate`];
+  if (loginTemplate && !admin) {
+    throw new TrancheError('usage', `--${side}-login-template needs --${side}-admin`);
+  }
+  return {
+    ...parseImapUrl(url, `--${side}`),
+    user,
+    admin,
+    loginTemplate,
+    password: readPassword(side, flags[`${side}PasswordFile`]),
+    insecure: flags.insecure ?? false,
+    allowPlaintext: flags.allowPlaintext ?? false,
+  };
+}
+
+/** The key under which a (source account, target account) pair keeps its checkpoints. */
+export function mailboxKey(source: ImapEndpoint, target: ImapEndpoint): string {
+  return `${source.host}:${source.port}/${source.user} -> ${target.host}:${target.port}/${target.user}`;
+}
+
+/** Connects one side, naming the side in any error. */
+export async function openSide(endpoint: ImapEndpoint, side: 'source' | 'target'): Promise<ImapStore> {
+  try {
+    return await ImapStore.connect(endpoint);
+  } catch (error) {
+    const typed = toTrancheError(error);
+    throw new TrancheError(typed.type, `${side}: ${typed.message}`, {
+      cause: error,
+      retryable: typed.retryable,
+      retryAfterMs: typed.retryAfterMs,
+    });
+  }
+}

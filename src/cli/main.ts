@@ -1,0 +1,48 @@
+import { Command, CommanderError } from 'commander';
+import { toTrancheError } from '../errors/tranche-error.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { syncCommand } from './sync-command.js';
+import { verifyCommand } from './verify-command.js';
+
+const debug = process.argv.includes('--debug');
+
+/** Prints one clear line for an error (the stack too with --debug) and sets the exit code. */
+function fail(error: unknown): void {
+  const typed = toTrancheError(error);
+  process.stderr.write(`tranche: ${typed.message}\n`);
+  if (debug) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+  process.exitCode = exitCodeFor(typed.type);
+}
+
+const writeErr = (text: string): void => {
+  process.stderr.write(text.startsWith('error:') ? `tranche: ${text}` : text);
+};
+
+const program = new Command('tranche')
+  .description('mailbox migrations at national scale')
+  .option('--debug', 'print stack traces on errors')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .configureOutput({ writeErr });
+for (const sub of [syncCommand(), verifyCommand()]) {
+  sub
+    .exitOverride()
+    .configureOutput({ writeErr })
+    .showHelpAfterError('(run with --help for usage)')
+    .option('--debug', 'print stack traces on errors');
+  program.addCommand(sub);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    const helpShown =
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.help' ||
+      error.code === 'commander.version';
+    process.exitCode = helpShown ? EXIT.ok : EXIT.usage;
+  } else {
+    fail(error);
+  }
+}

@@ -1,0 +1,131 @@
+import { Command } from 'commander';
+import { DEFAULT_FOLDER_SYNC, syncMailbox } from '../copy/sync-mailbox.js';
+import type { SyncReport } from '../copy/sync-report.js';
+import { parseRenames } from '../copy/folder-map.js';
+import { createLogger } from '../log/logger.js';
+import { SyncCheckpoints } from '../state/sync-checkpoints.js';
+import { openSqlite } from '../state/sqlite/open-sqlite.js';
+import {
+  addEndpointOptions,
+  endpointFromFlags,
+  openSide,
+  mailboxKey,
+  type EndpointFlags,
+} from './endpoint-options.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { formatBytes, formatCount, formatSeconds } from './format.js';
+import { ProgressLine } from './progress.js';
+import { defaultStatePath } from './state-path.js';
+import { TrancheError } from '../errors/tranche-error.js';
+
+interface SyncFlags extends EndpointFlags {
+  state?: string;
+  map: string[];
+  exclude: string[];
+  propagateDeletes?: boolean;
+  batchMessages: string;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Adds the folder flags shared by sync and verify. */
+export function addFolderOptions(command: Command): Command {
+  return command
+    .option(
+      '--map <Old=New>',
+      "put source folder Old (and its children) in New; '/' between levels; repeatable",
+      collect,
+      [],
+    )
+    .option(
+      '--exclude <pattern>',
+      "leave out source folders matching a glob ('*', '?'); repeatable",
+      collect,
+      [],
+    );
+}
+
+function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw new TrancheError('usage', `${flag} must be a whole number above 0`);
+  return n;
+}
+
+/** The text summary printed at the end of a sync. */
+export function formatSyncReport(report: SyncReport): string {
+  const rate = report.messagesCopied / Math.max(0.001, report.durationMs / 1000);
+  const lines = [
+    `tranche sync: ${report.status === 'done-with-skipped' ? `done with ${report.skipped.length} skipped item${report.skipped.length === 1 ? '' : 's'}` : report.status} in ${formatSeconds(report.durationMs)}`,
+    `  folders:  ${report.folders.length}${report.excludedFolders.length ? ` (${report.excludedFolders.length} excluded)` : ''}`,
+    `  messages: ${formatCount(report.messagesCopied)} copied (${formatBytes(report.bytesCopied)}, ${rate.toFixed(0)} msg/s), ${formatCount(report.messagesMatched)} found already on target, ${formatCount(report.flagsUpdated)} flag updates, ${formatCount(report.deleted)} deleted`,
+  ];
+  if (report.skipped.length > 0) {
+    lines.push(`  skipped:  ${report.skipped.length}`);
+    for (const item of report.skipped) {
+      lines.push(`    ${item.folder} UID ${item.uid} (${formatBytes(item.size)}): ${item.reason}`);
+    }
+  }
+  if (report.error) lines.push(`  error:    ${report.error.message}`);
+  return lines.join('\n');
+}
+
+/** `tranche sync`: one mailbox, source to target. */
+export function syncCommand(): Command {
+  const command = new Command('sync')
+    .description('copy one mailbox from a source IMAP server to a target, byte-exact and resumable')
+    .option('--state <file>', 'SQLite file for checkpoints (default: ~/.tranche/state.sqlite)')
+    .option(
+      '--propagate-deletes',
+      'remove from the target what was removed from the source since it was copied',
+    )
+    .option(
+      '--batch-messages <n>',
+      'messages per checkpointed APPEND batch',
+      String(DEFAULT_FOLDER_SYNC.batchMessages),
+    )
+    .option('--json', 'print the report as JSON on stdout (no progress display)');
+  addEndpointOptions(command);
+  addFolderOptions(command);
+  command.action(async (flags: SyncFlags) => {
+    const source = endpointFromFlags(flags, 'source');
+    const target = endpointFromFlags(flags, 'target');
+    const renames = parseRenames(flags.map);
+    const batchMessages = positiveInt(flags.batchMessages, '--batch-messages');
+    const db = await openSqlite(flags.state ?? defaultStatePath());
+    const progress = new ProgressLine(!flags.json);
+    const controller = new AbortController();
+    const stop = (): void =>
+      controller.abort(new TrancheError('connection-lost', 'interrupted', { retryable: false }));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    let report: SyncReport;
+    try {
+      report = await syncMailbox({
+        mailboxKey: mailboxKey(source, target),
+        openSource: () => openSide(source, 'source'),
+        openTarget: () => openSide(target, 'target'),
+        checkpoints: new SyncCheckpoints(db),
+        folders: { renames, excludes: flags.exclude },
+        options: { ...DEFAULT_FOLDER_SYNC, batchMessages, propagateDeletes: flags.propagateDeletes ?? false },
+        logger: createLogger(),
+        onProgress: (event) => progress.update(event),
+        signal: controller.signal,
+      });
+    } finally {
+      progress.done();
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      await db.destroy();
+    }
+    process.stdout.write(`${flags.json ? JSON.stringify(report, null, 2) : formatSyncReport(report)}\n`);
+    process.exitCode =
+      report.status === 'done'
+        ? EXIT.ok
+        : report.status === 'done-with-skipped'
+          ? EXIT.partial
+          : exitCodeFor(report.error?.type as never);
+  });
+  return command;
+}

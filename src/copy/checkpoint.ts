@@ -1,0 +1,33 @@
+import type { UidMap } from './uid-map.js';
+
+/** A message in an APPEND batch that may or may not have reached the target before a crash. */
+export interface PendingMessage {
+  sourceUid: number;
+  size: number;
+  /** Internal date, ms since the epoch. */
+  internalDate: number;
+}
+
+/** An APPEND batch under way: any target UID it produced is >= targetUidFloor. */
+export interface PendingBatch {
+  targetUidFloor: number;
+  messages: PendingMessage[];
+}
+
+/** What the copy engine remembers of one folder between runs. */
+export interface FolderCheckpoint {
+  sourceFolder: string;
+  targetFolder: string;
+  sourceUidValidity: number;
+  targetUidValidity: number;
+  /** HIGHESTMODSEQ of the source when flags were last brought across (CONDSTORE), as a decimal string. */
+  highestModseq: string | undefined;
+  map: UidMap;
+  pending: PendingBatch | undefined;
+}
+
+/** Where checkpoints are kept: the copy engine needs only these two calls. */
+export interface CheckpointStore {
+  load(mailboxKey: string, sourceFolder: string): Promise<FolderCheckpoint | undefined>;
+  save(mailboxKey: string, checkpoint: FolderCheckpoint): Promise<void>;
+}

@@ -1,0 +1,45 @@
+/** The closed set of failure kinds tranche reports; every error carries one. */
+export type ErrorType =
+  | 'usage' // bad command line or configuration
+  | 'unreachable' // server did not answer, refused, DNS failed
+  | 'tls' // certificate or TLS negotiation failure
+  | 'auth' // credentials refused
+  | 'auth-mechanism' // the server lacks the authentication mechanism asked for
+  | 'authz-refused' // the admin may not act on the user's behalf
+  | 'plaintext-refused' // login would send a password in clear without --allow-plaintext
+  | 'connection-lost' // connection dropped or timed out mid-work
+  | 'throttled' // the server asked us to slow down
+  | 'server' // the server refused a command (NO/BAD) not covered above
+  | 'message-refused' // the target refused one message (too large, malformed)
+  | 'folder-mapping' // folders collide or can't be represented on the target
+  | 'state' // the checkpoint store is unreadable or unwritable
+  | 'internal'; // a bug: anything not classified
+
+/** Options of a TrancheError beyond its type and message. */
+export interface TrancheErrorOptions {
+  retryable?: boolean;
+  retryAfterMs?: number;
+  cause?: unknown;
+}
+
+/** The one base error: a type, whether a retry may help, an optional server hint, the cause kept. */
+export class TrancheError extends Error {
+  readonly type: ErrorType;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(type: ErrorType, message: string, options: TrancheErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TrancheError';
+    this.type = type;
+    this.retryable = options.retryable ?? (type === 'connection-lost' || type === 'throttled');
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** Converts anything thrown into a TrancheError, keeping it as the cause. */
+export function toTrancheError(error: unknown, fallback: ErrorType = 'internal'): TrancheError {
+  if (error instanceof TrancheError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new TrancheError(fallback, message, { cause: error });
+}

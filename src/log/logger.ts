@@ -1,0 +1,20 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/** Structured JSON logs on stderr. Callers add scope with child({ mailbox, folder }). Never pass secrets or bodies. */
+export function createLogger(level: string = process.env.TRANCHE_LOG_LEVEL ?? 'warn'): Logger {
+  return pino(
+    {
+      level,
+      base: { app: 'tranche' },
+      redact: { paths: ['password', '*.password', 'pass', '*.pass', 'raw', '*.raw'], censor: '[redacted]' },
+    },
+    pino.destination({ fd: 2, sync: true }),
+  );
+}
+
+/** A logger that drops everything, for library use and tests. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,0 +1,70 @@
+import { TrancheError, type ErrorType } from '../../errors/tranche-error.js';
+
+interface ImapFlowErrorShape {
+  message?: string;
+  code?: string;
+  responseText?: string;
+  serverResponseCode?: string;
+  authenticationFailed?: boolean;
+  responseStatus?: string;
+}
+
+const THROTTLE_WORDS = /throttl|too many|rate limit|try again later|\[LIMIT\]|\[THROTTLED\]|server busy/i;
+const BACKOFF_HINT = /Suggested Backoff Time:\s*(\d+)\s*milliseconds/i;
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const DROP_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ETIMEOUT',
+  'NoConnection',
+  'EConnectionClosed',
+  'ClosedAfterConnectTLS',
+  'ClosedAfterConnectText',
+  'CONNECT_TIMEOUT',
+  'GREETING_TIMEOUT',
+  'UPGRADE_TIMEOUT',
+]);
+
+/** The server's own words for an error, without anything that could be a secret. */
+function serverWords(e: ImapFlowErrorShape): string {
+  return (e.responseText ?? e.message ?? 'unknown error').replace(/\s+/g, ' ').trim();
+}
+
+/** Turns an error from imapflow or the socket into a typed TrancheError; `phase` says what was going on. */
+export function classifyImapError(error: unknown, phase: 'connect' | 'login' | 'command'): TrancheError {
+  if (error instanceof TrancheError) return error;
+  const e = (
+    typeof error === 'object' && error !== null ? error : { message: String(error) }
+  ) as ImapFlowErrorShape;
+  const words = serverWords(e);
+  const code = e.code ?? '';
+  const hint = BACKOFF_HINT.exec(words);
+  let type: ErrorType;
+  if (
+    THROTTLE_WORDS.test(words) ||
+    e.serverResponseCode === 'LIMIT' ||
+    e.serverResponseCode === 'THROTTLED'
+  ) {
+    return new TrancheError('throttled', `server is throttling: ${words}`, {
+      cause: error,
+      retryAfterMs: hint ? Number(hint[1]) : undefined,
+    });
+  } else if (NETWORK_CODES.has(code)) {
+    type = 'unreachable';
+  } else if (
+    /^(ERR_TLS|ERR_SSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/.test(code) ||
+    /certificate|ssl|tls/i.test(code)
+  ) {
+    type = 'tls';
+  } else if (/STARTTLS/i.test(words) && phase !== 'command') {
+    type = 'plaintext-refused';
+  } else if (e.authenticationFailed || e.serverResponseCode === 'AUTHENTICATIONFAILED' || phase === 'login') {
+    type = 'auth';
+  } else if (DROP_CODES.has(code) || /connection (closed|reset|not available)|socket/i.test(words)) {
+    type = phase === 'connect' ? 'unreachable' : 'connection-lost';
+  } else {
+    type = 'server';
+  }
+  return new TrancheError(type, words, { cause: error, retryable: type === 'connection-lost' });
+}

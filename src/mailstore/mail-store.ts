@@ -1,0 +1,76 @@
+/** A special-use role (RFC 6154), as the server advertises it or as guessed from a well-known name. */
+export type SpecialUse = '\\Sent' | '\\Drafts' | '\\Trash' | '\\Junk' | '\\Archive' | '\\All' | '\\Flagged';
+
+/** One folder as a mail store lists it. */
+export interface FolderInfo {
+  /** The folder's full path on this server, decoded to UTF-8, with the server's own delimiter and prefix. */
+  path: string;
+  /** The hierarchy delimiter, or '' for a flat store. */
+  delimiter: string;
+  /** Its special-use role, when it has one. */
+  specialUse: SpecialUse | undefined;
+  /** True when the folder can't hold messages (\Noselect, \NonExistent). */
+  noSelect: boolean;
+}
+
+/** The personal namespace: where a user's folders live. */
+export interface Namespace {
+  prefix: string;
+  delimiter: string;
+}
+
+/** The state of an opened folder. */
+export interface FolderStatus {
+  uidValidity: number;
+  uidNext: number;
+  messages: number;
+  /** HIGHESTMODSEQ, when the server supports CONDSTORE for this folder. */
+  highestModseq: bigint | undefined;
+}
+
+/** What is known of a message without reading its bytes. */
+export interface MessageMeta {
+  uid: number;
+  flags: string[];
+  size: number;
+  internalDate: Date;
+}
+
+/** A message with its bytes. */
+export interface MessageWithBody extends MessageMeta {
+  raw: Buffer;
+}
+
+/** A message to write. */
+export interface NewMessage {
+  raw: Buffer;
+  flags: string[];
+  internalDate: Date;
+}
+
+/** One interface over a mail system: list folders, read and write messages. */
+export interface MailStore {
+  /** The personal namespace (prefix and delimiter). */
+  readonly namespace: Namespace;
+  /** Whether flag changes can be asked for incrementally (CONDSTORE). */
+  readonly supportsModseq: boolean;
+  listFolders(): Promise<FolderInfo[]>;
+  createFolder(path: string): Promise<void>;
+  /** Opens a folder for the calls below; readOnly uses EXAMINE. */
+  openFolder(path: string, readOnly: boolean): Promise<FolderStatus>;
+  /** Metadata of the open folder's messages with UID >= fromUid. */
+  listMessages(fromUid?: number): Promise<MessageMeta[]>;
+  /** UIDs of every message in the open folder. */
+  listUids(): Promise<number[]>;
+  /** Flags of messages whose flags changed since modseq (CONDSTORE). */
+  changedSince(modseq: bigint): Promise<{ uid: number; flags: string[] }[]>;
+  /** The given messages of the open folder, bytes included, in UID order; missing UIDs are left out. */
+  fetchMessages(uids: number[]): AsyncIterable<MessageWithBody>;
+  /** Appends to a folder (need not be open); returns the new UID when the server tells it (UIDPLUS). */
+  append(path: string, message: NewMessage): Promise<number | undefined>;
+  /** Replaces the flags of one message of the open folder. */
+  setFlags(uid: number, flags: string[]): Promise<void>;
+  /** Removes messages of the open folder for good. */
+  expunge(uids: number[]): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,21 @@
+import type { Kysely } from 'kysely';
+import { Migrator, type Migration } from 'kysely/migration';
+import { TrancheError } from '../errors/tranche-error.js';
+import * as m0001 from './migrations/0001-sync-folder.js';
+
+/** Every migration, in order; forward only. */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-sync-folder': m0001,
+};
+
+/** Brings a database's schema up to date. */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(MIGRATIONS) } });
+  const { error } = await migrator.migrateToLatest();
+  if (error)
+    throw new TrancheError(
+      'state',
+      `state store migration failed: ${error instanceof Error ? error.message : 'unknown error'}`,
+      { cause: error },
+    );
+}
