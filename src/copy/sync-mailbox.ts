@@ -168,6 +168,6 @@ function summarise(
     deleted: sum((f) => f.deleted),
     skipped,
     durationMs,
-    error: failure ? { type: failure.type, message: failure.message } : undefined,
+    error: failure ? { type: failure.type, message: failure.message } : null,
   };
 }

@@ -35,7 +35,7 @@ export interface SyncReport {
   deleted: number;
   skipped: SkippedItem[];
   durationMs: number;
-  error: { type: string; message: string } | undefined;
+  error: { type: string; message: string } | null;
 }
 
 /** An empty report for one folder. */

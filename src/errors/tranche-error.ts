@@ -11,6 +11,7 @@ export type ErrorType =
   | 'throttled' // the server asked us to slow down
   | 'server' // the server refused a command (NO/BAD) not covered above
   | 'message-refused' // the target refused one message (too large, malformed)
+  | 'quota' // the target mailbox is full: no further message will fit
   | 'folder-mapping' // folders collide or can't be represented on the target
   | 'state' // the checkpoint store is unreadable or unwritable
   | 'internal'; // a bug: anything not classified

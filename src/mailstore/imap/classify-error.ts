@@ -9,7 +9,9 @@ interface ImapFlowErrorShape {
   responseStatus?: string;
 }
 
-const THROTTLE_WORDS = /throttl|too many|rate limit|try again later|\[LIMIT\]|\[THROTTLED\]|server busy/i;
+const THROTTLE_WORDS = /throttl|too many|rate limit|try again later|\[THROTTLED\]|server busy/i;
+const TOO_BIG_WORDS = /too (large|big)|larger than|size (limit|exceed)|message size|TOOBIG|APPENDLIMIT/i;
+const QUOTA_WORDS = /quota|mailbox is full|OVERQUOTA/i;
 const BACKOFF_HINT = /Suggested Backoff Time:\s*(\d+)\s*milliseconds/i;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 const DROP_CODES = new Set([
@@ -41,11 +43,17 @@ export function classifyImapError(error: unknown, phase: 'connect' | 'login' | '
   const code = e.code ?? '';
   const hint = BACKOFF_HINT.exec(words);
   let type: ErrorType;
+  const responseCode = e.serverResponseCode ?? '';
   if (
-    THROTTLE_WORDS.test(words) ||
-    e.serverResponseCode === 'LIMIT' ||
-    e.serverResponseCode === 'THROTTLED'
+    phase === 'command' &&
+    (TOO_BIG_WORDS.test(words) || responseCode === 'TOOBIG' || responseCode === 'APPENDLIMIT')
   ) {
+    return new TrancheError('message-refused', words, { cause: error });
+  }
+  if (phase === 'command' && (responseCode === 'OVERQUOTA' || QUOTA_WORDS.test(words))) {
+    return new TrancheError('quota', `target is over quota: ${words}`, { cause: error });
+  }
+  if (THROTTLE_WORDS.test(words) || responseCode === 'THROTTLED') {
     return new TrancheError('throttled', `server is throttling: ${words}`, {
       cause: error,
       retryAfterMs: hint ? Number(hint[1]) : undefined,

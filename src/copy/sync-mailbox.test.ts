@@ -1,0 +1,233 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { generateCorpus, loadCorpus } from '../testing/corpus.js';
+import { startDovecot, type DovecotServer } from '../testing/dovecot.js';
+import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
+import { endpointOf, rawClient, runSync, tempStatePath } from '../testing/sync-fixture.js';
+import { startTcpProxy } from '../testing/tcp-proxy.js';
+import { verifyMailbox } from './verify.js';
+import { ImapStore } from '../mailstore/imap/imap-store.js';
+
+/** '/'-delimited source path to the '.'-delimited, 'INBOX.'-prefixed target's path. */
+const toCyrus = (path: string): string => (path === 'INBOX' ? 'INBOX' : `INBOX.${path.split('/').join('.')}`);
+
+const message = (subject: string, body = 'hello'): Buffer =>
+  Buffer.from(`From: a@example.org\r\nTo: b@example.org\r\nSubject: ${subject}\r\n\r\n${body}\r\n`);
+
+describe('syncMailbox against real Dovecot', () => {
+  let source: DovecotServer;
+  let target: DovecotServer;
+  let cyrus: DovecotServer;
+
+  before(async () => {
+    [source, target, cyrus] = await Promise.all([
+      startDovecot(),
+      startDovecot(),
+      startDovecot({ delimiter: '.', prefix: 'INBOX.' }),
+    ]);
+  });
+  after(async () => {
+    await Promise.all([source?.stop(), target?.stop(), cyrus?.stop()]);
+  });
+
+  test('copies a corpus byte-exact into a target with another delimiter and prefix; a re-run copies nothing', async () => {
+    const su = await source.addUser();
+    const tu = await cyrus.addUser();
+    await loadCorpus(source, su, generateCorpus({ seed: 11, messages: 400 }));
+    const state = tempStatePath();
+    const first = await runSync(endpointOf(source, su), endpointOf(cyrus, tu), state);
+    assert.equal(first.status, 'done', JSON.stringify(first.error));
+    assert.equal(first.messagesCopied, 400);
+    const diff = diffSnapshots(await snapshotMailbox(source, su), await snapshotMailbox(cyrus, tu), toCyrus);
+    assert.deepEqual(diff, []);
+
+    const second = await runSync(endpointOf(source, su), endpointOf(cyrus, tu), state);
+    assert.equal(second.status, 'done');
+    assert.equal(second.messagesCopied, 0);
+    assert.equal(second.flagsUpdated, 0);
+
+    const verified = await verifyMailbox(
+      () => ImapStore.connect(endpointOf(source, su)),
+      () => ImapStore.connect(endpointOf(cyrus, tu)),
+      { renames: [], excludes: [] },
+      true,
+    );
+    assert.equal(
+      verified.identical,
+      true,
+      JSON.stringify(verified.folders.filter((f) => f.differences.length)),
+    );
+  });
+
+  for (const condstore of [true, false]) {
+    test(`a delta pass copies only what is new and brings flag changes across (CONDSTORE ${condstore ? 'on' : 'off'})`, async () => {
+      const src = condstore ? source : await startDovecot({ condstore: false });
+      try {
+        const su = await src.addUser();
+        const tu = await target.addUser();
+        await loadCorpus(src, su, generateCorpus({ seed: 12, messages: 120 }));
+        const state = tempStatePath();
+        assert.equal((await runSync(endpointOf(src, su), endpointOf(target, tu), state)).status, 'done');
+
+        const client = await rawClient(src, su);
+        try {
+          await client.mailboxOpen('INBOX');
+          await client.messageFlagsAdd('1:3', ['\\Flagged', 'Project_Y']);
+          await client.messageFlagsRemove('4', ['\\Seen']);
+          await client.append('INBOX', message('new one'), ['\\Seen'], new Date('2021-03-04T05:06:07Z'));
+          await client.append('Sent', message('new sent'), [], new Date('2022-01-01T00:00:00Z'));
+        } finally {
+          await client.logout();
+        }
+        const delta = await runSync(endpointOf(src, su), endpointOf(target, tu), state);
+        assert.equal(delta.status, 'done');
+        assert.equal(delta.messagesCopied, 2);
+        assert.ok(delta.flagsUpdated >= 3, `flags updated: ${delta.flagsUpdated}`);
+        assert.deepEqual(
+          diffSnapshots(await snapshotMailbox(src, su), await snapshotMailbox(target, tu)),
+          [],
+        );
+      } finally {
+        if (!condstore) await src.stop();
+      }
+    });
+  }
+
+  test('deletions on the source reach the target only with propagateDeletes', async () => {
+    const su = await source.addUser();
+    const tu = await target.addUser();
+    await loadCorpus(source, su, generateCorpus({ seed: 13, messages: 60, folders: ['INBOX'] }));
+    const state = tempStatePath();
+    await runSync(endpointOf(source, su), endpointOf(target, tu), state);
+    const client = await rawClient(source, su);
+    try {
+      await client.mailboxOpen('INBOX');
+      await client.messageDelete('1:5');
+    } finally {
+      await client.logout();
+    }
+    const kept = await runSync(endpointOf(source, su), endpointOf(target, tu), state);
+    assert.equal(kept.deleted, 0);
+    const targetBefore = (await snapshotMailbox(target, tu)).get('INBOX')?.length;
+    assert.equal(targetBefore, 60);
+    const propagated = await runSync(endpointOf(source, su), endpointOf(target, tu), state, {
+      propagateDeletes: true,
+    });
+    assert.equal(propagated.deleted, 5);
+    assert.deepEqual(diffSnapshots(await snapshotMailbox(source, su), await snapshotMailbox(target, tu)), []);
+  });
+
+  test('special-use folders land in the target folder of the same role', async () => {
+    const exchangeLike = await startDovecot({
+      specialUse: { 'Sent Items': '\\Sent', 'Deleted Items': '\\Trash', Drafts: '\\Drafts' },
+    });
+    try {
+      const su = await exchangeLike.addUser();
+      const tu = await target.addUser();
+      const corpus = generateCorpus({
+        seed: 14,
+        messages: 30,
+        folders: ['INBOX', 'Sent Items', 'Deleted Items'],
+      });
+      await loadCorpus(exchangeLike, su, corpus);
+      const report = await runSync(endpointOf(exchangeLike, su), endpointOf(target, tu), tempStatePath());
+      assert.equal(report.status, 'done');
+      const byTarget = Object.fromEntries(report.folders.map((f) => [f.source, f.target]));
+      assert.equal(byTarget['Sent Items'], 'Sent');
+      assert.equal(byTarget['Deleted Items'], 'Trash');
+      const rename = (p: string): string => ({ 'Sent Items': 'Sent', 'Deleted Items': 'Trash' })[p] ?? p;
+      assert.deepEqual(
+        diffSnapshots(await snapshotMailbox(exchangeLike, su), await snapshotMailbox(target, tu), rename),
+        [],
+      );
+    } finally {
+      await exchangeLike.stop();
+    }
+  });
+
+  test('a message the target refuses is a skipped item; everything else is copied', async () => {
+    const small = await startDovecot({ maxMessageSize: 1_000_000 });
+    try {
+      const su = await source.addUser();
+      const tu = await small.addUser();
+      const corpus = generateCorpus({ seed: 15, messages: 50, folders: ['INBOX'], bigAttachments: 0 });
+      corpus.push({
+        folder: 'INBOX',
+        raw: message('huge', 'x'.repeat(1_500_000)),
+        flags: [],
+        internalDate: new Date(),
+      });
+      await loadCorpus(source, su, corpus);
+      const report = await runSync(endpointOf(source, su), endpointOf(small, tu), tempStatePath());
+      assert.equal(report.status, 'done-with-skipped', JSON.stringify(report.error));
+      assert.equal(report.skipped.length, 1);
+      assert.equal(report.messagesCopied, 50);
+      const item = report.skipped[0]!;
+      assert.equal(item.folder, 'INBOX');
+      assert.ok(item.size > 1_500_000);
+      assert.match(item.reason, /size|large|limit/i);
+    } finally {
+      await small.stop();
+    }
+  });
+
+  test('a UIDVALIDITY change on the source, and a lost state file, duplicate nothing', async () => {
+    const su = await source.addUser();
+    const tu = await target.addUser();
+    const corpus = generateCorpus({ seed: 16, messages: 80, folders: ['INBOX', 'Work'] });
+    await loadCorpus(source, su, corpus);
+    const state = tempStatePath();
+    await runSync(endpointOf(source, su), endpointOf(target, tu), state);
+
+    // Recreate 'Work' on the source with the same messages: new UIDVALIDITY, new UIDs.
+    const client = await rawClient(source, su);
+    try {
+      await client.mailboxDelete('Work');
+      await client.mailboxCreate('Work');
+      for (const m of corpus.filter((c) => c.folder === 'Work'))
+        await client.append('Work', m.raw, m.flags, m.internalDate);
+    } finally {
+      await client.logout();
+    }
+    const again = await runSync(endpointOf(source, su), endpointOf(target, tu), state);
+    assert.equal(again.messagesCopied, 0);
+    assert.equal(again.messagesMatched, corpus.filter((c) => c.folder === 'Work').length);
+
+    rmSync(state);
+    const fresh = await runSync(endpointOf(source, su), endpointOf(target, tu), state);
+    assert.equal(fresh.messagesCopied, 0);
+    assert.equal(fresh.messagesMatched, 80);
+    assert.deepEqual(diffSnapshots(await snapshotMailbox(source, su), await snapshotMailbox(target, tu)), []);
+  });
+
+  test('connections dropped mid-read and mid-APPEND are retried and resumed without duplicates', async () => {
+    const su = await source.addUser();
+    const tu = await target.addUser();
+    await loadCorpus(
+      source,
+      su,
+      generateCorpus({ seed: 17, messages: 300, folders: ['INBOX'], bigAttachments: 0 }),
+    );
+    const toSource = await startTcpProxy('127.0.0.1', source.port);
+    const toTarget = await startTcpProxy('127.0.0.1', target.port);
+    try {
+      toSource.onBytes('down', 400_000, () => toSource.dropAll());
+      // One batch for the whole folder: the drop lands between APPENDs and checkpoint.
+      toTarget.onBytes('up', 2_000_000, () => toTarget.dropAll());
+      const report = await runSync(endpointOf(toSource, su), endpointOf(toTarget, tu), tempStatePath(), {
+        batchMessages: 1000,
+      });
+      assert.equal(report.status, 'done', JSON.stringify(report.error));
+      assert.ok(toSource.connections >= 2 && toTarget.connections >= 2, 'both proxies saw a reconnect');
+      assert.ok(report.messagesMatched > 0, 'the interrupted batch was found on the target by content');
+      assert.deepEqual(
+        diffSnapshots(await snapshotMailbox(source, su), await snapshotMailbox(target, tu)),
+        [],
+      );
+    } finally {
+      await toSource.close();
+      await toTarget.close();
+    }
+  });
+});

@@ -1,0 +1,68 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+
+/** A loopback TCP proxy in front of a real server, to cut connections or add latency in tests. */
+export interface TcpProxy {
+  port: number;
+  url: string;
+  /** Connections opened through the proxy so far. */
+  readonly connections: number;
+  /** Bytes passed from server to client ('down') and client to server ('up') so far. */
+  readonly bytes: { up: number; down: number };
+  /** Destroys every open connection, as a network failure would. */
+  dropAll(): void;
+  /** Calls back once, when at least `bytes` have gone that way in total. */
+  onBytes(direction: 'up' | 'down', bytes: number, callback: () => void): void;
+  close(): Promise<void>;
+}
+
+/** Starts a proxy from a free loopback port to host:port; `delayMs` delays each chunk one way. */
+export async function startTcpProxy(host: string, port: number, delayMs = 0): Promise<TcpProxy> {
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const bytes = { up: 0, down: 0 };
+  const watchers: { direction: 'up' | 'down'; bytes: number; callback: () => void }[] = [];
+  const relay = (from: Socket, to: Socket, direction: 'up' | 'down'): void => {
+    from.on('data', (chunk: Buffer) => {
+      bytes[direction] += chunk.length;
+      for (const w of watchers.filter((w) => w.direction === direction && bytes[direction] >= w.bytes)) {
+        watchers.splice(watchers.indexOf(w), 1);
+        w.callback();
+      }
+      if (delayMs > 0) setTimeout(() => to.destroyed || to.write(chunk), delayMs);
+      else if (!to.destroyed) to.write(chunk);
+    });
+    from.on('close', () => setTimeout(() => to.destroy(), delayMs));
+    from.on('error', () => to.destroy());
+  };
+  const server: Server = createServer((client) => {
+    connections++;
+    const upstream = connect(port, host);
+    sockets.add(client).add(upstream);
+    client.on('close', () => sockets.delete(client));
+    upstream.on('close', () => sockets.delete(upstream));
+    relay(client, upstream, 'up');
+    relay(upstream, client, 'down');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const proxyPort = typeof address === 'object' && address ? address.port : 0;
+  return {
+    port: proxyPort,
+    url: `imap://127.0.0.1:${proxyPort}`,
+    get connections() {
+      return connections;
+    },
+    get bytes() {
+      return { ...bytes };
+    },
+    dropAll: () => {
+      for (const s of sockets) s.destroy();
+    },
+    onBytes: (direction, count, callback) => void watchers.push({ direction, bytes: count, callback }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
