@@ -21,14 +21,26 @@ try {
   say(`generating ${messages} messages for alice on the source (imap://127.0.0.1:${source.port})`);
   await loadCorpus(source, alice, generateCorpus({ seed: 2026, messages }));
 
-  const env = { ...process.env, TRANCHE_SOURCE_PASSWORD: alice.password, TRANCHE_TARGET_PASSWORD: aliceNew.password };
+  const env = {
+    ...process.env,
+    TRANCHE_SOURCE_PASSWORD: alice.password,
+    TRANCHE_TARGET_PASSWORD: aliceNew.password,
+  };
   const args = [
-    '--source', source.url, '--source-user', 'alice',
-    '--target', target.url, '--target-user', 'alice',
+    '--source',
+    source.url,
+    '--source-user',
+    'alice',
+    '--target',
+    target.url,
+    '--target-user',
+    'alice',
     '--allow-plaintext',
   ];
   const tranche = (title, ...rest) => {
-    say(`${title}: tranche ${rest[0]} ${rest.slice(1).join(' ')}`.replace(/--source .*--allow-plaintext/, '…'));
+    say(
+      `${title}: tranche ${rest[0]} ${rest.slice(1).join(' ')}`.replace(/--source .*--allow-plaintext/, '…'),
+    );
     const result = spawnSync(process.execPath, ['bin/tranche.js', ...rest], { env, stdio: 'inherit' });
     if (result.status !== 0) throw new Error(`tranche ${rest[0]} exited with ${result.status}`);
   };
@@ -37,12 +49,24 @@ try {
   tranche('first pass (pre-stage)', 'sync', ...args, '--state', state);
 
   say('new mail arrives on the source and alice flags a few messages');
-  const client = new ImapFlow({ host: '127.0.0.1', port: source.port, secure: false, doSTARTTLS: false, auth: { user: 'alice', pass: alice.password }, logger: false });
+  const client = new ImapFlow({
+    host: '127.0.0.1',
+    port: source.port,
+    secure: false,
+    doSTARTTLS: false,
+    auth: { user: 'alice', pass: alice.password },
+    logger: false,
+  });
   await client.connect();
   await client.mailboxOpen('INBOX');
   await client.messageFlagsAdd('1:5', ['\\Flagged']);
   for (let i = 1; i <= 3; i++) {
-    await client.append('INBOX', `From: bob@example.org\r\nTo: alice@example.org\r\nSubject: after pre-stage ${i}\r\n\r\nHello again.\r\n`, [], new Date());
+    await client.append(
+      'INBOX',
+      `From: bob@example.org\r\nTo: alice@example.org\r\nSubject: after pre-stage ${i}\r\n\r\nHello again.\r\n`,
+      [],
+      new Date(),
+    );
   }
   await client.logout();
 

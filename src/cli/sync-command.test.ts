@@ -47,16 +47,28 @@ describe('tranche sync and verify (CLI)', () => {
       ];
       for (const [direction, extra] of killPoints) {
         const proxy = direction === 'down' ? toSource : toTarget;
-        const result = await runCli(args, env, (kill) => proxy.onBytes(direction, proxy.bytes[direction] + extra, kill));
-        assert.equal(result.signal, 'SIGKILL', `killed at ${direction} +${extra}: ${result.stdout}${result.stderr}`);
+        const result = await runCli(args, env, (kill) =>
+          proxy.onBytes(direction, proxy.bytes[direction] + extra, kill),
+        );
+        assert.equal(
+          result.signal,
+          'SIGKILL',
+          `killed at ${direction} +${extra}: ${result.stdout}${result.stderr}`,
+        );
       }
       const final = await runCli([...args, '--json'], env);
       assert.equal(final.status, EXIT.ok, final.stderr);
       const report = JSON.parse(final.stdout) as { status: string; messagesMatched: number };
       assert.equal(report.status, 'done');
       t.diagnostic(`after the last kill: ${report.messagesMatched} messages found on the target by content`);
-      assert.ok(report.messagesMatched > 0, 'the last kill landed mid-batch and the batch was recovered by content');
-      assert.deepEqual(diffSnapshots(await snapshotMailbox(source, su), await snapshotMailbox(target, tu)), []);
+      assert.ok(
+        report.messagesMatched > 0,
+        'the last kill landed mid-batch and the batch was recovered by content',
+      );
+      assert.deepEqual(
+        diffSnapshots(await snapshotMailbox(source, su), await snapshotMailbox(target, tu)),
+        [],
+      );
     } finally {
       await toSource.close();
       await toTarget.close();
@@ -101,6 +113,43 @@ describe('tranche sync and verify (CLI)', () => {
     noStack(refused.stderr);
   });
 
+  test('an admin login on a server without AUTH=PLAIN is refused, never done as the admin itself', async () => {
+    const loginOnly = await startDovecot({ authMechanisms: 'login' });
+    try {
+      const su = await loginOnly.addUser();
+      const tu = await target.addUser();
+      const dir = tempStatePath().replace(/state\.sqlite$/, '');
+      const masterFile = join(dir, 'master');
+      writeFileSync(masterFile, loginOnly.masterPassword);
+      const args = ['sync', ...cliArgs(loginOnly, su, target, tu), '--source-admin', loginOnly.masterUser];
+      const result = await runCli(
+        [...args, '--source-password-file', masterFile, '--state', join(dir, 's.sqlite')],
+        {
+          TRANCHE_TARGET_PASSWORD: tu.password,
+        },
+      );
+      assert.equal(result.status, EXIT.denied, result.stderr);
+      assert.match(result.stderr, /does not offer AUTH=PLAIN/);
+      noStack(result.stderr);
+      // The composed-login route still works on such a server.
+      const templated = await runCli(
+        [
+          ...args,
+          '--source-login-template',
+          '{user}*{admin}',
+          '--source-password-file',
+          masterFile,
+          '--state',
+          join(dir, 't.sqlite'),
+        ],
+        { TRANCHE_TARGET_PASSWORD: tu.password },
+      );
+      assert.equal(templated.status, EXIT.ok, templated.stderr);
+    } finally {
+      await loginOnly.stop();
+    }
+  });
+
   test('bad input gets one line and a documented exit code, never a secret or a stack trace', async () => {
     const su = await source.addUser();
     const tu = await target.addUser();
@@ -108,8 +157,18 @@ describe('tranche sync and verify (CLI)', () => {
     const env = { TRANCHE_SOURCE_PASSWORD: su.password, TRANCHE_TARGET_PASSWORD: tu.password };
     const cases: { args: string[]; env?: Record<string, string>; code: number; words: RegExp }[] = [
       { args: ['sync', '--frobnicate'], code: EXIT.usage, words: /unknown option '--frobnicate'/ },
-      { args: ['sync', ...good.map((a) => (a === source.url ? 'http://x' : a))], env, code: EXIT.usage, words: /scheme/ },
-      { args: ['sync', ...good.map((a) => (a === source.url ? 'imap://u:p@x' : a))], env, code: EXIT.usage, words: /credentials/ },
+      {
+        args: ['sync', ...good.map((a) => (a === source.url ? 'http://x' : a))],
+        env,
+        code: EXIT.usage,
+        words: /scheme/,
+      },
+      {
+        args: ['sync', ...good.map((a) => (a === source.url ? 'imap://u:p@x' : a))],
+        env,
+        code: EXIT.usage,
+        words: /credentials/,
+      },
       { args: ['sync', ...good], code: EXIT.usage, words: /no source password/ },
       {
         args: ['sync', ...good.map((a) => (a === target.url ? 'imap://127.0.0.1:1' : a))],
@@ -171,7 +230,10 @@ describe('tranche sync and verify (CLI)', () => {
     }
     const differs = await runCli(['verify', '--deep', '--json', ...args], env);
     assert.equal(differs.status, EXIT.partial);
-    const report = JSON.parse(differs.stdout) as { identical: boolean; folders: { source: string; differences: string[] }[] };
+    const report = JSON.parse(differs.stdout) as {
+      identical: boolean;
+      folders: { source: string; differences: string[] }[];
+    };
     assert.equal(report.identical, false);
     const work = report.folders.find((f) => f.source === 'Work/Q1');
     assert.ok(work && work.differences.some((d) => d.includes('$Changed')), JSON.stringify(work));
@@ -197,7 +259,10 @@ describe('tranche sync and verify (CLI)', () => {
       assert.match(text.stdout, /done with 1 skipped item/);
       assert.match(text.stdout, /INBOX UID 11 /);
       const json = await runCli([...args, '--json'], env);
-      const report = JSON.parse(json.stdout) as { status: string; skipped: { uid: number; reason: string }[] };
+      const report = JSON.parse(json.stdout) as {
+        status: string;
+        skipped: { uid: number; reason: string }[];
+      };
       assert.equal(report.status, 'done-with-skipped');
       assert.equal(report.skipped[0]?.uid, 11);
     } finally {

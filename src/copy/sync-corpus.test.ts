@@ -36,10 +36,16 @@ test(`independent check: ${MAILBOXES} mailboxes x ${MESSAGES} messages, zero dif
     assert.equal(report.messagesCopied, MESSAGES);
     // Every message fetched from both sides by imapflow directly: SHA-256 of the bytes, flags, internal date.
     const sourceSnapshot = await snapshotMailbox(source, su);
-    const diff = diffSnapshots(sourceSnapshot, await snapshotMailbox(to, tu), to === cyrus ? toCyrus : undefined);
+    const diff = diffSnapshots(
+      sourceSnapshot,
+      await snapshotMailbox(to, tu),
+      to === cyrus ? toCyrus : undefined,
+    );
     assert.deepEqual(diff, [], `mailbox ${i}`);
     messages += [...sourceSnapshot.values()].reduce((n, list) => n + list.length, 0);
-    t.diagnostic(`mailbox ${i}: ${MESSAGES} messages in ${report.folders.length} folders, ${report.durationMs} ms`);
+    t.diagnostic(
+      `mailbox ${i}: ${MESSAGES} messages in ${report.folders.length} folders, ${report.durationMs} ms`,
+    );
   }
   assert.equal(messages, MAILBOXES * MESSAGES);
 });

@@ -16,7 +16,8 @@ function authOptions(endpoint: ImapEndpoint): ImapFlowOptions['auth'] {
   if (!endpoint.admin) return { user: endpoint.user, pass: endpoint.password };
   if (endpoint.loginTemplate) {
     const user = composeLogin(endpoint.loginTemplate, endpoint.user, endpoint.admin);
-    return { user, pass: endpoint.password, loginMethod: 'LOGIN' };
+    // A composed login carries no authzid, so any mechanism the server offers will do.
+    return { user, pass: endpoint.password };
   }
   return { user: endpoint.admin, pass: endpoint.password, authzid: endpoint.user, loginMethod: 'AUTH=PLAIN' };
 }
