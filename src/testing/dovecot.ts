@@ -232,6 +232,8 @@ function buildConfig(c: ConfigInput): string {
     `info_log_path = ${d}/dovecot.log`,
     'mail_location = sdbox:~/sdbox',
     'mail_fsync = never',
+    // fcntl locks make parallel imap processes of one user panic on EDEADLK (seen with 4 loaders); flock waits.
+    'lock_method = flock',
     'mail_max_userip_connections = 100',
   ];
   if (!c.ids.root) {
@@ -552,7 +554,9 @@ async function startIn(dir: string, ids: Ids, options: DovecotOptions): Promise<
       stopped = true;
       await terminate(instance);
       if (instance.child.pid !== undefined) running.delete(instance.child.pid);
-      await rm(dir, { recursive: true, force: true });
+      // TRANCHE_KEEP_TEST_DIRS=1 keeps the instance's directory (config, dovecot.log) for a post-mortem.
+      if (process.env.TRANCHE_KEEP_TEST_DIRS) process.stderr.write(`kept Dovecot directory ${dir}\n`);
+      else await rm(dir, { recursive: true, force: true });
     },
   };
   return server;
