@@ -150,6 +150,44 @@ describe('tranche sync and verify (CLI)', () => {
     }
   });
 
+  test('TLS: certificates are verified; imaps:// and STARTTLS work with a trusted certificate or --insecure', async () => {
+    const secure = await startDovecot({ tls: true });
+    try {
+      const su = await secure.addUser();
+      await loadCorpus(secure, su, generateCorpus({ seed: 25, messages: 10, folders: ['INBOX'] }));
+      const run = async (sourceUrl: string, extra: string[], env: Record<string, string> = {}) => {
+        const tu = await secure.addUser();
+        const args = ['sync', '--source', sourceUrl, '--source-user', su.user, '--target', secure.tlsUrl!];
+        const result = await runCli(
+          [...args, '--target-user', tu.user, '--state', tempStatePath(), ...extra],
+          {
+            TRANCHE_SOURCE_PASSWORD: su.password,
+            TRANCHE_TARGET_PASSWORD: tu.password,
+            ...env,
+          },
+        );
+        return { result, tu };
+      };
+      const untrusted = await run(secure.tlsUrl!, []);
+      assert.equal(untrusted.result.status, EXIT.unavailable, untrusted.result.stderr);
+      assert.match(untrusted.result.stderr, /^tranche: source: .*(certificate|self[- ]signed)/i);
+      noStack(untrusted.result.stderr);
+
+      const insecure = await run(secure.tlsUrl!, ['--insecure']);
+      assert.equal(insecure.result.status, EXIT.ok, insecure.result.stderr);
+
+      // Verified for real: the certificate trusted through Node's CA list, STARTTLS on imap://, no --allow-plaintext.
+      const trusted = await run(secure.url, [], { NODE_EXTRA_CA_CERTS: secure.certFile! });
+      assert.equal(trusted.result.status, EXIT.ok, trusted.result.stderr);
+      assert.deepEqual(
+        diffSnapshots(await snapshotMailbox(secure, su), await snapshotMailbox(secure, trusted.tu)),
+        [],
+      );
+    } finally {
+      await secure.stop();
+    }
+  });
+
   test('bad input gets one line and a documented exit code, never a secret or a stack trace', async () => {
     const su = await source.addUser();
     const tu = await target.addUser();
@@ -237,6 +275,30 @@ describe('tranche sync and verify (CLI)', () => {
     assert.equal(report.identical, false);
     const work = report.folders.find((f) => f.source === 'Work/Q1');
     assert.ok(work && work.differences.some((d) => d.includes('$Changed')), JSON.stringify(work));
+  });
+
+  test('--map renames a folder with its children and --exclude leaves folders out', async () => {
+    const su = await source.addUser();
+    const tu = await target.addUser();
+    const folders = ['INBOX', 'Old Projects', 'Old Projects/2019', 'Newsletters', 'Junk'];
+    await loadCorpus(source, su, generateCorpus({ seed: 26, messages: 50, folders }));
+    const env = { TRANCHE_SOURCE_PASSWORD: su.password, TRANCHE_TARGET_PASSWORD: tu.password };
+    const args = ['sync', ...cliArgs(source, su, target, tu), '--state', tempStatePath(), '--json'];
+    const flags = ['--map', 'Old Projects=Archive/Projects', '--exclude', 'News*', '--exclude', 'Junk'];
+    const result = await runCli([...args, ...flags], env);
+    assert.equal(result.status, EXIT.ok, result.stderr);
+    const report = JSON.parse(result.stdout) as { excludedFolders: string[] };
+    assert.deepEqual(report.excludedFolders.sort(), ['Junk', 'Newsletters']);
+    const rename = (p: string): string => p.replace(/^Old Projects/, 'Archive/Projects');
+    const sourceSnapshot = await snapshotMailbox(source, su, { excludeFolders: ['Newsletters', 'Junk'] });
+    const targetSnapshot = await snapshotMailbox(target, tu);
+    assert.deepEqual(diffSnapshots(sourceSnapshot, targetSnapshot, rename), []);
+    assert.equal(targetSnapshot.has('Newsletters'), false);
+    assert.ok((targetSnapshot.get('Archive/Projects/2019')?.length ?? 0) > 0);
+
+    const collide = await runCli([...args, '--map', 'Newsletters=INBOX'], env);
+    assert.equal(collide.status, EXIT.usage);
+    assert.match(collide.stderr, /'INBOX' and 'Newsletters' would all land in 'INBOX'/);
   });
 
   test('a refused message: exit 1, "done with 1 skipped item", listed in --json', async () => {

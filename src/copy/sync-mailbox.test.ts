@@ -201,6 +201,35 @@ describe('syncMailbox against real Dovecot', () => {
     assert.deepEqual(diffSnapshots(await snapshotMailbox(source, su), await snapshotMailbox(target, tu)), []);
   });
 
+  test('a UIDVALIDITY change on the target (folder recreated) is recopied once, without duplicates', async () => {
+    const su = await source.addUser();
+    const tu = await target.addUser();
+    await loadCorpus(source, su, generateCorpus({ seed: 18, messages: 40, folders: ['INBOX', 'Work'] }));
+    const state = tempStatePath();
+    await runSync(endpointOf(source, su), endpointOf(target, tu), state);
+    const client = await rawClient(target, tu);
+    let kept: number;
+    try {
+      // The target's Work is deleted and recreated holding 3 of its messages: new UIDVALIDITY.
+      await client.mailboxOpen('Work');
+      const saved = [];
+      for await (const m of client.fetch('1:3', { source: true, flags: true, internalDate: true }))
+        saved.push(m);
+      await client.mailboxClose();
+      await client.mailboxDelete('Work');
+      await client.mailboxCreate('Work');
+      for (const m of saved) await client.append('Work', m.source!, [...(m.flags ?? [])], m.internalDate);
+      kept = saved.length;
+    } finally {
+      await client.logout();
+    }
+    const again = await runSync(endpointOf(source, su), endpointOf(target, tu), state);
+    const work = again.folders.find((f) => f.source === 'Work')!;
+    assert.equal(work.matched, kept);
+    assert.equal(work.copied, work.sourceMessages - kept);
+    assert.deepEqual(diffSnapshots(await snapshotMailbox(source, su), await snapshotMailbox(target, tu)), []);
+  });
+
   test('connections dropped mid-read and mid-APPEND are retried and resumed without duplicates', async () => {
     const su = await source.addUser();
     const tu = await target.addUser();

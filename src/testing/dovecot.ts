@@ -35,6 +35,8 @@ export interface DovecotOptions {
   condstore?: boolean;
   /** SASL mechanisms offered (default 'plain login'); 'login' alone shows a server without AUTH=PLAIN. */
   authMechanisms?: string;
+  /** Offer TLS: STARTTLS on `port` and implicit TLS on `tlsPort`, with a fresh self-signed certificate for 127.0.0.1. */
+  tls?: boolean;
 }
 
 /** Credentials of a user of a test Dovecot instance. */
@@ -49,10 +51,16 @@ export interface DovecotUser {
 export interface DovecotServer {
   /** Always '127.0.0.1'. */
   host: string;
-  /** The plaintext IMAP port (no TLS; plaintext auth allowed). */
+  /** The IMAP port (plaintext auth allowed; STARTTLS offered with the tls option). */
   port: number;
   /** `imap://127.0.0.1:${port}` */
   url: string;
+  /** With the tls option: the implicit-TLS port. */
+  tlsPort: number | undefined;
+  /** With the tls option: `imaps://127.0.0.1:${tlsPort}`. */
+  tlsUrl: string | undefined;
+  /** With the tls option: the server's self-signed certificate (PEM), to trust it explicitly. */
+  certFile: string | undefined;
   /** Temporary directory of this instance (config, logs in dovecot.log, passwd files, mail). */
   dir: string;
   /** A Dovecot master user: log in with SASL PLAIN authzid=user, or LOGIN "user*master". */
@@ -204,6 +212,8 @@ interface ConfigInput {
   maxMessageSize: number | undefined;
   condstore: boolean;
   authMechanisms: string;
+  /** Implicit-TLS port and certificate files, when TLS is on. */
+  tls: { port: number; cert: string; key: string } | undefined;
 }
 
 function buildConfig(c: ConfigInput): string {
@@ -223,7 +233,7 @@ function buildConfig(c: ConfigInput): string {
     `state_dir = ${d}/state`,
     `listen = ${HOST}`,
     'protocols = imap',
-    'ssl = no',
+    ...(c.tls ? ['ssl = yes', `ssl_cert = <${c.tls.cert}`, `ssl_key = <${c.tls.key}`] : ['ssl = no']),
     'disable_plaintext_auth = no',
     `auth_mechanisms = ${c.authMechanisms}`,
     'auth_master_user_separator = *',
@@ -254,7 +264,7 @@ function buildConfig(c: ConfigInput): string {
     `    port = ${c.port}`,
     '  }',
     '  inet_listener imaps {',
-    '    port = 0',
+    ...(c.tls ? [`    address = ${HOST}`, `    port = ${c.tls.port}`, '    ssl = yes'] : ['    port = 0']),
     '  }',
     '}',
     // Master users first: "user*master" or SASL PLAIN authzid=user; pass = yes also looks the user up below.
@@ -425,6 +435,25 @@ async function terminate(launched: Launched): Promise<void> {
   child.unref();
 }
 
+/** A self-signed certificate for 127.0.0.1 (and localhost), valid two days, made with openssl. */
+async function makeCertificate(dir: string): Promise<{ cert: string; key: string }> {
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  await new Promise<void>((resolve, reject) => {
+    const args = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1'];
+    args.push('-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', key, '-out', cert);
+    const child = spawn('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`openssl failed: ${stderr.trim()}`)),
+    );
+  });
+  await chmod(key, 0o600);
+  return { cert, key };
+}
+
 /** Starts a throwaway Dovecot instance on a free loopback port. */
 export async function startDovecot(options: DovecotOptions = {}): Promise<DovecotServer> {
   const ids = lookupIds();
@@ -460,8 +489,11 @@ async function startIn(dir: string, ids: Ids, options: DovecotOptions): Promise<
   const configFile = path.join(dir, 'dovecot.conf');
   let launched: Launched | undefined;
   let port = 0;
+  let tlsPort: number | undefined;
+  const tlsFiles = options.tls ? await makeCertificate(dir) : undefined;
   for (let attempt = 1; ; attempt++) {
     port = await freePort();
+    tlsPort = tlsFiles ? await freePort() : undefined;
     await writeFile(
       configFile,
       buildConfig({
@@ -474,6 +506,7 @@ async function startIn(dir: string, ids: Ids, options: DovecotOptions): Promise<
         maxMessageSize: options.maxMessageSize,
         condstore: options.condstore ?? true,
         authMechanisms: options.authMechanisms ?? 'plain login',
+        tls: tlsFiles && tlsPort ? { port: tlsPort, ...tlsFiles } : undefined,
       }),
     );
     launched = launch(dir, configFile);
@@ -523,6 +556,9 @@ async function startIn(dir: string, ids: Ids, options: DovecotOptions): Promise<
     host: HOST,
     port,
     url: `imap://${HOST}:${port}`,
+    tlsPort,
+    tlsUrl: tlsPort ? `imaps://${HOST}:${tlsPort}` : undefined,
+    certFile: tlsFiles?.cert,
     dir,
     masterUser,
     masterPassword,

@@ -33,6 +33,25 @@ function serverWords(e: ImapFlowErrorShape): string {
   return (e.responseText ?? e.message ?? 'unknown error').replace(/\s+/g, ' ').trim();
 }
 
+function isTlsFailure(code: string, words: string): boolean {
+  return (
+    /^(ERR_TLS|ERR_SSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|ERR_OSSL)/.test(code) ||
+    /SSL routines|certificate/i.test(words)
+  );
+}
+
+/** The TLS failure in words a user can act on; OpenSSL's own text is kept only when nothing better fits. */
+function tlsAdvice(code: string, words: string): string {
+  if (/wrong version number|packet length too long|unknown protocol/i.test(words)) {
+    return 'TLS handshake failed: the port does not speak TLS directly (for STARTTLS use imap://, for implicit TLS imaps://)';
+  }
+  if (/certificate|SELF_SIGNED|DEPTH_ZERO|UNABLE_TO_|CERT_/i.test(code + words)) {
+    const reason = words.replace(/;\s*if the root CA is installed locally.*$/i, '');
+    return `TLS certificate not trusted (${reason}); use --insecure to skip verification, or trust its CA with NODE_EXTRA_CA_CERTS=FILE`;
+  }
+  return `TLS failed: ${words}`;
+}
+
 /** Turns an error from imapflow or the socket into a typed TrancheError; `phase` says what was going on. */
 export function classifyImapError(error: unknown, phase: 'connect' | 'login' | 'command'): TrancheError {
   if (error instanceof TrancheError) return error;
@@ -58,13 +77,10 @@ export function classifyImapError(error: unknown, phase: 'connect' | 'login' | '
       cause: error,
       retryAfterMs: hint ? Number(hint[1]) : undefined,
     });
+  } else if (isTlsFailure(code, words)) {
+    return new TrancheError('tls', tlsAdvice(code, words), { cause: error });
   } else if (NETWORK_CODES.has(code)) {
     type = 'unreachable';
-  } else if (
-    /^(ERR_TLS|ERR_SSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/.test(code) ||
-    /certificate|ssl|tls/i.test(code)
-  ) {
-    type = 'tls';
   } else if (/STARTTLS/i.test(words) && phase !== 'command') {
     type = 'plaintext-refused';
   } else if (e.authenticationFailed || e.serverResponseCode === 'AUTHENTICATIONFAILED' || phase === 'login') {
