@@ -3,11 +3,10 @@ import { after, before, test } from 'node:test';
 import { generateCorpus, loadCorpus } from '../testing/corpus.js';
 import { startDovecot, type DovecotServer } from '../testing/dovecot.js';
 import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
-import { endpointOf, runSync, tempStatePath } from '../testing/sync-fixture.js';
+import { endpointOf, runSync, tempStatePath, toCyrus } from '../testing/sync-fixture.js';
 
 const MAILBOXES = 5;
 const MESSAGES = 2000;
-const toCyrus = (path: string): string => (path === 'INBOX' ? 'INBOX' : `INBOX.${path.split('/').join('.')}`);
 
 let source: DovecotServer;
 let target: DovecotServer;

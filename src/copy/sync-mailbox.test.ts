@@ -4,13 +4,10 @@ import { after, before, describe, test } from 'node:test';
 import { generateCorpus, loadCorpus } from '../testing/corpus.js';
 import { startDovecot, type DovecotServer } from '../testing/dovecot.js';
 import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
-import { endpointOf, rawClient, runSync, tempStatePath } from '../testing/sync-fixture.js';
+import { endpointOf, rawClient, runSync, tempStatePath, toCyrus } from '../testing/sync-fixture.js';
 import { startTcpProxy } from '../testing/tcp-proxy.js';
 import { verifyMailbox } from './verify.js';
 import { ImapStore } from '../mailstore/imap/imap-store.js';
-
-/** '/'-delimited source path to the '.'-delimited, 'INBOX.'-prefixed target's path. */
-const toCyrus = (path: string): string => (path === 'INBOX' ? 'INBOX' : `INBOX.${path.split('/').join('.')}`);
 
 const message = (subject: string, body = 'hello'): Buffer =>
   Buffer.from(`From: a@example.org\r\nTo: b@example.org\r\nSubject: ${subject}\r\n\r\n${body}\r\n`);

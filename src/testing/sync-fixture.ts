@@ -35,6 +35,11 @@ export function endpointOf(
   };
 }
 
+/** A '/'-delimited source folder path as the '.'-delimited, 'INBOX.'-prefixed (Cyrus-style) target names it. */
+export function toCyrus(path: string): string {
+  return path === 'INBOX' ? 'INBOX' : `INBOX.${path.split('/').join('.')}`;
+}
+
 /** A fresh state file path in a temp dir. */
 export function tempStatePath(): string {
   return join(mkdtempSync(join(tmpdir(), 'tranche-state-')), 'state.sqlite');
