@@ -22,4 +22,6 @@ if (major < 22) {
   if (child.signal) process.kill(process.pid, child.signal);
   process.exit(child.status ?? 70);
 }
-await import(pathToFileURL(join(root, 'dist/cli/main.js')).href);
+// The bundle (one file, fast to load) when built; the compiled modules otherwise.
+const bundle = join(root, 'dist/tranche.mjs');
+await import(pathToFileURL(existsSync(bundle) ? bundle : join(root, 'dist/cli/main.js')).href);

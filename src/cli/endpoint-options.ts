@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
-import { ImapStore } from '../mailstore/imap/imap-store.js';
+import { WireStore } from '../mailstore/imap/wire-store.js';
 import { parseImapUrl, type ImapEndpoint } from '../mailstore/imap/endpoint.js';
 
 /** The flags both sides share, as commander hands them over. */
@@ -88,9 +88,9 @@ export function mailboxKey(source: ImapEndpoint, target: ImapEndpoint): string {
 }
 
 /** Connects one side, naming the side in any error. */
-export async function openSide(endpoint: ImapEndpoint, side: 'source' | 'target'): Promise<ImapStore> {
+export async function openSide(endpoint: ImapEndpoint, side: 'source' | 'target'): Promise<WireStore> {
   try {
-    return await ImapStore.connect(endpoint);
+    return await WireStore.connect(endpoint);
   } catch (error) {
     const typed = toTrancheError(error);
     throw new TrancheError(typed.type, `${side}: ${typed.message}`, {

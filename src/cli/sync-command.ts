@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { DEFAULT_FOLDER_SYNC, syncMailbox } from '../copy/sync-mailbox.js';
+import { DEFAULT_CONNECTIONS, DEFAULT_FOLDER_SYNC, syncMailbox } from '../copy/sync-mailbox.js';
 import type { SyncReport } from '../copy/sync-report.js';
 import { parseRenames } from '../copy/folder-map.js';
 import { createLogger } from '../log/logger.js';
@@ -24,6 +24,7 @@ interface SyncFlags extends EndpointFlags {
   exclude: string[];
   propagateDeletes?: boolean;
   batchMessages: string;
+  connections: string;
   json?: boolean;
 }
 
@@ -85,6 +86,11 @@ export function syncCommand(): Command {
       'messages per checkpointed APPEND batch',
       String(DEFAULT_FOLDER_SYNC.batchMessages),
     )
+    .option(
+      '--connections <n>',
+      "connections to each server: folders synced at once (mind the servers' per-user limits)",
+      String(DEFAULT_CONNECTIONS),
+    )
     .option('--json', 'print the report as JSON on stdout (no progress display)');
   addEndpointOptions(command);
   addFolderOptions(command);
@@ -93,6 +99,7 @@ export function syncCommand(): Command {
     const target = endpointFromFlags(flags, 'target');
     const renames = parseRenames(flags.map);
     const batchMessages = positiveInt(flags.batchMessages, '--batch-messages');
+    const connections = positiveInt(flags.connections, '--connections');
     const db = await openSqlite(flags.state ?? defaultStatePath());
     const progress = new ProgressLine(!flags.json);
     const controller = new AbortController();
@@ -112,6 +119,7 @@ export function syncCommand(): Command {
         logger: createLogger(),
         onProgress: (event) => progress.update(event),
         signal: controller.signal,
+        connections,
       });
     } finally {
       progress.done();

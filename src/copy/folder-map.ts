@@ -126,7 +126,10 @@ export function planFolders(
   for (const [target, sources] of byTarget) {
     if (sources.length > 1) {
       problems.push(
-        `${sources.map((s) => `'${s}'`).join(' and ')} would all land in '${target}'; rename with --map`,
+        `${[...sources]
+          .sort()
+          .map((s) => `'${s}'`)
+          .join(' and ')} would all land in '${target}'; rename with --map`,
       );
     }
   }

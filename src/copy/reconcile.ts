@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { bodySha256 } from '../mailstore/message-body.js';
 import type { MailStore, MessageMeta } from '../mailstore/mail-store.js';
 
 /** How many messages to read at once when hashing. */
@@ -8,7 +8,7 @@ async function hashes(store: MailStore, uids: number[]): Promise<Map<number, str
   const out = new Map<number, string>();
   for (let i = 0; i < uids.length; i += HASH_BATCH) {
     for await (const message of store.fetchMessages(uids.slice(i, i + HASH_BATCH))) {
-      out.set(message.uid, createHash('sha256').update(message.raw).digest('hex'));
+      out.set(message.uid, bodySha256(message.body));
     }
   }
   return out;

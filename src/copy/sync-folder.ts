@@ -63,8 +63,10 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
   const sourcePath = pair.source.path;
   const report = newFolderReport(sourcePath, pair.targetPath);
 
-  const sourceStatus = await source.openFolder(sourcePath, true);
-  const targetStatus = await target.openFolder(pair.targetPath, false);
+  const [sourceStatus, targetStatus] = await Promise.all([
+    source.openFolder(sourcePath, true),
+    target.openFolder(pair.targetPath, false),
+  ]);
   const sourceMessages = await source.listMessages();
   report.sourceMessages = sourceMessages.length;
   const bySourceUid = new Map(sourceMessages.map((m) => [m.uid, m]));
@@ -114,31 +116,36 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
     };
     await save(cp);
     let unknownUid = false;
+    // APPENDs are pipelined: each is sent as its message arrives, and answered later.
+    const answers: Promise<void>[] = [];
     for await (const message of source.fetchMessages(batch.map((m) => m.uid))) {
-      let targetUid: number | undefined;
-      try {
-        targetUid = await target.append(pair.targetPath, message);
-      } catch (error) {
-        const typed = toTrancheError(error);
-        if (!isMessageFault(typed)) throw typed;
-        report.skipped.push({
-          folder: sourcePath,
-          uid: message.uid,
-          size: message.size,
-          reason: typed.message,
-        });
-        continue;
-      }
-      report.copied++;
-      report.copiedBytes += message.size;
-      copiedNow.add(message.uid);
-      ctx.onCopied(message.size);
-      if (targetUid === undefined) unknownUid = true;
-      else {
-        cp.map.set(message.uid, targetUid);
-        targetUidFloor = Math.max(targetUidFloor, targetUid + 1);
-      }
+      const { uid: sourceUid, size } = message;
+      const pending = await target.append(pair.targetPath, message);
+      const answer = pending.uid.then(
+        (targetUid) => {
+          report.copied++;
+          report.copiedBytes += size;
+          copiedNow.add(sourceUid);
+          ctx.onCopied(size);
+          if (targetUid === undefined) unknownUid = true;
+          else {
+            cp.map.set(sourceUid, targetUid);
+            targetUidFloor = Math.max(targetUidFloor, targetUid + 1);
+          }
+        },
+        (error: unknown) => {
+          const typed = toTrancheError(error);
+          if (!isMessageFault(typed)) throw typed;
+          report.skipped.push({ folder: sourcePath, uid: sourceUid, size, reason: typed.message });
+        },
+      );
+      // Handled below with allSettled, or dropped with the batch if the loop breaks off first.
+      answer.catch(() => undefined);
+      answers.push(answer);
     }
+    const outcomes = await Promise.allSettled(answers);
+    const broken = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (broken) throw toTrancheError(broken.reason);
     if (unknownUid) {
       // No UIDPLUS: the new target UIDs are found the same way a crash is recovered from.
       await resolvePending(ctx, cp, bySourceUid);
@@ -148,7 +155,10 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
     await save(cp);
   }
 
-  report.flagsUpdated = await syncFlags(ctx, cp, sourceMessages, sourceStatus.highestModseq, copiedNow);
+  // Messages copied in this pass carry their flags already; compare only when others are mapped.
+  if (cp.map.size > copiedNow.size) {
+    report.flagsUpdated = await syncFlags(ctx, cp, sourceMessages, sourceStatus.highestModseq, copiedNow);
+  }
   cp.highestModseq = sourceStatus.highestModseq?.toString();
 
   const vanished = cp.map.entries().filter(([s]) => !bySourceUid.has(s));
@@ -201,22 +211,30 @@ async function syncFlags(
     const targetMessages = await ctx.target.listMessages();
     current = new Map(targetMessages.map((m) => [m.uid, m.flags.join(' ')]));
   }
-  let updated = 0;
+  const updates: Promise<void>[] = [];
   for (const { uid, flags } of wanted) {
     const targetUid = checkpoint.map.get(uid);
     if (targetUid === undefined || copiedNow.has(uid)) continue;
     if (current && (!current.has(targetUid) || current.get(targetUid) === flags.join(' '))) continue;
     ctx.signal?.throwIfAborted();
-    try {
-      await ctx.target.setFlags(targetUid, flags);
-      updated++;
-    } catch (error) {
-      const typed = toTrancheError(error);
-      if (typed.type !== 'server') throw typed;
-      throw new TrancheError('server', `flags of ${checkpoint.sourceFolder} UID ${uid}: ${typed.message}`, {
-        cause: error,
-      });
-    }
+    // Pipelined: every STORE goes out at once and is answered in order.
+    updates.push(
+      ctx.target.setFlags(targetUid, flags).catch((error: unknown) => {
+        const typed = toTrancheError(error);
+        throw new TrancheError(
+          typed.type,
+          `flags of ${checkpoint.sourceFolder} UID ${uid}: ${typed.message}`,
+          {
+            cause: error,
+            retryable: typed.retryable,
+          },
+        );
+      }),
+    );
   }
+  const outcomes = await Promise.allSettled(updates);
+  const broken = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (broken) throw toTrancheError(broken.reason);
+  const updated = updates.length;
   return updated;
 }

@@ -7,7 +7,7 @@ import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
 import { endpointOf, rawClient, runSync, tempStatePath, toCyrus } from '../testing/sync-fixture.js';
 import { startTcpProxy } from '../testing/tcp-proxy.js';
 import { verifyMailbox } from './verify.js';
-import { ImapStore } from '../mailstore/imap/imap-store.js';
+import { WireStore } from '../mailstore/imap/wire-store.js';
 
 const message = (subject: string, body = 'hello'): Buffer =>
   Buffer.from(`From: a@example.org\r\nTo: b@example.org\r\nSubject: ${subject}\r\n\r\n${body}\r\n`);
@@ -45,8 +45,8 @@ describe('syncMailbox against real Dovecot', () => {
     assert.equal(second.flagsUpdated, 0);
 
     const verified = await verifyMailbox(
-      () => ImapStore.connect(endpointOf(source, su)),
-      () => ImapStore.connect(endpointOf(cyrus, tu)),
+      () => WireStore.connect(endpointOf(source, su)),
+      () => WireStore.connect(endpointOf(cyrus, tu)),
       { renames: [], excludes: [] },
       true,
     );

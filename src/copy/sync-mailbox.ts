@@ -30,7 +30,12 @@ export interface MailboxSyncRequest {
   onProgress?: (event: { folder: string; bytes: number; messages: number }) => void;
   signal?: AbortSignal;
   reconnect?: BackoffPolicy;
+  /** Folders synced at once, each over its own connection to each side (default 1). */
+  connections?: number;
 }
+
+/** Connections to each side by default: four folders at once, within the usual per-user limits (Dovecot's is 10). */
+export const DEFAULT_CONNECTIONS = 4;
 
 /** Default batch: this many messages or bytes between checkpoints. */
 export const DEFAULT_FOLDER_SYNC: FolderSyncOptions = {
@@ -79,34 +84,82 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
     throw toTrancheError(error);
   }
   const { target } = stores as Stores;
+  const extra: Stores[] = [];
   try {
     excluded = plan.excluded;
     const existing = new Set(targetFolders.filter((f) => !f.noSelect).map((f) => f.path));
-    for (const pair of plan.pairs) {
-      if (existing.has(pair.targetPath) || pair.targetPath.toUpperCase() === 'INBOX') continue;
-      await target.createFolder(pair.targetPath);
-      logger.info({ folder: pair.targetPath }, 'created target folder');
-    }
-    for (const pair of plan.pairs) {
-      request.signal?.throwIfAborted();
-      try {
-        reports.push(await syncFolderWithRetry(request, pair, stores as Stores));
-      } catch (error) {
-        const typed = toTrancheError(error);
-        if (typed.retryable || request.signal?.aborted) throw typed;
-        logger.error({ folder: pair.source.path, type: typed.type, err: typed.message }, 'folder failed');
-        failure ??= new TrancheError(typed.type, `folder '${pair.logicalName}': ${typed.message}`, {
-          cause: typed,
-        });
+    const missing = plan.pairs.filter(
+      (p) => !existing.has(p.targetPath) && p.targetPath.toUpperCase() !== 'INBOX',
+    );
+    // CREATEs are pipelined; the server runs them in order, so parents come before children.
+    await Promise.all(missing.map((pair) => target.createFolder(pair.targetPath)));
+    for (const pair of missing) logger.info({ folder: pair.targetPath }, 'created target folder');
+
+    const queue = [...plan.pairs];
+    const workerCount = Math.max(1, Math.min(request.connections ?? DEFAULT_CONNECTIONS, queue.length));
+    const worker = async (given: Stores | undefined): Promise<void> => {
+      let own = given;
+      if (!own) {
+        try {
+          own = await openStoresWithRetry(request);
+        } catch (error) {
+          // The other workers go on with the queue; this connection pair could not be had.
+          logger.warn({ err: toTrancheError(error).message }, 'extra connection failed; going on with fewer');
+          return;
+        }
+        extra.push(own);
       }
-    }
+      for (let pair = queue.shift(); pair && !failure?.retryable; pair = queue.shift()) {
+        request.signal?.throwIfAborted();
+        try {
+          reports.push(await syncFolderWithRetry(request, pair, own));
+        } catch (error) {
+          const typed = toTrancheError(error);
+          if (request.signal?.aborted) throw typed;
+          logger.error({ folder: pair.source.path, type: typed.type, err: typed.message }, 'folder failed');
+          failure ??= new TrancheError(typed.type, `folder '${pair.logicalName}': ${typed.message}`, {
+            cause: typed,
+            retryable: typed.retryable,
+          });
+        }
+      }
+    };
+    const workers = [worker(stores as Stores)];
+    for (let i = 1; i < workerCount; i++) workers.push(worker(undefined));
+    const outcomes = await Promise.allSettled(workers);
+    const broken = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (broken) throw broken.reason;
   } catch (error) {
     failure = toTrancheError(error);
   } finally {
-    await closeQuietly(stores.source);
-    await closeQuietly(stores.target);
+    for (const own of [stores, ...extra]) {
+      await closeQuietly(own.source);
+      await closeQuietly(own.target);
+    }
   }
+  reports.sort(
+    (a, b) =>
+      plan.pairs.findIndex((p) => p.source.path === a.source) -
+      plan.pairs.findIndex((p) => p.source.path === b.source),
+  );
   return summarise(reports, excluded, failure, Date.now() - started);
+}
+
+/** Opens a connection to each side, retrying dropped or refused connections with back-off. */
+async function openStoresWithRetry(request: MailboxSyncRequest): Promise<Stores> {
+  const policy = request.reconnect ?? RECONNECT_BACKOFF;
+  for (let attempt = 1; ; attempt++) {
+    let source: MailStore | undefined;
+    try {
+      source = await request.openSource();
+      return { source, target: await request.openTarget() };
+    } catch (error) {
+      await closeQuietly(source);
+      const typed = toTrancheError(error);
+      if (!typed.retryable || attempt >= policy.attempts || request.signal?.aborted) throw typed;
+      await sleep(backoffDelay(policy, attempt, typed.retryAfterMs), request.signal);
+    }
+  }
 }
 
 async function syncFolderWithRetry(
@@ -142,8 +195,7 @@ async function syncFolderWithRetry(
       await closeQuietly(stores.source);
       await closeQuietly(stores.target);
       await sleep(delay, request.signal);
-      stores.source = await request.openSource();
-      stores.target = await request.openTarget();
+      Object.assign(stores, await openStoresWithRetry(request));
     }
   }
 }

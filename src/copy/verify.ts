@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { bodySha256 } from '../mailstore/message-body.js';
 import { toTrancheError } from '../errors/tranche-error.js';
 import type { MailStore } from '../mailstore/mail-store.js';
 import { planFolders, type FolderMapOptions } from './folder-map.js';
@@ -37,7 +37,7 @@ async function fingerprints(store: MailStore, withBytes: boolean): Promise<Map<s
   const uids = messages.map((m) => m.uid);
   for (let i = 0; i < uids.length; i += FETCH_BATCH) {
     for await (const m of store.fetchMessages(uids.slice(i, i + FETCH_BATCH))) {
-      const sha = createHash('sha256').update(m.raw).digest('hex');
+      const sha = bodySha256(m.body);
       add(`sha256 ${sha.slice(0, 16)}…, flags (${m.flags.join(' ')}), date ${m.internalDate.toISOString()}`);
     }
   }

@@ -8,7 +8,7 @@ export function createLogger(level: string = process.env.TRANCHE_LOG_LEVEL ?? 'w
     {
       level,
       base: { app: 'tranche' },
-      redact: { paths: ['password', '*.password', 'pass', '*.pass', 'raw', '*.raw'], censor: '[redacted]' },
+      redact: { paths: ['password', '*.password', 'pass', '*.pass', 'body', '*.body'], censor: '[redacted]' },
     },
     pino.destination({ fd: 2, sync: true }),
   );

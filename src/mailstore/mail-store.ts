@@ -1,3 +1,5 @@
+import type { MessageBody } from './message-body.js';
+
 /** A special-use role (RFC 6154), as the server advertises it or as guessed from a well-known name. */
 export type SpecialUse = '\\Sent' | '\\Drafts' | '\\Trash' | '\\Junk' | '\\Archive' | '\\All' | '\\Flagged';
 
@@ -38,14 +40,19 @@ export interface MessageMeta {
 
 /** A message with its bytes. */
 export interface MessageWithBody extends MessageMeta {
-  raw: Buffer;
+  body: MessageBody;
 }
 
 /** A message to write. */
 export interface NewMessage {
-  raw: Buffer;
+  body: MessageBody;
   flags: string[];
   internalDate: Date;
+}
+
+/** An APPEND under way. */
+export interface PendingAppend {
+  uid: Promise<number | undefined>;
 }
 
 /** One interface over a mail system: list folders, read and write messages. */
@@ -60,15 +67,17 @@ export interface MailStore {
   openFolder(path: string, readOnly: boolean): Promise<FolderStatus>;
   /** Metadata of the open folder's messages with UID >= fromUid. */
   listMessages(fromUid?: number): Promise<MessageMeta[]>;
-  /** UIDs of every message in the open folder. */
-  listUids(): Promise<number[]>;
   /** Flags of messages whose flags changed since modseq (CONDSTORE). */
   changedSince(modseq: bigint): Promise<{ uid: number; flags: string[] }[]>;
   /** The given messages of the open folder, bytes included, in UID order; missing UIDs are left out. */
   fetchMessages(uids: number[]): AsyncIterable<MessageWithBody>;
-  /** Appends to a folder (need not be open); returns the new UID when the server tells it (UIDPLUS). */
-  append(path: string, message: NewMessage): Promise<number | undefined>;
-  /** Replaces the flags of one message of the open folder. */
+  /**
+   * Appends to a folder (need not be open) without waiting for the server: resolves once the
+   * message is on its way within the store's write window, with `uid` settling when the server
+   * answers (the new UID with UIDPLUS, else undefined). Many appends may be in flight at once.
+   */
+  append(path: string, message: NewMessage): Promise<PendingAppend>;
+  /** Replaces the flags of one message of the open folder; calls may overlap. */
   setFlags(uid: number, flags: string[]): Promise<void>;
   /** Removes messages of the open folder for good. */
   expunge(uids: number[]): Promise<void>;

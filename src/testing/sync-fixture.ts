@@ -10,7 +10,7 @@ import type { FolderSyncOptions } from '../copy/sync-folder.js';
 import type { SyncReport } from '../copy/sync-report.js';
 import { silentLogger } from '../log/logger.js';
 import type { ImapEndpoint } from '../mailstore/imap/endpoint.js';
-import { ImapStore } from '../mailstore/imap/imap-store.js';
+import { WireStore } from '../mailstore/imap/wire-store.js';
 import { SyncCheckpoints } from '../state/sync-checkpoints.js';
 import { openSqlite } from '../state/sqlite/open-sqlite.js';
 import type { DovecotServer, DovecotUser } from './dovecot.js';
@@ -56,8 +56,8 @@ export async function runSync(
   try {
     return await syncMailbox({
       mailboxKey: `${source.port}/${source.user} -> ${target.port}/${target.user}`,
-      openSource: () => ImapStore.connect(source),
-      openTarget: () => ImapStore.connect(target),
+      openSource: () => WireStore.connect(source),
+      openTarget: () => WireStore.connect(target),
       checkpoints: new SyncCheckpoints(db),
       folders: { renames: options.renames ?? [], excludes: options.excludes ?? [] },
       options: { ...DEFAULT_FOLDER_SYNC, ...options },

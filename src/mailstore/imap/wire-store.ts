@@ -1,0 +1,290 @@
+import { TrancheError } from '../../errors/tranche-error.js';
+import type {
+  FolderInfo,
+  FolderStatus,
+  MailStore,
+  MessageMeta,
+  MessageWithBody,
+  Namespace,
+  NewMessage,
+  PendingAppend,
+} from '../mail-store.js';
+import { bodyLength } from '../message-body.js';
+import type { ImapEndpoint } from './endpoint.js';
+import { astring, imapDateTime, type CommandPart } from './wire/command.js';
+import { encodeFolderName } from './wire/folder-name.js';
+import { openAndLogin } from './wire/login.js';
+import {
+  parseFetchResponse,
+  parseListResponse,
+  parseNamespaceResponse,
+  parseSelect,
+  type FetchedItem,
+} from './wire/parse.js';
+import { completionError, type Completion, type WireConnection } from './wire/wire-connection.js';
+
+/** Flags the server sets itself and no client can store. */
+const SESSION_FLAGS = new Set(['\\Recent']);
+
+/** Flags without the session-only \Recent, sorted, so two lists compare as strings. */
+export function storableFlags(flags: Iterable<string>): string[] {
+  return [...flags].filter((f) => !SESSION_FLAGS.has(f)).sort();
+}
+
+/** A UID set in IMAP syntax, compressed into ranges: 1:5,9,12:14. */
+export function uidSet(uids: number[]): string {
+  const sorted = [...uids].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}:${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+/** Bytes of fetched messages waiting for the consumer before the socket is paused. */
+const FETCH_WINDOW_BYTES = 16 * 1024 * 1024;
+
+function meta(item: FetchedItem): MessageMeta {
+  return {
+    uid: item.uid ?? 0,
+    flags: storableFlags(item.flags ?? []),
+    size: item.size ?? (item.body ? bodyLength(item.body) : 0),
+    internalDate: item.internalDate ?? new Date(0),
+  };
+}
+
+function flagList(flags: string[]): string {
+  return `(${storableFlags(flags).join(' ')})`;
+}
+
+/** A MailStore over one pipelined IMAP connection of tranche's own (see docs/ARCHITECTURE.md). */
+export class WireStore implements MailStore {
+  readonly namespace: Namespace;
+  readonly supportsModseq: boolean;
+  readonly #connection: WireConnection;
+  #open: { path: string; exists: number } | undefined;
+
+  private constructor(connection: WireConnection, namespace: Namespace) {
+    this.#connection = connection;
+    this.namespace = namespace;
+    this.supportsModseq = connection.capabilities.has('CONDSTORE');
+  }
+
+  /** Connects, logs in and reads the personal namespace; throws a typed error when that fails. */
+  static async connect(endpoint: ImapEndpoint): Promise<WireStore> {
+    const connection = await openAndLogin(endpoint);
+    try {
+      let namespace: Namespace | undefined;
+      if (connection.capabilities.has('NAMESPACE')) {
+        const done = await connection.run(['NAMESPACE']);
+        namespace = done.untagged.map(parseNamespaceResponse).find((n) => n !== undefined);
+      }
+      if (!namespace) {
+        const done = await connection.run(['LIST "" ""']);
+        const root = done.untagged.map((r) => parseListResponse(r, '', false)).find((f) => f !== undefined);
+        namespace = { prefix: '', delimiter: root?.delimiter ?? '/' };
+      }
+      return new WireStore(connection, namespace);
+    } catch (error) {
+      await connection.close();
+      throw error;
+    }
+  }
+
+  async #run(
+    what: string,
+    parts: CommandPart[],
+    onUntagged?: Parameters<WireConnection['run']>[1],
+  ): Promise<Completion> {
+    try {
+      return await this.#connection.run(parts, onUntagged);
+    } catch (error) {
+      const typed = error instanceof TrancheError ? error : new TrancheError('internal', String(error));
+      throw new TrancheError(typed.type, `${what}: ${typed.message}`, {
+        cause: error,
+        retryable: typed.retryable,
+        retryAfterMs: typed.retryAfterMs,
+      });
+    }
+  }
+
+  #requireOpen(): { path: string; exists: number } {
+    if (!this.#open) throw new TrancheError('internal', 'no folder is open');
+    return this.#open;
+  }
+
+  async listFolders(): Promise<FolderInfo[]> {
+    const caps = this.#connection.capabilities;
+    const specialUse = caps.has('SPECIAL-USE');
+    const command =
+      specialUse && caps.has('LIST-EXTENDED') ? 'LIST "" "*" RETURN (SPECIAL-USE)' : 'LIST "" "*"';
+    const done = await this.#run('LIST', [command]);
+    return done.untagged
+      .map((r) => parseListResponse(r, this.namespace.prefix, !specialUse))
+      .filter((f): f is FolderInfo => f !== undefined);
+  }
+
+  async createFolder(path: string): Promise<void> {
+    const { done } = this.#connection.send(['CREATE ', astring(encodeFolderName(path))]);
+    const completion = await done;
+    if (completion.status === 'OK' || /\[ALREADYEXISTS\]/i.test(completion.text)) return;
+    throw new TrancheError('server', `CREATE ${path}: ${completionError([], completion).message}`);
+  }
+
+  async openFolder(path: string, readOnly: boolean): Promise<FolderStatus> {
+    const verb = readOnly ? 'EXAMINE ' : 'SELECT ';
+    const condstore = this.supportsModseq ? ' (CONDSTORE)' : '';
+    this.#open = undefined;
+    const done = await this.#run(`${verb.trim()} ${path}`, [
+      verb,
+      astring(encodeFolderName(path)),
+      condstore,
+    ]);
+    const status = parseSelect(done.untagged);
+    this.#open = { path, exists: status.exists };
+    return {
+      uidValidity: status.uidValidity,
+      uidNext: status.uidNext,
+      messages: status.exists,
+      highestModseq: this.supportsModseq ? status.highestModseq : undefined,
+    };
+  }
+
+  async listMessages(fromUid = 1): Promise<MessageMeta[]> {
+    const folder = this.#requireOpen();
+    if (folder.exists === 0) return [];
+    const out: MessageMeta[] = [];
+    await this.#run(
+      `FETCH in ${folder.path}`,
+      [`UID FETCH ${fromUid}:* (UID FLAGS RFC822.SIZE INTERNALDATE)`],
+      (r) => {
+        const item = parseFetchResponse(r);
+        // "N:*" always names the last message, even when its UID is below N.
+        if (item?.uid !== undefined && item.uid >= fromUid) out.push(meta(item));
+      },
+    );
+    return out;
+  }
+
+  async changedSince(modseq: bigint): Promise<{ uid: number; flags: string[] }[]> {
+    const folder = this.#requireOpen();
+    if (folder.exists === 0) return [];
+    const out: { uid: number; flags: string[] }[] = [];
+    await this.#run(
+      `FETCH CHANGEDSINCE in ${folder.path}`,
+      [`UID FETCH 1:* (UID FLAGS) (CHANGEDSINCE ${modseq})`],
+      (r) => {
+        const item = parseFetchResponse(r);
+        if (item?.uid !== undefined && item.flags)
+          out.push({ uid: item.uid, flags: storableFlags(item.flags) });
+      },
+    );
+    return out;
+  }
+
+  /** Streams the messages as they arrive; the socket pauses while too many bytes wait for the consumer. */
+  async *fetchMessages(uids: number[]): AsyncIterable<MessageWithBody> {
+    const folder = this.#requireOpen();
+    if (uids.length === 0) return;
+    const wanted = new Set(uids);
+    const queue: MessageWithBody[] = [];
+    let queuedBytes = 0;
+    let abandoned = false;
+    let wake: (() => void) | undefined;
+    let outcome: { error?: Error } | undefined;
+    const { done } = this.#connection.send(
+      [`UID FETCH ${uidSet(uids)} (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])`],
+      (response) => {
+        const item = parseFetchResponse(response);
+        if (abandoned || !item?.body || item.uid === undefined || !wanted.has(item.uid)) return;
+        const message = { ...meta(item), body: item.body };
+        queue.push(message);
+        queuedBytes += message.size;
+        if (queuedBytes > FETCH_WINDOW_BYTES) this.#connection.pause();
+        wake?.();
+      },
+    );
+    done.then(
+      (c) => {
+        outcome = c.status === 'OK' ? {} : { error: completionError([], c) };
+        wake?.();
+      },
+      (error: Error) => {
+        outcome = { error };
+        wake?.();
+      },
+    );
+    try {
+      for (;;) {
+        const next = queue.shift();
+        if (next) {
+          queuedBytes -= next.size;
+          if (queuedBytes < FETCH_WINDOW_BYTES / 2) this.#connection.resume();
+          yield next;
+          continue;
+        }
+        if (outcome?.error)
+          throw new TrancheError(
+            outcome.error instanceof TrancheError ? outcome.error.type : 'server',
+            `FETCH bodies in ${folder.path}: ${outcome.error.message}`,
+            {
+              cause: outcome.error,
+              retryable: outcome.error instanceof TrancheError && outcome.error.retryable,
+            },
+          );
+        if (outcome) return;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+    } finally {
+      abandoned = true;
+      this.#connection.resume();
+    }
+  }
+
+  async append(path: string, message: NewMessage): Promise<PendingAppend> {
+    const { written, done } = this.#connection.send([
+      'APPEND ',
+      astring(encodeFolderName(path)),
+      ` ${flagList(message.flags)} ${imapDateTime(message.internalDate)} `,
+      { literal: message.body },
+    ]);
+    const uid = done.then((c) => {
+      if (c.status !== 'OK') {
+        const error = completionError([], c);
+        throw new TrancheError(error.type, `APPEND to ${path}: ${error.message}`, { cause: error });
+      }
+      const m = /\[APPENDUID \d+ (\d+)\]/i.exec(c.text);
+      return m ? Number(m[1]) : undefined;
+    });
+    uid.catch(() => undefined); // the caller handles it; never an unhandled rejection
+    await written;
+    return { uid };
+  }
+
+  async setFlags(uid: number, flags: string[]): Promise<void> {
+    const folder = this.#requireOpen();
+    await this.#run(`STORE in ${folder.path}`, [`UID STORE ${uid} FLAGS.SILENT ${flagList(flags)}`]);
+  }
+
+  async expunge(uids: number[]): Promise<void> {
+    const folder = this.#requireOpen();
+    if (uids.length === 0) return;
+    if (!this.#connection.capabilities.has('UIDPLUS')) {
+      throw new TrancheError(
+        'server',
+        `the server lacks UIDPLUS: tranche cannot remove only the chosen messages in ${folder.path}`,
+      );
+    }
+    const set = uidSet(uids);
+    await this.#run(`STORE in ${folder.path}`, [`UID STORE ${set} +FLAGS.SILENT (\\Deleted)`]);
+    await this.#run(`EXPUNGE in ${folder.path}`, [`UID EXPUNGE ${set}`]);
+  }
+
+  async close(): Promise<void> {
+    await this.#connection.close();
+  }
+}

@@ -1,0 +1,12 @@
+import iconv from 'iconv-lite';
+
+/** A folder name as sent on the wire: modified UTF-7 (RFC 3501 5.1.3) when it has '&' or non-ASCII. */
+export function encodeFolderName(name: string): string {
+   
+  return /[&\u0080-\uffff]/.test(name) ? iconv.encode(name, 'utf-7-imap').toString('latin1') : name;
+}
+
+/** A folder name as received: modified UTF-7 decoded to UTF-8. */
+export function decodeFolderName(wire: string): string {
+  return wire.includes('&') ? iconv.decode(Buffer.from(wire, 'latin1'), 'utf-7-imap') : wire;
+}
