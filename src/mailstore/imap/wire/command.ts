@@ -4,7 +4,7 @@ export type CommandPart = string | { literal: readonly Buffer[] };
 /** An astring argument: an atom when safe, else a quoted string, else a literal (8-bit, CR/LF, long). */
 export function astring(value: string): CommandPart {
   if (/^[A-Za-z0-9_.\-/&+,:;<=>?@`|~!#$]+$/.test(value) && value.toUpperCase() !== 'NIL') return value;
-   
+
   if (!/[\r\n\0\u0080-\uffff]/.test(value) && value.length < 1000)
     return `"${value.replace(/[\\"]/g, '\\$&')}"`;
   return { literal: [Buffer.from(value, 'utf8')] };

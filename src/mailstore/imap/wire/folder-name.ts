@@ -2,7 +2,6 @@ import iconv from 'iconv-lite';
 
 /** A folder name as sent on the wire: modified UTF-7 (RFC 3501 5.1.3) when it has '&' or non-ASCII. */
 export function encodeFolderName(name: string): string {
-   
   return /[&\u0080-\uffff]/.test(name) ? iconv.encode(name, 'utf-7-imap').toString('latin1') : name;
 }
 
