@@ -1,11 +1,11 @@
 import { TrancheError, type ErrorType } from '../../errors/tranche-error.js';
 
-interface ImapFlowErrorShape {
+/** What a socket error or a NO/BAD completion tells: a Node error code, or the server's words and response code. */
+interface ErrorShape {
   message?: string;
   code?: string;
   responseText?: string;
   serverResponseCode?: string;
-  authenticationFailed?: boolean;
   responseStatus?: string;
 }
 
@@ -14,22 +14,10 @@ const TOO_BIG_WORDS = /too (large|big)|larger than|size (limit|exceed)|message s
 const QUOTA_WORDS = /quota|mailbox is full|OVERQUOTA/i;
 const BACKOFF_HINT = /Suggested Backoff Time:\s*(\d+)\s*milliseconds/i;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
-const DROP_CODES = new Set([
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ETIMEOUT',
-  'NoConnection',
-  'EConnectionClosed',
-  'ClosedAfterConnectTLS',
-  'ClosedAfterConnectText',
-  'CONNECT_TIMEOUT',
-  'GREETING_TIMEOUT',
-  'UPGRADE_TIMEOUT',
-]);
+const DROP_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
 /** The server's own words for an error, without anything that could be a secret. */
-function serverWords(e: ImapFlowErrorShape): string {
+function serverWords(e: ErrorShape): string {
   return (e.responseText ?? e.message ?? 'unknown error').replace(/\s+/g, ' ').trim();
 }
 
@@ -52,12 +40,10 @@ function tlsAdvice(code: string, words: string): string {
   return `TLS failed: ${words}`;
 }
 
-/** Turns an error from imapflow or the socket into a typed TrancheError; `phase` says what was going on. */
-export function classifyImapError(error: unknown, phase: 'connect' | 'login' | 'command'): TrancheError {
+/** Turns a socket error or a server's refusal into a typed TrancheError; `phase` says what was going on. */
+export function classifyImapError(error: unknown, phase: 'connect' | 'command'): TrancheError {
   if (error instanceof TrancheError) return error;
-  const e = (
-    typeof error === 'object' && error !== null ? error : { message: String(error) }
-  ) as ImapFlowErrorShape;
+  const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as ErrorShape;
   const words = serverWords(e);
   const code = e.code ?? '';
   const hint = BACKOFF_HINT.exec(words);
@@ -83,7 +69,7 @@ export function classifyImapError(error: unknown, phase: 'connect' | 'login' | '
     type = 'unreachable';
   } else if (/STARTTLS/i.test(words) && phase !== 'command') {
     type = 'plaintext-refused';
-  } else if (e.authenticationFailed || e.serverResponseCode === 'AUTHENTICATIONFAILED' || phase === 'login') {
+  } else if (e.serverResponseCode === 'AUTHENTICATIONFAILED') {
     type = 'auth';
   } else if (DROP_CODES.has(code) || /connection (closed|reset|not available)|socket/i.test(words)) {
     type = phase === 'connect' ? 'unreachable' : 'connection-lost';
