@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { generateCorpus, loadCorpus } from '../testing/corpus.js';
 import { startDovecot, type DovecotServer } from '../testing/dovecot.js';
+import { startPostgres } from '../testing/postgres.js';
 import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
 import { cliArgs, rawClient, runCli, tempStatePath } from '../testing/sync-fixture.js';
 import { startTcpProxy } from '../testing/tcp-proxy.js';
@@ -299,6 +300,31 @@ describe('tranche sync and verify (CLI)', () => {
     const collide = await runCli([...args, '--map', 'Newsletters=INBOX'], env);
     assert.equal(collide.status, EXIT.usage);
     assert.match(collide.stderr, /'INBOX' and 'Newsletters' would all land in 'INBOX'/);
+  });
+
+  test('checkpoints in PostgreSQL: --state postgres://… resumes like a SQLite file', async () => {
+    const postgres = await startPostgres();
+    try {
+      const su = await source.addUser();
+      const tu = await target.addUser();
+      await loadCorpus(source, su, generateCorpus({ seed: 27, messages: 40, folders: ['INBOX', 'Work'] }));
+      const env = { TRANCHE_SOURCE_PASSWORD: su.password, TRANCHE_TARGET_PASSWORD: tu.password };
+      const args = [
+        'sync',
+        ...cliArgs(source, su, target, tu),
+        '--state',
+        await postgres.createDatabase(),
+        '--json',
+      ];
+      const first = await runCli(args, env);
+      assert.equal(first.status, EXIT.ok, first.stderr);
+      assert.equal((JSON.parse(first.stdout) as { messagesCopied: number }).messagesCopied, 40);
+      const again = await runCli(args, env);
+      const report = JSON.parse(again.stdout) as { messagesCopied: number; messagesMatched: number };
+      assert.deepEqual([report.messagesCopied, report.messagesMatched], [0, 0]);
+    } finally {
+      await postgres.stop();
+    }
   });
 
   test('a refused message: exit 1, "done with 1 skipped item", listed in --json', async () => {

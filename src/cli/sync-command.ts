@@ -4,7 +4,7 @@ import type { SyncReport } from '../copy/sync-report.js';
 import { parseRenames } from '../copy/folder-map.js';
 import { createLogger } from '../log/logger.js';
 import { SyncCheckpoints } from '../state/sync-checkpoints.js';
-import { openSqlite } from '../state/sqlite/open-sqlite.js';
+import { openStateStore } from '../state/open-state-store.js';
 import {
   addEndpointOptions,
   endpointFromFlags,
@@ -76,7 +76,10 @@ export function formatSyncReport(report: SyncReport): string {
 export function syncCommand(): Command {
   const command = new Command('sync')
     .description('copy one mailbox from a source IMAP server to a target, byte-exact and resumable')
-    .option('--state <file>', 'SQLite file for checkpoints (default: ~/.tranche/state.sqlite)')
+    .option(
+      '--state <file>',
+      'state store for checkpoints: a SQLite file (default: ~/.tranche/state.sqlite) or a postgres:// URL',
+    )
     .option(
       '--propagate-deletes',
       'remove from the target what was removed from the source since it was copied',
@@ -100,7 +103,7 @@ export function syncCommand(): Command {
     const renames = parseRenames(flags.map);
     const batchMessages = positiveInt(flags.batchMessages, '--batch-messages');
     const connections = positiveInt(flags.connections, '--connections');
-    const db = await openSqlite(flags.state ?? defaultStatePath());
+    const db = await openStateStore(flags.state ?? defaultStatePath());
     const progress = new ProgressLine(!flags.json);
     const controller = new AbortController();
     const stop = (): void =>

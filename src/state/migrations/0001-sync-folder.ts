@@ -10,7 +10,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('source_uid_validity', 'bigint', (c) => c.notNull())
     .addColumn('target_uid_validity', 'bigint', (c) => c.notNull())
     .addColumn('highest_modseq', 'text')
-    .addColumn('uid_map', 'blob', (c) => c.notNull())
+    // bytea: PostgreSQL's binary type; SQLite stores the Buffer as a BLOB whatever the declared type.
+    .addColumn('uid_map', 'bytea', (c) => c.notNull())
     .addColumn('pending', 'text')
     .addColumn('updated_at', 'text', (c) => c.notNull().defaultTo(sql`CURRENT_TIMESTAMP`))
     .addPrimaryKeyConstraint('sync_folder_pk', ['mailbox_key', 'source_folder'])

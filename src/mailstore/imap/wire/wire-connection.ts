@@ -130,7 +130,17 @@ export class WireConnection {
     }
     if (first.startsWith('* ')) {
       if (/^\* BYE /i.test(first)) {
-        this.#fail(classifyImapError({ message: first.slice(6), responseText: first.slice(6) }, 'command'));
+        // Shutting down, idle timeout, too many connections: the connection is gone, retry it
+        // (throttling keeps its own type and hint).
+        const words = first.slice(6);
+        const typed = classifyImapError({ message: words, responseText: words }, 'command');
+        this.#fail(
+          typed.type === 'throttled'
+            ? typed
+            : new TrancheError('connection-lost', `server closed the connection: ${words}`, {
+                retryable: true,
+              }),
+        );
         return;
       }
       const current = this.#inFlight[0];
