@@ -1,7 +1,7 @@
 // Test harness: a throwaway PostgreSQL cluster (Debian's postgresql) in a temporary directory, on a
 // free loopback port, with trust authentication on loopback; each test asks for a fresh database.
 import { execFile } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +9,14 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 
 const run = promisify(execFile);
-const BIN = '/usr/lib/postgresql/15/bin';
+/** The newest PostgreSQL that Debian installed (/usr/lib/postgresql/N/bin). */
+function postgresBin(): string {
+  const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : [];
+  const newest = versions.filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a))[0];
+  if (!newest)
+    throw new Error('PostgreSQL is not installed (apt-get install postgresql; scripts/test.sh does it)');
+  return path.join('/usr/lib/postgresql', newest, 'bin');
+}
 
 /** A running test cluster. */
 export interface PostgresServer {
@@ -34,10 +41,8 @@ function freePort(): Promise<number> {
 
 /** Runs a PostgreSQL binary as the postgres user when we are root (initdb refuses root). */
 function asPostgres(binary: string, args: string[]): Promise<{ stdout: string }> {
-  const root = process.getuid?.() === 0;
-  return root
-    ? run('runuser', ['-u', 'postgres', '--', path.join(BIN, binary), ...args])
-    : run(path.join(BIN, binary), args);
+  const file = path.join(postgresBin(), binary);
+  return process.getuid?.() === 0 ? run('runuser', ['-u', 'postgres', '--', file, ...args]) : run(file, args);
 }
 
 let databases = 0;
