@@ -2,7 +2,7 @@ import type { FolderInfo, MessageMeta, Namespace, SpecialUse } from '../../mail-
 import { parseImapDateTime } from './command.js';
 import { decodeFolderName } from './folder-name.js';
 import type { RawResponse } from './response-reader.js';
-import { Literal, QuotedString, text, tokenize, type Token } from './tokens.js';
+import { Literal, text, tokenize, type Token } from './tokens.js';
 
 const SPECIAL_USES = new Set<string>([
   '\\Sent',
@@ -116,12 +116,3 @@ export function parseFetchResponse(response: RawResponse): FetchedItem | undefin
   }
   return out;
 }
-
-/** UIDs of a `* SEARCH` response. */
-export function parseSearchResponse(response: RawResponse): number[] {
-  const line = response.lines[0] ?? '';
-  if (!/^\* SEARCH/i.test(line)) return [];
-  return line.slice('* SEARCH'.length).trim().split(/\s+/).filter(Boolean).map(Number);
-}
-
-export { QuotedString };
