@@ -227,6 +227,32 @@ describe('syncMailbox against real Dovecot', () => {
     assert.deepEqual(diffSnapshots(await snapshotMailbox(source, su), await snapshotMailbox(target, tu)), []);
   });
 
+  test('the server kicking the user mid-copy (doveadm kick) is survived without duplicates', async () => {
+    const su = await source.addUser();
+    const tu = await target.addUser();
+    await loadCorpus(
+      source,
+      su,
+      generateCorpus({ seed: 19, messages: 300, folders: ['INBOX'], bigAttachments: 0 }),
+    );
+    // The proxy only watches: once 1 MB has been read, the source server itself throws the user out.
+    const watch = await startTcpProxy('127.0.0.1', source.port);
+    try {
+      watch.onBytes('down', 1_000_000, () => void source.kick(su.user));
+      const report = await runSync(endpointOf(watch, su), endpointOf(target, tu), tempStatePath(), {
+        batchMessages: 1000,
+      });
+      assert.equal(report.status, 'done', JSON.stringify(report.error));
+      assert.ok(watch.connections >= 2, 'reconnected after the kick');
+      assert.deepEqual(
+        diffSnapshots(await snapshotMailbox(source, su), await snapshotMailbox(target, tu)),
+        [],
+      );
+    } finally {
+      await watch.close();
+    }
+  });
+
   test('connections dropped mid-read and mid-APPEND are retried and resumed without duplicates', async () => {
     const su = await source.addUser();
     const tu = await target.addUser();

@@ -1,6 +1,6 @@
 // Test harness: starts Debian's Dovecot (2.3) as a throwaway instance with its own base_dir,
 // state_dir, configuration, users and mail under one temporary directory, on a free loopback port.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import {
@@ -71,6 +71,8 @@ export interface DovecotServer {
   addUser(name?: string): Promise<DovecotUser>;
   /** Makes later logins of the user fail as a disabled account (passwd-file extra field nologin / reason). */
   disableUser(user: string): Promise<void>;
+  /** Disconnects every session of the user, as an admin's `doveadm kick` does. */
+  kick(user: string): Promise<void>;
   /** Changes a user's password. */
   setPassword(user: string, password: string): Promise<void>;
   /** Stops the server (SIGTERM, waits for exit) and removes its directory. */
@@ -578,6 +580,12 @@ async function startIn(dir: string, ids: Ids, options: DovecotOptions): Promise<
       entry.disabled = true;
       await writeUser(user);
       await waitNextSecond();
+    },
+    async kick(user: string): Promise<void> {
+      await new Promise<void>((resolve) => {
+        // Exits non-zero when the user has no session: nothing to kick is not a failure here.
+        execFile('doveadm', ['-c', configFile, 'kick', user], () => resolve());
+      });
     },
     async setPassword(user: string, password: string): Promise<void> {
       const entry = users.get(user);
