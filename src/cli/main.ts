@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { toTrancheError } from '../errors/tranche-error.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
+import { endpointCommand } from './endpoint-command.js';
+import { initCommand } from './init-command.js';
 import { syncCommand } from './sync-command.js';
 import { verifyCommand } from './verify-command.js';
 
@@ -24,14 +26,18 @@ const program = new Command('tranche')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
   .configureOutput({ writeErr });
-for (const sub of [syncCommand(), verifyCommand()]) {
-  sub
+/** Every command, nested ones too, reports errors the same way: one line, a documented exit code. */
+function configure(command: Command): Command {
+  command
     .exitOverride()
     .configureOutput({ writeErr })
     .showHelpAfterError('(run with --help for usage)')
     .option('--debug', 'print stack traces on errors');
-  program.addCommand(sub);
+  for (const sub of command.commands) configure(sub);
+  return command;
 }
+for (const sub of [syncCommand(), verifyCommand(), initCommand(), endpointCommand()])
+  program.addCommand(configure(sub));
 
 try {
   await program.parseAsync(process.argv);

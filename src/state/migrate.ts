@@ -2,10 +2,12 @@ import type { Kysely } from 'kysely';
 import { Migrator, type Migration } from 'kysely/migration';
 import { TrancheError } from '../errors/tranche-error.js';
 import * as m0001 from './migrations/0001-sync-folder.js';
+import * as m0002 from './migrations/0002-endpoint.js';
 
 /** Every migration, in order; forward only. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-sync-folder': m0001,
+  '0002-endpoint': m0002,
 };
 
 /** Brings a database's schema up to date. */

@@ -13,7 +13,25 @@ export interface SyncFolderTable {
   updated_at: Generated<string>;
 }
 
+/** A source or target server of a programme. */
+export interface EndpointTable {
+  name: string;
+  url: string;
+  insecure: number;
+  allow_plaintext: number;
+  admin: string | null;
+  login_template: string | null;
+  /** The admin's password, sealed by SecretBox. */
+  admin_secret: string | null;
+  max_connections: number;
+  max_mailboxes: number;
+  bytes_per_hour: string | number | null;
+  max_message_size: string | number | null;
+  created_at: Generated<string>;
+}
+
 /** The state store's tables, as Kysely sees them. */
 export interface Database {
   sync_folder: SyncFolderTable;
+  endpoint: EndpointTable;
 }

@@ -1,0 +1,48 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { TrancheError } from '../errors/tranche-error.js';
+import { CONFIG_FILE, configTemplate, loadConfig } from '../programme/config.js';
+import { openStateStore } from '../state/open-state-store.js';
+import { generateSecretKey, writeSecretKey } from '../state/secrets/secret-key.js';
+
+interface InitFlags {
+  name?: string;
+  db?: string;
+}
+
+/** `tranche init [DIR]`: a new programme directory with its configuration, secret key and state store. */
+export function initCommand(): Command {
+  return new Command('init')
+    .description('create a programme: DIR/tranche.yaml, a secret key (mode 0600) and the state store')
+    .argument('[dir]', 'the programme directory (created when missing)', '.')
+    .option('--name <name>', 'the programme name shown in reports (default: the directory name)')
+    .option('--db <url>', 'keep state in PostgreSQL (postgres://…) instead of DIR/state.sqlite')
+    .action(async (dir: string, flags: InitFlags) => {
+      const root = resolve(dir);
+      if (existsSync(join(root, CONFIG_FILE))) {
+        throw new TrancheError('usage', `${join(root, CONFIG_FILE)} exists: ${root} is a programme already`);
+      }
+      mkdirSync(root, { recursive: true });
+      const name = flags.name ?? (root.split('/').pop() || 'programme');
+      writeFileSync(join(root, CONFIG_FILE), configTemplate(name, flags.db), { flag: 'wx' });
+      const config = loadConfig(root);
+      const created = [join(root, CONFIG_FILE)];
+      if (process.env.TRANCHE_SECRET_KEY) {
+        created.push('(secret key: TRANCHE_SECRET_KEY from the environment; no key file written)');
+      } else if (!existsSync(config.secretKeyFile)) {
+        writeSecretKey(config.secretKeyFile, generateSecretKey());
+        created.push(
+          `${config.secretKeyFile} (mode 0600: back it up; without it stored passwords cannot be read)`,
+        );
+      }
+      const db = await openStateStore(config.state);
+      await db.destroy();
+      created.push(
+        /^postgres/i.test(config.state) ? `state store at ${new URL(config.state).host}` : config.state,
+      );
+      process.stdout.write(
+        `tranche init: programme '${name}' created\n${created.map((c) => `  ${c}`).join('\n')}\n`,
+      );
+    });
+}
