@@ -3,6 +3,7 @@ import { toTrancheError } from '../errors/tranche-error.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { endpointCommand } from './endpoint-command.js';
 import { initCommand } from './init-command.js';
+import { secretsCommand } from './secrets-command.js';
 import { syncCommand } from './sync-command.js';
 import { verifyCommand } from './verify-command.js';
 
@@ -36,7 +37,7 @@ function configure(command: Command): Command {
   for (const sub of command.commands) configure(sub);
   return command;
 }
-for (const sub of [syncCommand(), verifyCommand(), initCommand(), endpointCommand()])
+for (const sub of [syncCommand(), verifyCommand(), initCommand(), endpointCommand(), secretsCommand()])
   program.addCommand(configure(sub));
 
 try {

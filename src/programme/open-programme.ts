@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import { openStateStore } from '../state/open-state-store.js';
 import type { Database } from '../state/schema.js';
-import { SecretBox } from '../state/secrets/secret-box.js';
-import { loadSecretKey } from '../state/secrets/secret-key.js';
+import type { SecretBox } from '../state/secrets/secret-box.js';
+import { loadKeyring } from '../state/secrets/rotate-secret-key.js';
 import { loadConfig, type ProgrammeConfig } from './config.js';
 
 /** An open programme: its configuration, state store and secret box. */
@@ -15,6 +15,6 @@ export interface Programme {
 /** Opens the programme in DIR (config validated, key loaded, store migrated). Destroy db when done. */
 export async function openProgramme(dir: string): Promise<Programme> {
   const config = loadConfig(dir);
-  const box = new SecretBox(loadSecretKey(config.secretKeyFile));
+  const box = loadKeyring(config.secretKeyFile);
   return { config, box, db: await openStateStore(config.state) };
 }

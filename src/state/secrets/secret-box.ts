@@ -9,12 +9,15 @@ const IV_BYTES = 12;
  * Seals and opens secrets (passwords, client secrets) for storage: AES-256-GCM, a fresh IV per
  * value, the key's id in the envelope so a value sealed with another key is named as such.
  * Envelope: `v1:<key id>:<base64 iv|tag|ciphertext>`. What it seals never appears in its errors.
+ * It seals with the first key and opens with any it holds (a key rotation under way has two).
  */
 export class SecretBox {
   readonly #key: SecretKey;
+  readonly #keys: Map<string, SecretKey>;
 
-  constructor(key: SecretKey) {
+  constructor(key: SecretKey, ...older: SecretKey[]) {
     this.#key = key;
+    this.#keys = new Map([key, ...older].map((k) => [k.id, k]));
   }
 
   /** The id of the key in use. */
@@ -35,7 +38,8 @@ export class SecretBox {
     if (version !== VERSION || !keyId || packed === undefined) {
       throw new TrancheError('state', 'a stored secret is not in a format this version of tranche reads');
     }
-    if (keyId !== this.#key.id) {
+    const key = this.#keys.get(keyId);
+    if (!key) {
       throw new TrancheError(
         'state',
         `a stored secret was sealed with key ${keyId}, but the key in use is ${this.#key.id} (wrong TRANCHE_SECRET_KEY or key file?)`,
@@ -43,7 +47,7 @@ export class SecretBox {
     }
     const bytes = Buffer.from(packed, 'base64');
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.#key.bytes, bytes.subarray(0, IV_BYTES));
+      const decipher = createDecipheriv('aes-256-gcm', key.bytes, bytes.subarray(0, IV_BYTES));
       decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + 16));
       return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + 16)), decipher.final()]).toString(
         'utf8',

@@ -1,0 +1,26 @@
+import { Command } from 'commander';
+import { openProgramme } from '../programme/open-programme.js';
+import { rotateSecretKey } from '../state/secrets/rotate-secret-key.js';
+import { addProgrammeOption } from './endpoint-command.js';
+
+/** `tranche secrets rotate`: a new secret key, every stored secret re-sealed with it. */
+export function secretsCommand(): Command {
+  const secrets = new Command('secrets').description('manage the key that encrypts stored secrets');
+  const rotate = new Command('rotate')
+    .description(
+      'replace the secret key and re-encrypt every stored secret (crash-safe; run again to finish)',
+    )
+    .action(async (flags: { programme: string }) => {
+      const programme = await openProgramme(flags.programme);
+      try {
+        const result = await rotateSecretKey(programme.db, programme.config.secretKeyFile);
+        process.stdout.write(
+          `secret key rotated: ${result.from} -> ${result.to}, ${result.resealed} secret(s) re-encrypted; the old key is in ${programme.config.secretKeyFile}.previous (delete it once backups hold the new one)\n`,
+        );
+      } finally {
+        await programme.db.destroy();
+      }
+    });
+  secrets.addCommand(addProgrammeOption(rotate));
+  return secrets;
+}
