@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { toTrancheError } from '../errors/tranche-error.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { endpointCommand } from './endpoint-command.js';
+import { importCommand } from './import-command.js';
 import { initCommand } from './init-command.js';
 import { secretsCommand } from './secrets-command.js';
 import { syncCommand } from './sync-command.js';
@@ -37,7 +38,14 @@ function configure(command: Command): Command {
   for (const sub of command.commands) configure(sub);
   return command;
 }
-for (const sub of [syncCommand(), verifyCommand(), initCommand(), endpointCommand(), secretsCommand()])
+for (const sub of [
+  syncCommand(),
+  verifyCommand(),
+  initCommand(),
+  endpointCommand(),
+  secretsCommand(),
+  importCommand(),
+])
   program.addCommand(configure(sub));
 
 try {

@@ -30,8 +30,39 @@ export interface EndpointTable {
   created_at: Generated<string>;
 }
 
+/** A member organisation of a programme. */
+export interface OrganisationTable {
+  code: string;
+  name: string;
+  /** Admin contact addresses, separated by ';'. */
+  admin_contacts: Generated<string>;
+  pilot: Generated<number>;
+  /** ISO dates, separated by ';'. */
+  blackout_dates: Generated<string>;
+  updated_at: Generated<string>;
+}
+
+/** One mailbox to move: where it is, where it goes, whom to tell. */
+export interface MailboxTable {
+  address: string;
+  organisation: string | null;
+  display_name: Generated<string>;
+  source_endpoint: string;
+  source_user: string;
+  /** The source login's password, sealed; null when the endpoint's admin logs in. */
+  source_secret: string | null;
+  target_endpoint: string;
+  target_user: string;
+  target_secret: string | null;
+  notify_address: string;
+  state: Generated<string>;
+  updated_at: Generated<string>;
+}
+
 /** The state store's tables, as Kysely sees them. */
 export interface Database {
   sync_folder: SyncFolderTable;
   endpoint: EndpointTable;
+  organisation: OrganisationTable;
+  mailbox: MailboxTable;
 }

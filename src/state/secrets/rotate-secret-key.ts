@@ -6,7 +6,11 @@ import { SecretBox } from './secret-box.js';
 import { generateSecretKey, loadSecretKey, writeSecretKey, type SecretKey } from './secret-key.js';
 
 /** Every sealed column in the store: rotation re-seals them all. */
-const SEALED_COLUMNS = [{ table: 'endpoint', key: 'name', column: 'admin_secret' }] as const;
+const SEALED_COLUMNS = [
+  { table: 'endpoint', key: 'name', column: 'admin_secret' },
+  { table: 'mailbox', key: 'address', column: 'source_secret' },
+  { table: 'mailbox', key: 'address', column: 'target_secret' },
+] as const;
 
 /** Where a rotation under way keeps the new key until the store is re-sealed. */
 export function nextKeyFile(keyFile: string): string {
