@@ -30,6 +30,7 @@ export function exitCodeFor(type: ErrorType): number {
     case 'tls':
       return EXIT.unavailable;
     case 'auth':
+    case 'account-disabled':
     case 'auth-mechanism':
     case 'authz-refused':
     case 'plaintext-refused':

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { toTrancheError } from '../errors/tranche-error.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
+import { discoverCommand } from './discover-command.js';
 import { endpointCommand } from './endpoint-command.js';
 import { importCommand } from './import-command.js';
 import { initCommand } from './init-command.js';
@@ -45,6 +46,7 @@ for (const sub of [
   endpointCommand(),
   secretsCommand(),
   importCommand(),
+  discoverCommand(),
 ])
   program.addCommand(configure(sub));
 

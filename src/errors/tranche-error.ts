@@ -4,6 +4,7 @@ export type ErrorType =
   | 'unreachable' // server did not answer, refused, DNS failed
   | 'tls' // certificate or TLS negotiation failure
   | 'auth' // credentials refused
+  | 'account-disabled' // the account exists but is locked, disabled or suspended
   | 'auth-mechanism' // the server lacks the authentication mechanism asked for
   | 'authz-refused' // the admin may not act on the user's behalf
   | 'plaintext-refused' // login would send a password in clear without --allow-plaintext

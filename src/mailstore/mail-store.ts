@@ -63,6 +63,8 @@ export interface MailStore {
   readonly supportsModseq: boolean;
   listFolders(): Promise<FolderInfo[]>;
   createFolder(path: string): Promise<void>;
+  /** Message count and, when the server can tell (STATUS=SIZE), total bytes of a folder, without opening it. */
+  folderStatus(path: string): Promise<{ messages: number; bytes: number | undefined }>;
   /** Opens a folder for the calls below; readOnly uses EXAMINE. */
   openFolder(path: string, readOnly: boolean): Promise<FolderStatus>;
   /** Metadata of the open folder's messages with UID >= fromUid. */

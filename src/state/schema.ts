@@ -57,6 +57,15 @@ export interface MailboxTable {
   notify_address: string;
   state: Generated<string>;
   updated_at: Generated<string>;
+  folder_count: number | null;
+  message_count: string | number | null;
+  size_bytes: string | number | null;
+  /** ok, bad-password, disabled, unreachable, no-password or error; null until discovered. */
+  source_login: string | null;
+  target_login: string | null;
+  /** The servers' words for a failed login, for people. */
+  discover_detail: string | null;
+  discovered_at: string | null;
 }
 
 /** The state store's tables, as Kysely sees them. */

@@ -134,6 +134,19 @@ export class WireStore implements MailStore {
     throw new TrancheError('server', `CREATE ${path}: ${completionError([], completion).message}`);
   }
 
+  async folderStatus(path: string): Promise<{ messages: number; bytes: number | undefined }> {
+    const withSize = this.#connection.capabilities.has('STATUS=SIZE');
+    const done = await this.#run(`STATUS ${path}`, [
+      'STATUS ',
+      astring(encodeFolderName(path)),
+      withSize ? ' (MESSAGES SIZE)' : ' (MESSAGES)',
+    ]);
+    const line = done.untagged.map((r) => r.lines.join(' ')).find((l) => /^\* STATUS /i.test(l)) ?? '';
+    const messages = Number(/MESSAGES (\d+)/i.exec(line)?.[1] ?? 0);
+    const size = /SIZE (\d+)/i.exec(line)?.[1];
+    return { messages, bytes: size === undefined ? undefined : Number(size) };
+  }
+
   async openFolder(path: string, readOnly: boolean): Promise<FolderStatus> {
     const verb = readOnly ? 'EXAMINE ' : 'SELECT ';
     const condstore = this.supportsModseq ? ' (CONDSTORE)' : '';

@@ -59,6 +59,16 @@ export async function openAndLogin(endpoint: ImapEndpoint): Promise<WireConnecti
     }
     if (completion.status !== 'OK') {
       const words = completion.text.replace(/^\[[^\]]*\]\s*/, '');
+      // RFC 5530 CONTACTADMIN, or the server's words: the account exists but may not log in.
+      if (
+        /^\[CONTACTADMIN\]/i.test(completion.text) ||
+        /disabled|locked|suspended|inactive|expired/i.test(words)
+      ) {
+        throw new TrancheError(
+          'account-disabled',
+          `${describeEndpoint(endpoint)}: account disabled or locked (${words})`,
+        );
+      }
       if (endpoint.admin) {
         throw new TrancheError(
           'authz-refused',

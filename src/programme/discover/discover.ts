@@ -1,0 +1,195 @@
+import type { Kysely, Selectable } from 'kysely';
+import { toTrancheError } from '../../errors/tranche-error.js';
+import { parseImapUrl, type ImapEndpoint } from '../../mailstore/imap/endpoint.js';
+import { WireStore } from '../../mailstore/imap/wire-store.js';
+import type { Database, EndpointTable, MailboxTable } from '../../state/schema.js';
+import type { SecretBox } from '../../state/secrets/secret-box.js';
+import { Semaphore } from './semaphore.js';
+
+/** How a login went, in the words the report uses. */
+export type LoginOutcome = 'ok' | 'bad-password' | 'disabled' | 'unreachable' | 'no-password' | 'error';
+
+/** Totals of a discovery run. */
+export interface DiscoverReport {
+  mailboxes: number;
+  source: Record<LoginOutcome, number>;
+  target: Record<LoginOutcome, number>;
+  messages: number;
+  bytes: number;
+}
+
+/** Mailboxes discovered at once, beside each endpoint's own connection cap. */
+const PARALLEL_MAILBOXES = 16;
+const PAGE = 1000;
+
+const outcomes = (): Record<LoginOutcome, number> => ({
+  ok: 0,
+  'bad-password': 0,
+  disabled: 0,
+  unreachable: 0,
+  'no-password': 0,
+  error: 0,
+});
+
+function outcomeOf(error: unknown): LoginOutcome {
+  const type = toTrancheError(error).type;
+  if (type === 'auth' || type === 'authz-refused') return 'bad-password';
+  if (type === 'account-disabled') return 'disabled';
+  if (type === 'unreachable' || type === 'tls' || type === 'connection-lost') return 'unreachable';
+  return 'error';
+}
+
+/** The login for one side of a mailbox: the endpoint's admin on the user's behalf, or the user's own password. */
+function loginFor(
+  endpoint: Selectable<EndpointTable>,
+  user: string,
+  sealed: string | null,
+  box: SecretBox,
+): ImapEndpoint | undefined {
+  const password = endpoint.admin ? endpoint.admin_secret : sealed;
+  if (!password) return undefined;
+  return {
+    ...parseImapUrl(endpoint.url, `endpoint ${endpoint.name}`),
+    user,
+    admin: endpoint.admin ?? undefined,
+    loginTemplate: endpoint.login_template ?? undefined,
+    password: box.open(password),
+    insecure: endpoint.insecure === 1,
+    allowPlaintext: endpoint.allow_plaintext === 1,
+  };
+}
+
+interface SideResult {
+  outcome: LoginOutcome;
+  detail: string | undefined;
+  folders?: number;
+  messages?: number;
+  bytes?: number;
+}
+
+async function probe(login: ImapEndpoint | undefined, countMail: boolean): Promise<SideResult> {
+  if (!login) return { outcome: 'no-password', detail: 'no password for this login' };
+  let store: WireStore | undefined;
+  try {
+    store = await WireStore.connect(login);
+    if (!countMail) return { outcome: 'ok', detail: undefined };
+    const folders = (await store.listFolders()).filter((f) => !f.noSelect);
+    // STATUS commands are pipelined: one round trip for all folders.
+    const statuses = await Promise.all(folders.map((f) => store!.folderStatus(f.path)));
+    return {
+      outcome: 'ok',
+      detail: undefined,
+      folders: folders.length,
+      messages: statuses.reduce((n, s) => n + s.messages, 0),
+      bytes: statuses.every((s) => s.bytes !== undefined)
+        ? statuses.reduce((n, s) => n + (s.bytes ?? 0), 0)
+        : undefined,
+    };
+  } catch (error) {
+    return { outcome: outcomeOf(error), detail: toTrancheError(error).message };
+  } finally {
+    await store?.close();
+  }
+}
+
+/**
+ * Logs in to source and target of every mailbox (of one organisation, when given), records the
+ * outcome of each login by kind and, from the source, the folder and message counts and bytes.
+ * Each endpoint sees at most its max_connections logins at once.
+ */
+export async function discover(
+  db: Kysely<Database>,
+  box: SecretBox,
+  organisation?: string,
+): Promise<DiscoverReport> {
+  const endpoints = new Map((await db.selectFrom('endpoint').selectAll().execute()).map((e) => [e.name, e]));
+  const limits = new Map([...endpoints.values()].map((e) => [e.name, new Semaphore(e.max_connections)]));
+  const report: DiscoverReport = {
+    mailboxes: 0,
+    source: outcomes(),
+    target: outcomes(),
+    messages: 0,
+    bytes: 0,
+  };
+  const workers = new Semaphore(PARALLEL_MAILBOXES);
+  const one = async (m: Selectable<MailboxTable>): Promise<void> => {
+    const sourceEndpoint = endpoints.get(m.source_endpoint)!;
+    const targetEndpoint = endpoints.get(m.target_endpoint)!;
+    const [source, target] = await Promise.all([
+      limits
+        .get(sourceEndpoint.name)!
+        .run(() => probe(loginFor(sourceEndpoint, m.source_user, m.source_secret, box), true)),
+      limits
+        .get(targetEndpoint.name)!
+        .run(() => probe(loginFor(targetEndpoint, m.target_user, m.target_secret, box), false)),
+    ]);
+    report.mailboxes++;
+    report.source[source.outcome]++;
+    report.target[target.outcome]++;
+    report.messages += source.messages ?? 0;
+    report.bytes += source.bytes ?? 0;
+    const detail = [source.detail && `source: ${source.detail}`, target.detail && `target: ${target.detail}`]
+      .filter(Boolean)
+      .join('; ');
+    await db
+      .updateTable('mailbox')
+      .set({
+        source_login: source.outcome,
+        target_login: target.outcome,
+        folder_count: source.folders ?? null,
+        message_count: source.messages ?? null,
+        size_bytes: source.bytes ?? null,
+        discover_detail: detail || null,
+        discovered_at: new Date().toISOString(),
+      })
+      .where('address', '=', m.address)
+      .execute();
+  };
+  // Paged by address, so a programme of millions is never read whole.
+  for (let after = ''; ;) {
+    let query = db
+      .selectFrom('mailbox')
+      .selectAll()
+      .where('address', '>', after)
+      .orderBy('address')
+      .limit(PAGE);
+    if (organisation) query = query.where('organisation', '=', organisation);
+    const page = await query.execute();
+    if (page.length === 0) break;
+    await Promise.all(page.map((m) => workers.run(() => one(m))));
+    after = page[page.length - 1]!.address;
+  }
+  return report;
+}
+
+/** A mailbox that can't be scheduled yet, and why. */
+export interface Blocker {
+  address: string;
+  organisation: string | null;
+  reason: string;
+}
+
+/** Mailboxes whose discovery is missing or found a login that does not work. */
+export async function schedulingBlockers(db: Kysely<Database>, organisation?: string): Promise<Blocker[]> {
+  let query = db
+    .selectFrom('mailbox')
+    .select(['address', 'organisation', 'source_login', 'target_login', 'discover_detail'])
+    .where((eb) =>
+      eb.or([eb('source_login', 'is', null), eb('source_login', '!=', 'ok'), eb('target_login', '!=', 'ok')]),
+    )
+    .orderBy('address');
+  if (organisation) query = query.where('organisation', '=', organisation);
+  return (await query.execute()).map((m) => ({
+    address: m.address,
+    organisation: m.organisation,
+    reason:
+      m.source_login === null
+        ? 'not discovered yet'
+        : [
+            m.source_login !== 'ok' && `source login: ${m.source_login}`,
+            m.target_login !== 'ok' && `target login: ${m.target_login}`,
+          ]
+            .filter(Boolean)
+            .join(', ') + (m.discover_detail ? ` (${m.discover_detail})` : ''),
+  }));
+}
