@@ -2,50 +2,18 @@
 // on loopback and through a proxy adding 20 ms of round trip, best of 3 each, with peak RSS; then
 // the memory profile (one 50 MB message among 10,000 small ones) with a deep verify. Prints ratios,
 // because this machine is shared and noisy, and writes the table to docs/benchmarks.md.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCorpus, loadCorpus } from '../dist/testing/corpus.js';
 import { startDovecot } from '../dist/testing/dovecot.js';
 import { startTcpProxy } from '../dist/testing/tcp-proxy.js';
+import { timed, writeSection } from './bench-lib.mjs';
 
 const RUNS = Number(process.env.TRANCHE_BENCH_RUNS ?? 3);
 const ONE_WAY_DELAY_MS = 10; // each direction: 20 ms added round trip
 const work = mkdtempSync(join(tmpdir(), 'tranche-bench-'));
 const mb = (bytes) => (bytes / 1e6).toFixed(1);
-
-/** Runs a command, sampling its peak RSS (VmHWM) until it exits. */
-function timed(command, args, env = {}) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(command, args, {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let peakKb = 0;
-    let output = '';
-    const sample = () => {
-      try {
-        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peakKb = Math.max(peakKb, Number(m[1]));
-      } catch {
-        // exited between samples
-      }
-    };
-    const timer = setInterval(sample, 20);
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearInterval(timer);
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (code !== 0) reject(new Error(`${command} exited with ${code}: ${output.slice(-2000)}`));
-      else resolve({ seconds, peakMb: peakKb / 1024, output });
-    });
-    sample();
-  });
-}
 
 function trancheRun(src, srcUser, tgt, tgtUser, extra = []) {
   const args = [
@@ -210,9 +178,9 @@ try {
   ];
   const table = [...header, ...lines, ...memory].join('\n');
   console.log(`\n${table}`);
-  writeFileSync(
-    'docs/benchmarks.md',
-    `# Benchmarks\n\nWritten by \`npm run bench\` (scripts/bench.mjs). Ratios matter more than seconds: the machine is shared.\nThe 20 ms profile puts a proxy adding 10 ms each way in front of both servers.\n\n${table}\n`,
+  writeSection(
+    'sync',
+    `## Copy speed: tranche against mbsync\n\nThe 20 ms profile puts a proxy adding 10 ms each way in front of both servers.\n\n${table}`,
   );
   if (!verify.ok) process.exitCode = 1;
 } finally {

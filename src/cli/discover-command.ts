@@ -6,6 +6,7 @@ import {
   type LoginOutcome,
 } from '../programme/discover/discover.js';
 import { openProgramme } from '../programme/open-programme.js';
+import { createLogger } from '../log/logger.js';
 import { addProgrammeOption } from './endpoint-command.js';
 import { formatBytes, formatCount } from './format.js';
 
@@ -52,7 +53,7 @@ export function discoverCommand(): Command {
         if (blockers.length > 0) process.exitCode = 1;
         return;
       }
-      const report = await discover(programme.db, programme.box, flags.org);
+      const report = await discover(programme.db, programme.box, flags.org, createLogger());
       process.stdout.write(`${flags.json ? JSON.stringify(report, null, 2) : summary(report)}\n`);
     } finally {
       await programme.db.destroy();

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { toTrancheError } from '../../errors/tranche-error.js';
+import { silentLogger, type Logger } from '../../log/logger.js';
 import { parseImapUrl, type ImapEndpoint } from '../../mailstore/imap/endpoint.js';
 import { WireStore } from '../../mailstore/imap/wire-store.js';
 import type { Database, EndpointTable, MailboxTable } from '../../state/schema.js';
@@ -101,6 +102,7 @@ export async function discover(
   db: Kysely<Database>,
   box: SecretBox,
   organisation?: string,
+  logger: Logger = silentLogger(),
 ): Promise<DiscoverReport> {
   const endpoints = new Map((await db.selectFrom('endpoint').selectAll().execute()).map((e) => [e.name, e]));
   const limits = new Map([...endpoints.values()].map((e) => [e.name, new Semaphore(e.max_connections)]));
@@ -128,6 +130,18 @@ export async function discover(
     report.target[target.outcome]++;
     report.messages += source.messages ?? 0;
     report.bytes += source.bytes ?? 0;
+    logger.info(
+      {
+        mailbox: m.address,
+        source: source.outcome,
+        target: target.outcome,
+        messages: source.messages,
+        bytes: source.bytes,
+      },
+      source.outcome === 'ok' && target.outcome === 'ok'
+        ? 'discovered'
+        : `discovered: ${source.detail ?? target.detail ?? ''}`,
+    );
     const detail = [source.detail && `source: ${source.detail}`, target.detail && `target: ${target.detail}`]
       .filter(Boolean)
       .join('; ');

@@ -1,0 +1,53 @@
+// Shared by the benchmarks: timing a command with its peak RSS, and writing one section of
+// docs/benchmarks.md without touching the others.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+
+/** Runs a command, sampling its peak RSS (VmHWM) until it exits. */
+export function timed(command, args, env = {}) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(command, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let peakKb = 0;
+    let output = '';
+    const sample = () => {
+      try {
+        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peakKb = Math.max(peakKb, Number(m[1]));
+      } catch {
+        // exited between samples
+      }
+    };
+    const timer = setInterval(sample, 20);
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (code !== 0) reject(new Error(`${command} exited with ${code}: ${output.slice(-2000)}`));
+      else resolve({ seconds, peakMb: peakKb / 1024, output });
+    });
+    sample();
+  });
+}
+
+/** Replaces (or adds) the section NAME of docs/benchmarks.md. */
+export function writeSection(name, text) {
+  const file = 'docs/benchmarks.md';
+  const head =
+    '# Benchmarks\n\nWritten by `npm run bench` (scripts/bench.mjs, scripts/bench-import.mjs). Ratios matter more than seconds: the machine is shared.\n';
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : head;
+  const begin = `<!-- section:${name} -->`;
+  const end = `<!-- end:${name} -->`;
+  const block = `${begin}\n${text.trim()}\n${end}`;
+  const at = current.indexOf(begin);
+  const next =
+    at >= 0
+      ? current.slice(0, at) + block + current.slice(current.indexOf(end) + end.length)
+      : `${current.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, next);
+}
