@@ -113,69 +113,72 @@ test('a broken configuration is one line naming the field, exit 64', async () =>
   assert.equal(result.stderr.trim().split('\n').length, 1);
 });
 
-test('secrets appear in no output, log line (trace level), export or programme file, through a whole flow', async () => {
-  const dovecot = await startDovecot();
-  try {
-    const dir = join(tempDir(), 'flow');
-    const adminSecret = 'admin-secret-4c1d';
-    const userSecret = 'user-secret-88ab';
-    const wrongSecret = 'wrong-secret-19fe';
-    const alice = await dovecot.addUser();
-    const bob = await dovecot.addUser();
-    const env = { TRANCHE_LOG_LEVEL: 'trace', TRANCHE_ENDPOINT_PASSWORD: dovecot.masterPassword };
-    const outputs: string[] = [];
-    const run = async (args: string[], expected: number = EXIT.ok): Promise<string> => {
-      const result = await runCli([...args, '--programme', dir], env);
-      outputs.push(result.stdout, result.stderr);
-      assert.equal(result.status, expected, `${args.join(' ')}: ${result.stderr}`);
-      return result.stdout;
-    };
-    outputs.push((await runCli(['init', dir])).stdout);
-    await run(['endpoint', 'add', 'src', '--url', dovecot.url, '--allow-plaintext']);
-    await run([
-      'endpoint',
-      'add',
-      'tgt',
-      '--url',
-      dovecot.url,
-      '--allow-plaintext',
-      '--admin',
-      dovecot.masterUser,
-    ]);
-    const orgs = join(dir, '..', 'orgs.csv');
-    writeFileSync(orgs, 'code,name\nA,Alpha\n');
-    await run(['import', 'orgs', orgs]);
-    const list = join(dir, '..', 'mailboxes.csv');
-    writeFileSync(
-      list,
-      [
-        'address,organisation,source_endpoint,source_user,source_password,target_endpoint,target_user',
-        `alice@example.org,A,src,${alice.user},${alice.password},tgt,${alice.user}`,
-        `bob@example.org,A,src,${bob.user},${wrongSecret},tgt,${bob.user}`,
-        `broken,A,src,x,${userSecret},tgt,x`,
-      ].join('\n'),
-    );
-    const rejects = join(dir, '..', 'rejects.csv');
-    await run(['import', 'mailboxes', list, '--skip-invalid', rejects], 1);
-    outputs.push(readFileSync(rejects, 'utf8'));
-    await run(['discover']);
-    outputs.push(await run(['discover', '--report', '--json'], 1));
-    outputs.push(await run(['endpoint', 'list', '--json']));
-    const secrets = [adminSecret, userSecret, wrongSecret, alice.password, dovecot.masterPassword];
-    for (const secret of secrets) {
-      for (const text of outputs) assert.ok(!text.includes(secret), `a secret in: ${text.slice(0, 300)}`);
-      for (const file of readdirSync(dir)) assert.ok(!readFileSync(join(dir, file)).includes(secret), file);
+for (const backend of ['SQLite', 'PostgreSQL'] as const) {
+  test(`secrets appear in no output, log line (trace level), export or programme file, through a whole flow (${backend})`, async () => {
+    const dovecot = await startDovecot();
+    try {
+      const dir = join(tempDir(), 'flow');
+      const db = backend === 'PostgreSQL' ? ['--db', await postgres.createDatabase()] : [];
+      const adminSecret = 'admin-secret-4c1d';
+      const userSecret = 'user-secret-88ab';
+      const wrongSecret = 'wrong-secret-19fe';
+      const alice = await dovecot.addUser();
+      const bob = await dovecot.addUser();
+      const env = { TRANCHE_LOG_LEVEL: 'trace', TRANCHE_ENDPOINT_PASSWORD: dovecot.masterPassword };
+      const outputs: string[] = [];
+      const run = async (args: string[], expected: number = EXIT.ok): Promise<string> => {
+        const result = await runCli([...args, '--programme', dir], env);
+        outputs.push(result.stdout, result.stderr);
+        assert.equal(result.status, expected, `${args.join(' ')}: ${result.stderr}`);
+        return result.stdout;
+      };
+      outputs.push((await runCli(['init', dir, ...db])).stdout);
+      await run(['endpoint', 'add', 'src', '--url', dovecot.url, '--allow-plaintext']);
+      await run([
+        'endpoint',
+        'add',
+        'tgt',
+        '--url',
+        dovecot.url,
+        '--allow-plaintext',
+        '--admin',
+        dovecot.masterUser,
+      ]);
+      const orgs = join(dir, '..', 'orgs.csv');
+      writeFileSync(orgs, 'code,name\nA,Alpha\n');
+      await run(['import', 'orgs', orgs]);
+      const list = join(dir, '..', 'mailboxes.csv');
+      writeFileSync(
+        list,
+        [
+          'address,organisation,source_endpoint,source_user,source_password,target_endpoint,target_user',
+          `alice@example.org,A,src,${alice.user},${alice.password},tgt,${alice.user}`,
+          `bob@example.org,A,src,${bob.user},${wrongSecret},tgt,${bob.user}`,
+          `broken,A,src,x,${userSecret},tgt,x`,
+        ].join('\n'),
+      );
+      const rejects = join(dir, '..', 'rejects.csv');
+      await run(['import', 'mailboxes', list, '--skip-invalid', rejects], 1);
+      outputs.push(readFileSync(rejects, 'utf8'));
+      await run(['discover']);
+      outputs.push(await run(['discover', '--report', '--json'], 1));
+      outputs.push(await run(['endpoint', 'list', '--json']));
+      const secrets = [adminSecret, userSecret, wrongSecret, alice.password, dovecot.masterPassword];
+      for (const secret of secrets) {
+        for (const text of outputs) assert.ok(!text.includes(secret), `a secret in: ${text.slice(0, 300)}`);
+        for (const file of readdirSync(dir)) assert.ok(!readFileSync(join(dir, file)).includes(secret), file);
+      }
+      assert.ok(
+        outputs.some((o) => o.includes('bad-password')),
+        'the wrong password was found and reported',
+      );
+      const logLines = outputs
+        .join('\n')
+        .split('\n')
+        .filter((l) => l.startsWith('{"level"'));
+      assert.ok(logLines.length >= 2, 'discover logged a line per mailbox, and every one was checked');
+    } finally {
+      await dovecot.stop();
     }
-    assert.ok(
-      outputs.some((o) => o.includes('bad-password')),
-      'the wrong password was found and reported',
-    );
-    const logLines = outputs
-      .join('\n')
-      .split('\n')
-      .filter((l) => l.startsWith('{"level"'));
-    assert.ok(logLines.length >= 2, 'discover logged a line per mailbox, and every one was checked');
-  } finally {
-    await dovecot.stop();
-  }
-});
+  });
+}
