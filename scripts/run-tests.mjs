@@ -27,6 +27,8 @@ const child = spawn(
     '--enable-source-maps',
     '--test',
     `--test-concurrency=${concurrency}`,
+    // A hung test fails after 10 minutes instead of holding CI until its own limit.
+    '--test-timeout=600000',
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=tap',

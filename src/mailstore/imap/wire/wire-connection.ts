@@ -167,6 +167,14 @@ export class WireConnection {
     });
   }
 
+  /** Fails one command still waiting for its answer. */
+  #reject(tag: string, error: unknown): void {
+    const index = this.#inFlight.findIndex((c) => c.tag === tag);
+    if (index < 0) return;
+    const [command] = this.#inFlight.splice(index, 1);
+    command!.reject(error instanceof Error ? error : new TrancheError('connection-lost', String(error)));
+  }
+
   #fail(error: TrancheError): void {
     if (this.#closed) return;
     this.#closed = error;
@@ -221,6 +229,7 @@ export class WireConnection {
     parts: CommandPart[],
     onUntagged?: (response: RawResponse) => void,
   ): { written: Promise<void>; done: Promise<Completion> } {
+    if (this.#closed) return refused(this.#closed);
     const tag = `T${this.#nextTag++}`;
     const done = new Promise<Completion>((resolve, reject) => {
       this.#inFlight.push({ tag, untagged: [], onUntagged, resolve, reject });
@@ -253,13 +262,14 @@ export class WireConnection {
       pieces.push(`${line}\r\n`);
       await this.#write(...pieces);
     }));
-    // A write that fails fails the command; the chain goes on for the others.
-    this.#writeChain = written.catch(() => undefined);
+    // A write that fails fails the command (nothing else would answer it); the chain goes on.
+    this.#writeChain = written.catch((error: unknown) => this.#reject(tag, error));
     return { written, done };
   }
 
   /** Sends a SASL command whose steps each answer a '+' continuation; never pipelined with others. */
   sendWithContinuations(command: string, steps: string[]): { done: Promise<Completion> } {
+    if (this.#closed) return refused(this.#closed);
     const tag = `T${this.#nextTag++}`;
     const done = new Promise<Completion>((resolve, reject) => {
       this.#inFlight.push({ tag, untagged: [], onUntagged: undefined, resolve, reject });
@@ -278,7 +288,7 @@ export class WireConnection {
           await this.#write(`${step}\r\n`);
         }
       })
-      .catch(() => undefined);
+      .catch((error: unknown) => this.#reject(tag, error));
     return { done };
   }
 
@@ -341,6 +351,13 @@ export class WireConnection {
     }
     this.#fail(new TrancheError('connection-lost', 'connection closed'));
   }
+}
+
+/** A command on a connection already closed: refused at once, never left waiting. */
+function refused(error: TrancheError): { written: Promise<void>; done: Promise<never> } {
+  const rejected = Promise.reject(error);
+  rejected.catch(() => undefined);
+  return { written: rejected, done: rejected };
 }
 
 function servername(host: string): string | undefined {
