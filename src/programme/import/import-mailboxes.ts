@@ -2,6 +2,7 @@ import { createReadStream, openSync, readSync, closeSync, writeFileSync, appendF
 import { parse, type Info } from 'csv-parse';
 import type { Kysely, Transaction } from 'kysely';
 import { TrancheError } from '../../errors/tranche-error.js';
+import { fromCsvError } from './csv-error.js';
 import type { Database } from '../../state/schema.js';
 import type { SecretBox } from '../../state/secrets/secret-box.js';
 import {
@@ -227,11 +228,7 @@ export async function importMailboxes(
       }
       await write();
     } catch (error) {
-      if (error instanceof TrancheError) throw error;
-      const csv = error as { code?: string; lines?: number; message?: string };
-      if (csv.code?.startsWith('CSV_'))
-        throw new TrancheError('usage', `line ${csv.lines ?? '?'}: ${csv.message ?? csv.code}`);
-      throw error;
+      throw fromCsvError(error);
     }
   };
   if (options.dryRun) await work(db);

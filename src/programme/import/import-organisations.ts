@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { parse, type Info } from 'csv-parse';
 import type { Kysely } from 'kysely';
-import { TrancheError } from '../../errors/tranche-error.js';
+import { fromCsvError } from './csv-error.js';
 import type { Database } from '../../state/schema.js';
 import type { ImportReport } from './import-mailboxes.js';
 import { email, optional, required, RowError } from './mailbox-row.js';
@@ -91,11 +91,7 @@ export async function importOrganisations(
           .execute();
       }
     } catch (error) {
-      if (error instanceof TrancheError) throw error;
-      const csv = error as { code?: string; lines?: number; message?: string };
-      if (csv.code?.startsWith('CSV_'))
-        throw new TrancheError('usage', `line ${csv.lines ?? '?'}: ${csv.message ?? csv.code}`);
-      throw error;
+      throw fromCsvError(error);
     }
   };
   if (dryRun) await work(db);
