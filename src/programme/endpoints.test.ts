@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { TrancheError } from '../errors/tranche-error.js';
 import { openStateStore } from '../state/open-state-store.js';
 import { SecretBox } from '../state/secrets/secret-box.js';
 import { generateSecretKey } from '../state/secrets/secret-key.js';
-import { startPostgres, type PostgresServer } from '../testing/postgres.js';
-import { tempStatePath } from '../testing/sync-fixture.js';
+import { storeBackends } from '../testing/store-backends.js';
 import { DEFAULT_LIMITS, Endpoints, type EndpointInput } from './endpoints.js';
 
 const PASSWORD = 'Adm1n-p@ss "quoted" ünïcode';
@@ -22,18 +21,7 @@ const source: EndpointInput = {
   bytesPerHour: 50_000_000_000,
 };
 
-let postgres: PostgresServer;
-before(async () => {
-  postgres = await startPostgres();
-});
-after(async () => {
-  await postgres?.stop();
-});
-
-for (const [backend, location] of [
-  ['SQLite', () => Promise.resolve(tempStatePath())],
-  ['PostgreSQL', () => postgres.createDatabase()],
-] as const) {
+for (const [backend, location] of storeBackends()) {
   describe(`endpoints on ${backend}`, () => {
     test('add, list without secrets, open the sealed password, remove', async () => {
       const db = await openStateStore(await location());

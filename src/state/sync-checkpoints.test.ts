@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import type { FolderCheckpoint } from '../copy/checkpoint.js';
 import { UidMap } from '../copy/uid-map.js';
-import { startPostgres, type PostgresServer } from '../testing/postgres.js';
-import { tempStatePath } from '../testing/sync-fixture.js';
+import { storeBackends } from '../testing/store-backends.js';
 import { openStateStore } from './open-state-store.js';
 import type { Database } from './schema.js';
 import { SyncCheckpoints } from './sync-checkpoints.js';
@@ -26,18 +25,7 @@ function checkpoint(folder: string, pairs: [number, number][]): FolderCheckpoint
   };
 }
 
-let postgres: PostgresServer;
-before(async () => {
-  postgres = await startPostgres();
-});
-after(async () => {
-  await postgres?.stop();
-});
-
-const backends: [string, () => Promise<string>][] = [
-  ['SQLite', () => Promise.resolve(tempStatePath())],
-  ['PostgreSQL', () => postgres.createDatabase()],
-];
+const backends = storeBackends();
 
 for (const [name, location] of backends) {
   describe(`checkpoint store on ${name}`, () => {

@@ -5,25 +5,20 @@ import { SecretBox } from '../../state/secrets/secret-box.js';
 import { generateSecretKey } from '../../state/secrets/secret-key.js';
 import { generateCorpus, loadCorpus } from '../../testing/corpus.js';
 import { startDovecot, type DovecotServer } from '../../testing/dovecot.js';
-import { startPostgres, type PostgresServer } from '../../testing/postgres.js';
-import { tempStatePath } from '../../testing/sync-fixture.js';
+import { storeBackends } from '../../testing/store-backends.js';
 import { DEFAULT_LIMITS, Endpoints } from '../endpoints.js';
 import { discover, schedulingBlockers } from './discover.js';
 
 let source: DovecotServer;
 let target: DovecotServer;
-let postgres: PostgresServer;
 before(async () => {
-  [source, target, postgres] = await Promise.all([startDovecot(), startDovecot(), startPostgres()]);
+  [source, target] = await Promise.all([startDovecot(), startDovecot()]);
 });
 after(async () => {
-  await Promise.all([source?.stop(), target?.stop(), postgres?.stop()]);
+  await Promise.all([source?.stop(), target?.stop()]);
 });
 
-for (const [backend, location] of [
-  ['SQLite', () => Promise.resolve(tempStatePath())],
-  ['PostgreSQL', () => postgres.createDatabase()],
-] as const) {
+for (const [backend, location] of storeBackends()) {
   describe(`discover on ${backend}`, () => {
     test('records logins by kind (ok, bad password, disabled, unreachable) and the size of each source mailbox', async () => {
       const db = await openStateStore(await location());

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { openStateStore } from '../../state/open-state-store.js';
 import type { Database } from '../../state/schema.js';
 import { SecretBox } from '../../state/secrets/secret-box.js';
 import { generateSecretKey } from '../../state/secrets/secret-key.js';
-import { startPostgres, type PostgresServer } from '../../testing/postgres.js';
+import { storeBackends } from '../../testing/store-backends.js';
 import { tempStatePath } from '../../testing/sync-fixture.js';
 import { DEFAULT_LIMITS, Endpoints } from '../endpoints.js';
 import { importMailboxes, type MailboxImportOptions } from './import-mailboxes.js';
@@ -30,14 +30,6 @@ const defaults: MailboxImportOptions = {
   sourceEndpoint: undefined,
   targetEndpoint: undefined,
 };
-
-let postgres: PostgresServer;
-before(async () => {
-  postgres = await startPostgres();
-});
-after(async () => {
-  await postgres?.stop();
-});
 
 async function programme(location: string): Promise<{ db: Kysely<Database>; box: SecretBox }> {
   const db = await openStateStore(location);
@@ -73,10 +65,7 @@ const count = async (db: Kysely<Database>): Promise<number> =>
     ).n,
   );
 
-for (const [backend, location] of [
-  ['SQLite', () => Promise.resolve(tempStatePath())],
-  ['PostgreSQL', () => postgres.createDatabase()],
-] as const) {
+for (const [backend, location] of storeBackends()) {
   describe(`import on ${backend}`, () => {
     test("tranche's CSV: imported, passwords sealed, a re-import updates instead of duplicating", async () => {
       const { db, box } = await programme(await location());

@@ -2,22 +2,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DEFAULT_LIMITS, Endpoints } from '../../programme/endpoints.js';
-import { startPostgres, type PostgresServer } from '../../testing/postgres.js';
-import { tempStatePath } from '../../testing/sync-fixture.js';
+import { storeBackends } from '../../testing/store-backends.js';
 import { openStateStore } from '../open-state-store.js';
 import { loadKeyring, nextKeyFile, rotateSecretKey } from './rotate-secret-key.js';
 import { SecretBox } from './secret-box.js';
 import { generateSecretKey, loadSecretKey, writeSecretKey } from './secret-key.js';
-
-let postgres: PostgresServer;
-before(async () => {
-  postgres = await startPostgres();
-});
-after(async () => {
-  await postgres?.stop();
-});
 
 const endpoint = (name: string, adminPassword: string) => ({
   ...DEFAULT_LIMITS,
@@ -30,10 +21,7 @@ const endpoint = (name: string, adminPassword: string) => ({
   adminPassword,
 });
 
-for (const [backend, location] of [
-  ['SQLite', () => Promise.resolve(tempStatePath())],
-  ['PostgreSQL', () => postgres.createDatabase()],
-] as const) {
+for (const [backend, location] of storeBackends()) {
   describe(`secret key rotation on ${backend}`, () => {
     test('re-seals every secret; the old key no longer opens them; crash points recover', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'tranche-rotate-'));
