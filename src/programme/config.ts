@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import bytes from 'bytes';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { TrancheError } from '../errors/tranche-error.js';
@@ -7,13 +8,99 @@ import { TrancheError } from '../errors/tranche-error.js';
 /** The programme's configuration file, found in the programme directory. */
 export const CONFIG_FILE = 'tranche.yaml';
 
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2027-03-01')
+  .refine(
+    (d) =>
+      !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+    'not a real date',
+  );
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 18:00 (UTC)');
+/** A byte size: a number, or text such as '40 TB' or '500GB' (binary units). */
+const byteSize = z.union([z.number().int().nonnegative(), z.string()]).transform((value, ctx) => {
+  const parsed = typeof value === 'number' ? value : bytes.parse(value);
+  if (parsed === null || !Number.isFinite(parsed) || parsed < 0) {
+    ctx.addIssue({ code: 'custom', message: `'${value}' is not a size such as '500 GB'` });
+    return z.NEVER;
+  }
+  return parsed;
+});
+const dayCapacity = z
+  .object({
+    mailboxes: z.number().int().nonnegative(),
+    bytes: byteSize.optional(),
+  })
+  .strict();
+
 const schema = z
   .object({
     name: z.string().min(1, 'must not be empty'),
     state: z.string().min(1, 'must not be empty').optional(),
     secretKeyFile: z.string().min(1, 'must not be empty').optional(),
+    schedule: z
+      .object({
+        weekday: dayCapacity.optional(),
+        weekend: dayCapacity.optional(),
+        blackoutDates: z.array(isoDate).optional(),
+        noticeDays: z.number().int().nonnegative().optional(),
+        horizonDays: z.number().int().positive().max(3660).optional(),
+        keepOrganisationsWhole: z.boolean().optional(),
+        seed: z.number().int().optional(),
+      })
+      .strict()
+      .optional(),
+    lifecycle: z
+      .object({
+        prestageDays: z.number().int().nonnegative().max(60).optional(),
+        deltaTime: timeOfDay.optional(),
+        cutoverTime: timeOfDay.optional(),
+        attempts: z.number().int().positive().max(100).optional(),
+        retryDelayMinutes: z.number().positive().optional(),
+        connectionsPerMailbox: z.number().int().positive().max(32).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
+
+/** A day's capacity: mailboxes, and optionally bytes (e.g. a target's GB/hour over the migration window). */
+export interface DayCapacity {
+  mailboxes: number;
+  bytes: number | undefined;
+}
+
+/** How the planner fills the calendar. */
+export interface ScheduleConfig {
+  weekday: DayCapacity;
+  weekend: DayCapacity;
+  /** Programme-wide days without moves (ISO dates); organisations add their own. */
+  blackoutDates: string[];
+  /** No day sooner than plan time + this many days, so the warning can go out in time. */
+  noticeDays: number;
+  /** How far ahead the planner looks for room, in days. */
+  horizonDays: number;
+  /** Keep each organisation on one day when it fits in one. */
+  keepOrganisationsWhole: boolean;
+  /** The seed of the random share picked each day: same inputs and seed, same plan. */
+  seed: number;
+}
+
+/** When each mailbox's passes run around its day (times of day in UTC). */
+export interface LifecycleConfig {
+  /** The initial copy starts this many days before the day. */
+  prestageDays: number;
+  /** Delta passes run daily at this time between pre-stage and the day. */
+  deltaTime: string;
+  /** The cutover on the day, followed by the final pass and verify. */
+  cutoverTime: string;
+  /** Tries of a step that fails retryably before the mailbox is failed. */
+  attempts: number;
+  /** The first retry's delay; each later one doubles it (with jitter), capped at a day. */
+  retryDelayMinutes: number;
+  /** Connections to each side per mailbox (folders copied at once). */
+  connectionsPerMailbox: number;
+}
 
 /** The configuration with every default filled and paths made absolute. */
 export interface ProgrammeConfig {
@@ -25,6 +112,8 @@ export interface ProgrammeConfig {
   secretKeyFile: string;
   /** The programme directory. */
   dir: string;
+  schedule: ScheduleConfig;
+  lifecycle: LifecycleConfig;
 }
 
 /** All defaults, in one place; environment variables (TRANCHE_DB) win over the file. */
@@ -36,6 +125,26 @@ export function withDefaults(input: z.infer<typeof schema>, dir: string, env = p
     state: local(env.TRANCHE_DB ?? input.state ?? 'state.sqlite'),
     secretKeyFile: local(input.secretKeyFile ?? 'secret.key'),
     dir,
+    schedule: {
+      weekday: {
+        mailboxes: input.schedule?.weekday?.mailboxes ?? 1000,
+        bytes: input.schedule?.weekday?.bytes,
+      },
+      weekend: { mailboxes: input.schedule?.weekend?.mailboxes ?? 0, bytes: input.schedule?.weekend?.bytes },
+      blackoutDates: input.schedule?.blackoutDates ?? [],
+      noticeDays: input.schedule?.noticeDays ?? 14,
+      horizonDays: input.schedule?.horizonDays ?? 365,
+      keepOrganisationsWhole: input.schedule?.keepOrganisationsWhole ?? false,
+      seed: input.schedule?.seed ?? 1,
+    },
+    lifecycle: {
+      prestageDays: input.lifecycle?.prestageDays ?? 3,
+      deltaTime: input.lifecycle?.deltaTime ?? '01:00',
+      cutoverTime: input.lifecycle?.cutoverTime ?? '18:00',
+      attempts: input.lifecycle?.attempts ?? 5,
+      retryDelayMinutes: input.lifecycle?.retryDelayMinutes ?? 10,
+      connectionsPerMailbox: input.lifecycle?.connectionsPerMailbox ?? 2,
+    },
   };
 }
 
@@ -80,6 +189,23 @@ export function configTemplate(name: string, state: string | undefined): string 
     '',
     '# The key that encrypts secrets at rest (mode 0600). TRANCHE_SECRET_KEY overrides it.',
     'secretKeyFile: secret.key',
+    '',
+    '# The calendar (docs/configuration.md#schedule): mailboxes (and optionally bytes) per day.',
+    'schedule:',
+    '  weekday: { mailboxes: 1000 }',
+    '  weekend: { mailboxes: 0 }',
+    '  blackoutDates: []',
+    '  noticeDays: 14',
+    '  keepOrganisationsWhole: false',
+    '  seed: 1',
+    '',
+    '# Each mailbox around its day (times in UTC): pre-stage, daily deltas, cutover and final pass.',
+    'lifecycle:',
+    '  prestageDays: 3',
+    "  deltaTime: '01:00'",
+    "  cutoverTime: '18:00'",
+    '  attempts: 5',
+    '  connectionsPerMailbox: 2',
     '',
   ].join('\n');
 }

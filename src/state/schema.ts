@@ -66,6 +66,56 @@ export interface MailboxTable {
   /** The servers' words for a failed login, for people. */
   discover_detail: string | null;
   discovered_at: string | null;
+  /** The planned day of the move (ISO date), null while unplanned. */
+  batch_day: string | null;
+  /** The day the user was last told (the warning), null until told; a re-plan keeps it unless forced. */
+  told_day: string | null;
+  /** A told day that a forced re-plan moved away from: a rescheduled notice is owed. */
+  rescheduled_from: string | null;
+  /** The lifecycle step due next: prestage, delta, final (null when there is none). */
+  next_step: string | null;
+  /** When next_step is due (ISO timestamp, programme clock). */
+  next_due_at: string | null;
+  /** Consecutive failed attempts at next_step. */
+  attempts: Generated<number>;
+  /** Which runner holds the mailbox, and until when (a crashed holder's lease runs out). */
+  lease_owner: string | null;
+  lease_until: string | null;
+  /** The last failure: a TrancheError type and the reason in words. */
+  failure_type: string | null;
+  failure_reason: string | null;
+  last_pass_at: string | null;
+  done_at: string | null;
+  copied_messages: Generated<string | number>;
+  copied_bytes: Generated<string | number>;
+  skipped_items: Generated<number>;
+}
+
+/** One copy pass over a mailbox: pre-stage, delta or final (with verify). */
+export interface PassTable {
+  id: string;
+  mailbox: string;
+  kind: string;
+  worker: string;
+  started_at: string;
+  finished_at: string | null;
+  /** ok, partial (items skipped) or failed. */
+  outcome: string | null;
+  messages: Generated<string | number>;
+  bytes: Generated<string | number>;
+  skipped: Generated<number>;
+  error_type: string | null;
+  error_reason: string | null;
+}
+
+/** A message a pass could not copy (e.g. too large for the target), for the mailbox's report. */
+export interface SkippedItemTable {
+  mailbox: string;
+  folder: string;
+  uid: string | number;
+  size: string | number | null;
+  reason: string;
+  recorded_at: string;
 }
 
 /** The state store's tables, as Kysely sees them. */
@@ -74,4 +124,6 @@ export interface Database {
   endpoint: EndpointTable;
   organisation: OrganisationTable;
   mailbox: MailboxTable;
+  pass: PassTable;
+  skipped_item: SkippedItemTable;
 }
