@@ -5,6 +5,7 @@ import { discoverCommand } from './discover-command.js';
 import { endpointCommand } from './endpoint-command.js';
 import { importCommand } from './import-command.js';
 import { initCommand } from './init-command.js';
+import { runCommand } from './run-command.js';
 import { secretsCommand } from './secrets-command.js';
 import { syncCommand } from './sync-command.js';
 import { verifyCommand } from './verify-command.js';
@@ -47,6 +48,7 @@ for (const sub of [
   secretsCommand(),
   importCommand(),
   discoverCommand(),
+  runCommand(),
 ])
   program.addCommand(configure(sub));
 

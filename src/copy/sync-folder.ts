@@ -24,6 +24,8 @@ export interface FolderSyncContext {
   options: FolderSyncOptions;
   /** Called after every message written, for progress displays. */
   onCopied: (bytes: number) => void;
+  /** Awaited before each message is written: a byte budget (e.g. bytes per hour) slows the copy here. */
+  pace?: (bytes: number) => Promise<void>;
   signal: AbortSignal | undefined;
 }
 
@@ -120,6 +122,7 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
     const answers: Promise<void>[] = [];
     for await (const message of source.fetchMessages(batch.map((m) => m.uid))) {
       const { uid: sourceUid, size } = message;
+      if (ctx.pace) await ctx.pace(size);
       const pending = await target.append(pair.targetPath, message);
       const answer = pending.uid.then(
         (targetUid) => {

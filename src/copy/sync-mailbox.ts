@@ -28,6 +28,8 @@ export interface MailboxSyncRequest {
   logger: Logger;
   /** Progress: called as folders start and messages are written. */
   onProgress?: (event: { folder: string; bytes: number; messages: number }) => void;
+  /** Awaited before each message is written, so a byte budget can slow the copy. */
+  pace?: (bytes: number) => Promise<void>;
   signal?: AbortSignal;
   reconnect?: BackoffPolicy;
   /** Folders synced at once, each over its own connection to each side (default 1). */
@@ -180,6 +182,7 @@ async function syncFolderWithRetry(
           mailboxKey: request.mailboxKey,
           options: request.options,
           signal: request.signal,
+          pace: request.pace,
           onCopied: (bytes) => request.onProgress?.({ folder: pair.logicalName, bytes, messages: 1 }),
         },
         pair,

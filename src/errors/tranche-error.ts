@@ -14,6 +14,7 @@ export type ErrorType =
   | 'message-refused' // the target refused one message (too large, malformed)
   | 'quota' // the target mailbox is full: no further message will fit
   | 'folder-mapping' // folders collide or can't be represented on the target
+  | 'verify' // after the final pass, target and source still differ
   | 'state' // the checkpoint store is unreadable or unwritable
   | 'internal'; // a bug: anything not classified
 
@@ -34,7 +35,8 @@ export class TrancheError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TrancheError';
     this.type = type;
-    this.retryable = options.retryable ?? (type === 'connection-lost' || type === 'throttled');
+    this.retryable =
+      options.retryable ?? (type === 'connection-lost' || type === 'throttled' || type === 'verify');
     this.retryAfterMs = options.retryAfterMs;
   }
 }

@@ -1,9 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
 import { toTrancheError } from '../../errors/tranche-error.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
-import { parseImapUrl, type ImapEndpoint } from '../../mailstore/imap/endpoint.js';
+import type { ImapEndpoint } from '../../mailstore/imap/endpoint.js';
 import { WireStore } from '../../mailstore/imap/wire-store.js';
-import type { Database, EndpointTable, MailboxTable } from '../../state/schema.js';
+import type { Database, MailboxTable } from '../../state/schema.js';
+import { loginFor } from '../mailbox-login.js';
 import type { SecretBox } from '../../state/secrets/secret-box.js';
 import { Semaphore } from './semaphore.js';
 
@@ -38,26 +39,6 @@ function outcomeOf(error: unknown): LoginOutcome {
   if (type === 'account-disabled') return 'disabled';
   if (type === 'unreachable' || type === 'tls' || type === 'connection-lost') return 'unreachable';
   return 'error';
-}
-
-/** The login for one side of a mailbox: the endpoint's admin on the user's behalf, or the user's own password. */
-function loginFor(
-  endpoint: Selectable<EndpointTable>,
-  user: string,
-  sealed: string | null,
-  box: SecretBox,
-): ImapEndpoint | undefined {
-  const password = endpoint.admin ? endpoint.admin_secret : sealed;
-  if (!password) return undefined;
-  return {
-    ...parseImapUrl(endpoint.url, `endpoint ${endpoint.name}`),
-    user,
-    admin: endpoint.admin ?? undefined,
-    loginTemplate: endpoint.login_template ?? undefined,
-    password: box.open(password),
-    insecure: endpoint.insecure === 1,
-    allowPlaintext: endpoint.allow_plaintext === 1,
-  };
 }
 
 interface SideResult {

@@ -1,0 +1,122 @@
+import { Command } from 'commander';
+import { TrancheError } from '../errors/tranche-error.js';
+import { createLogger } from '../log/logger.js';
+import { openProgramme } from '../programme/open-programme.js';
+import { SimulatedClock, SystemClock, type Clock } from '../runner/clock.js';
+import { runProgramme, type RunTotals } from '../runner/runner.js';
+import { addProgrammeOption } from './endpoint-command.js';
+import { EXIT } from './exit-codes.js';
+
+interface RunFlags {
+  clockStart?: string;
+  clockSpeed: string;
+  until?: string;
+  follow?: boolean;
+  mailboxes: string;
+  quiet?: boolean;
+  json?: boolean;
+  programme: string;
+}
+
+/** A moment given on the command line: an ISO date (midnight UTC) or date and time. */
+export function parseMoment(text: string, flag: string): Date {
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text;
+  const moment = new Date(iso);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(moment.getTime()))
+    throw new TrancheError('usage', `${flag} '${text}': give a date like 2027-03-01 or 2027-03-01T18:00Z`);
+  return moment;
+}
+
+function positive(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new TrancheError('usage', `${flag} must be a number above 0`);
+  return n;
+}
+
+function clockFrom(flags: RunFlags): Clock {
+  const speed = positive(flags.clockSpeed, '--clock-speed');
+  if (!flags.clockStart) {
+    if (flags.clockSpeed !== '1') throw new TrancheError('usage', '--clock-speed needs --clock-start');
+    return new SystemClock();
+  }
+  return new SimulatedClock(parseMoment(flags.clockStart, '--clock-start'), speed);
+}
+
+function summary(totals: RunTotals): string {
+  const ended =
+    totals.ended === 'finished'
+      ? 'the calendar is carried out: no mailbox has a step left'
+      : totals.ended === 'until'
+        ? 'stopped at --until'
+        : 'stopped on request; run again to go on';
+  return `tranche run: ${ended}. ${totals.steps} steps: ${totals.ok} ok, ${totals.retry} to retry, ${totals.failed} failed, ${totals.interrupted} interrupted`;
+}
+
+/** `tranche run`: carry the calendar out in this process, on the programme's state store. */
+export function runCommand(): Command {
+  const command = new Command('run')
+    .description(
+      "carry out the calendar: pre-stage, delta passes, cutover, final pass and verify for each planned mailbox, within every endpoint's limits; stops when no mailbox has work left (see --follow)",
+    )
+    .option(
+      '--clock-start <date>',
+      'run on a simulated clock starting at this date or moment (UTC), for trials and demos',
+    )
+    .option('--clock-speed <n>', 'simulated seconds per real second (idle stretches are skipped anyway)', '1')
+    .option('--until <date>', 'stop when the programme clock reaches this date or moment')
+    .option('--follow', 'keep running when no mailbox has work left, waiting for new plans')
+    .option(
+      '--mailboxes <n>',
+      "mailboxes copied at once by this process, beside each endpoint's limits",
+      '16',
+    )
+    .option('--quiet', 'print only the final summary, not each step')
+    .option('--json', 'print the totals as JSON');
+  addProgrammeOption(command);
+  command.action(async (flags: RunFlags) => {
+    const clock = clockFrom(flags);
+    const until = flags.until ? parseMoment(flags.until, '--until') : undefined;
+    const maxMailboxes = positive(flags.mailboxes, '--mailboxes');
+    const programme = await openProgramme(flags.programme);
+    const controller = new AbortController();
+    let signals = 0;
+    const onSignal = (name: NodeJS.Signals): void => {
+      signals++;
+      if (signals > 1) {
+        process.stderr.write(`tranche run: ${name} again; stopping now\n`);
+        process.exit(EXIT.failed);
+      }
+      process.stderr.write(`tranche run: ${name}; finishing at a safe point (again to stop at once)\n`);
+      controller.abort(new TrancheError('usage', `stopped by ${name}`));
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const totals = await runProgramme({
+        db: programme.db,
+        box: programme.box,
+        config: programme.config,
+        clock,
+        logger: createLogger(),
+        signal: controller.signal,
+        follow: flags.follow,
+        until,
+        maxMailboxes,
+        onStep:
+          flags.quiet || flags.json
+            ? undefined
+            : (mailbox, step, result) =>
+                process.stdout.write(
+                  `${clock.now().toISOString().slice(0, 16).replace('T', ' ')}  ${step.padEnd(8)} ${result.padEnd(11)} ${mailbox}\n`,
+                ),
+      });
+      process.stdout.write(`${flags.json ? JSON.stringify(totals) : summary(totals)}\n`);
+      if (totals.failed > 0) process.exitCode = EXIT.partial;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await programme.db.destroy();
+    }
+  });
+  return command;
+}

@@ -1,0 +1,141 @@
+import type { Kysely, Selectable } from 'kysely';
+import { DEFAULT_FOLDER_SYNC, syncMailbox, type StoreFactory } from '../copy/sync-mailbox.js';
+import type { SyncReport } from '../copy/sync-report.js';
+import { verifyMailbox } from '../copy/verify.js';
+import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
+import type { Logger } from '../log/logger.js';
+import { WireStore } from '../mailstore/imap/wire-store.js';
+import type { LifecycleConfig } from '../programme/config.js';
+import type { LifecycleStep } from '../programme/lifecycle/mailbox-state.js';
+import { loginFor } from '../programme/mailbox-login.js';
+import type { Database, EndpointTable, MailboxTable } from '../state/schema.js';
+import type { SecretBox } from '../state/secrets/secret-box.js';
+import { SyncCheckpoints } from '../state/sync-checkpoints.js';
+import type { Clock } from './clock.js';
+import type { EndpointLoad } from './endpoint-load.js';
+import { finishPass, startPass } from './pass-record.js';
+import { markCutover, stepFailed, stepInterrupted, stepSucceeded, type Side } from './step-outcome.js';
+
+/** What a runner gives each step it runs. */
+export interface StepContext {
+  db: Kysely<Database>;
+  box: SecretBox;
+  endpoints: Map<string, Selectable<EndpointTable>>;
+  load: EndpointLoad;
+  lifecycle: LifecycleConfig;
+  clock: Clock;
+  owner: string;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+/** How a step ended, for the runner's log and counters. */
+export type StepResult = 'ok' | 'retry' | 'failed' | 'interrupted';
+
+/** An error from logging in to one side, carrying the side (it passes through the engine's retries as itself). */
+class SideError extends TrancheError {
+  readonly side: Side;
+
+  constructor(side: Side, error: TrancheError) {
+    super(error.type, error.message.startsWith(`${side}:`) ? error.message : `${side}: ${error.message}`, {
+      cause: error.cause,
+      retryable: error.retryable,
+      retryAfterMs: error.retryAfterMs,
+    });
+    this.side = side;
+  }
+}
+
+function opener(ctx: StepContext, mailbox: Selectable<MailboxTable>, side: Side): StoreFactory {
+  const endpoint = ctx.endpoints.get(side === 'source' ? mailbox.source_endpoint : mailbox.target_endpoint)!;
+  const user = side === 'source' ? mailbox.source_user : mailbox.target_user;
+  const login = loginFor(
+    endpoint,
+    user,
+    side === 'source' ? mailbox.source_secret : mailbox.target_secret,
+    ctx.box,
+  );
+  return async () => {
+    if (!login) throw new SideError(side, new TrancheError('auth', `no password for ${user}`));
+    try {
+      return await WireStore.connect(login);
+    } catch (error) {
+      throw new SideError(side, toTrancheError(error));
+    }
+  };
+}
+
+/** The typed error inside whatever a step threw, and the side it came from when known. */
+function unwrap(error: unknown): { error: TrancheError; side: Side | undefined } {
+  const typed = toTrancheError(error);
+  if (typed instanceof SideError) return { error: typed, side: typed.side };
+  if (typed.cause instanceof SideError) return { error: typed.cause, side: typed.cause.side };
+  return { error: typed, side: undefined };
+}
+
+/**
+ * Runs one lifecycle step of a leased mailbox: a copy pass (pre-stage, delta, or the final pass
+ * followed by a verify), recorded as a pass, and moves the mailbox on, retries or fails it.
+ */
+export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable>): Promise<StepResult> {
+  const step = mailbox.next_step as LifecycleStep;
+  const log = ctx.logger.child({ mailbox: mailbox.address, step });
+  const passId = await startPass(ctx.db, mailbox.address, step, ctx.owner, ctx.clock.now());
+  if (step === 'final') await markCutover(ctx.db, mailbox.address, ctx.owner);
+  const openSource = opener(ctx, mailbox, 'source');
+  const openTarget = opener(ctx, mailbox, 'target');
+  const endpoints = [mailbox.source_endpoint, mailbox.target_endpoint];
+  let report: SyncReport | undefined;
+  try {
+    report = await syncMailbox({
+      mailboxKey: `mailbox:${mailbox.address}`,
+      openSource,
+      openTarget,
+      checkpoints: new SyncCheckpoints(ctx.db),
+      folders: { renames: [], excludes: [] },
+      options: DEFAULT_FOLDER_SYNC,
+      logger: log,
+      signal: ctx.signal,
+      connections: ctx.load.connectionsPerMailbox(mailbox, ctx.lifecycle.connectionsPerMailbox),
+      pace: (bytes) => ctx.load.pace(endpoints, bytes, ctx.signal),
+    });
+    if (report.error) throw new TrancheError(report.error.type as TrancheError['type'], report.error.message);
+    if (step === 'final') {
+      const verify = await verifyMailbox(openSource, openTarget, { renames: [], excludes: [] }, false);
+      const differences = verify.folders.flatMap((f) => f.differences.map((d) => `${f.source}: ${d}`));
+      // Skipped items (refused by the target) are known and reported; anything else is a real difference.
+      if (differences.length > report.skipped.length) {
+        throw new TrancheError(
+          'verify',
+          `verify found ${differences.length} difference(s), e.g. ${differences[0]}`,
+        );
+      }
+    }
+  } catch (error) {
+    const now = ctx.clock.now();
+    if (ctx.signal.aborted) {
+      await finishPass(ctx.db, passId, mailbox.address, now, 'interrupted', report, undefined);
+      await stepInterrupted(ctx.db, mailbox.address, ctx.owner);
+      log.info('interrupted; the step stays due');
+      return 'interrupted';
+    }
+    const { error: typed, side } = unwrap(error);
+    await finishPass(ctx.db, passId, mailbox.address, now, 'failed', report, typed);
+    const outcome = await stepFailed(ctx.db, mailbox, ctx.owner, typed, side, ctx.lifecycle, now);
+    log.warn({ type: typed.type, side, err: typed.message, outcome }, 'step failed');
+    return outcome;
+  }
+  const now = ctx.clock.now();
+  await finishPass(
+    ctx.db,
+    passId,
+    mailbox.address,
+    now,
+    report.skipped.length > 0 ? 'partial' : 'ok',
+    report,
+    undefined,
+  );
+  await stepSucceeded(ctx.db, mailbox, ctx.owner, step, ctx.lifecycle, now);
+  log.info({ messages: report.messagesCopied, bytes: report.bytesCopied }, 'step done');
+  return 'ok';
+}

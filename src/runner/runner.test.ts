@@ -1,0 +1,255 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Kysely } from 'kysely';
+import { silentLogger } from '../log/logger.js';
+import { withDefaults, type ProgrammeConfig } from '../programme/config.js';
+import { DEFAULT_LIMITS, Endpoints } from '../programme/endpoints.js';
+import { firstStep } from '../programme/lifecycle/step-times.js';
+import { openStateStore } from '../state/open-state-store.js';
+import type { Database } from '../state/schema.js';
+import { SecretBox } from '../state/secrets/secret-box.js';
+import { generateSecretKey } from '../state/secrets/secret-key.js';
+import { generateCorpus, loadCorpus } from '../testing/corpus.js';
+import { startDovecot, type DovecotServer, type DovecotUser } from '../testing/dovecot.js';
+import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
+import { tempStatePath } from '../testing/sync-fixture.js';
+import { SimulatedClock } from './clock.js';
+import { runProgramme } from './runner.js';
+
+let source: DovecotServer;
+let target: DovecotServer;
+before(async () => {
+  [source, target] = await Promise.all([startDovecot(), startDovecot()]);
+});
+after(async () => {
+  await Promise.all([source?.stop(), target?.stop()]);
+});
+
+interface Pair {
+  address: string;
+  from: DovecotUser;
+  to: DovecotUser;
+}
+
+/** A programme of N mailboxes with mail on the source, placed on DAY (as the planner would). */
+async function programme(n: number, day: string, plannedAt: Date) {
+  const db: Kysely<Database> = await openStateStore(tempStatePath());
+  const box = new SecretBox(generateSecretKey());
+  const config: ProgrammeConfig = withDefaults({ name: 'runner test' }, '/tmp');
+  const endpoints = new Endpoints(db, box);
+  const base = { ...DEFAULT_LIMITS, insecure: false, allowPlaintext: true, loginTemplate: undefined };
+  await endpoints.add({
+    ...base,
+    name: 'old',
+    url: source.url,
+    admin: source.masterUser,
+    adminPassword: source.masterPassword,
+  });
+  await endpoints.add({
+    ...base,
+    name: 'new',
+    url: target.url,
+    admin: undefined,
+    adminPassword: undefined,
+    maxMailboxes: 2,
+  });
+  const pairs: Pair[] = [];
+  for (let i = 0; i < n; i++) {
+    const from = await source.addUser();
+    const to = await target.addUser();
+    await loadCorpus(
+      source,
+      from,
+      generateCorpus({
+        seed: 100 + i,
+        messages: 20,
+        folders: ['INBOX', 'Work', 'Work/Old'],
+        bigAttachments: 0,
+      }),
+    );
+    const address = `${from.user}@example.org`;
+    pairs.push({ address, from, to });
+    const due = firstStep(day, config.lifecycle, plannedAt);
+    await db
+      .insertInto('mailbox')
+      .values({
+        address,
+        organisation: null,
+        source_endpoint: 'old',
+        source_user: from.user,
+        source_secret: null,
+        target_endpoint: 'new',
+        target_user: to.user,
+        target_secret: box.seal(to.password),
+        notify_address: address,
+        state: 'scheduled',
+        batch_day: day,
+        next_step: due.step,
+        next_due_at: due.dueAt,
+      })
+      .execute();
+  }
+  return { db, box, config, pairs };
+}
+
+async function identical(pair: Pair): Promise<string[]> {
+  return diffSnapshots(await snapshotMailbox(source, pair.from), await snapshotMailbox(target, pair.to));
+}
+
+describe('tranche run on the simulated clock', () => {
+  test('carries each mailbox through pre-stage, daily deltas, cutover and final pass; new mail arrives', async () => {
+    const plannedAt = new Date('2027-03-01T00:00:00Z');
+    const { db, box, config, pairs } = await programme(3, '2027-03-15', plannedAt);
+    try {
+      const late = pairs[0]!;
+      let added = false;
+      const totals = await runProgramme({
+        db,
+        box,
+        config,
+        clock: new SimulatedClock(plannedAt, 600),
+        logger: silentLogger(),
+        signal: new AbortController().signal,
+        onStep: (mailbox, step) => {
+          // Mail that arrives between the pre-stage and the cutover must reach the target too.
+          if (mailbox === late.address && step === 'prestage' && !added) {
+            added = true;
+            void loadCorpus(
+              source,
+              late.from,
+              generateCorpus({ seed: 999, messages: 3, folders: ['INBOX'], bigAttachments: 0 }),
+            );
+          }
+        },
+      });
+      assert.equal(totals.ended, 'finished');
+      assert.equal(totals.failed, 0);
+      const rows = await db.selectFrom('mailbox').selectAll().orderBy('address').execute();
+      for (const row of rows) {
+        assert.equal(row.state, 'done', `${row.address}: ${row.failure_reason}`);
+        assert.equal(row.told_day, '2027-03-15');
+        assert.equal(row.next_step, null);
+      }
+      for (const pair of pairs) assert.deepEqual(await identical(pair), [], pair.address);
+      const passes = await db
+        .selectFrom('pass')
+        .selectAll()
+        .where('mailbox', '=', late.address)
+        .orderBy('started_at')
+        .execute();
+      const kinds = passes.map((p) => p.kind);
+      assert.equal(kinds[0], 'prestage');
+      assert.equal(kinds.at(-1), 'final');
+      assert.deepEqual([...new Set(kinds.slice(1, -1))], ['delta']);
+      assert.ok(kinds.length >= 4, kinds.join(','));
+      assert.ok(passes[0]!.started_at >= '2027-03-12T01:00', passes[0]!.started_at);
+      assert.ok(passes.at(-1)!.started_at >= '2027-03-15T18:00', passes.at(-1)!.started_at);
+      assert.equal(Number(passes.reduce((n, p) => n + Number(p.messages), 0)), 23);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  test('a refused target login fails that mailbox with the reason; the others finish within the endpoint limit', async () => {
+    const plannedAt = new Date('2027-05-01T00:00:00Z');
+    const { db, box, config, pairs } = await programme(4, '2027-05-17', plannedAt);
+    try {
+      const locked = pairs[1]!;
+      // A stricter password policy on the new platform: the stored password no longer works.
+      await target.setPassword(locked.to.user, 'changed-by-policy-7');
+      const totals = await runProgramme({
+        db,
+        box,
+        config: { ...config, lifecycle: { ...config.lifecycle, attempts: 2 } },
+        clock: new SimulatedClock(plannedAt, 600),
+        logger: silentLogger(),
+        signal: new AbortController().signal,
+      });
+      assert.equal(totals.ended, 'finished');
+      assert.equal(totals.failed, 1);
+      const failed = await db
+        .selectFrom('mailbox')
+        .selectAll()
+        .where('address', '=', locked.address)
+        .executeTakeFirstOrThrow();
+      assert.equal(failed.state, 'failed');
+      assert.equal(failed.failure_type, 'auth');
+      assert.match(failed.failure_reason ?? '', /^target: /);
+      assert.equal(failed.target_login, 'bad-password');
+      assert.ok(!JSON.stringify(failed).includes(locked.to.password));
+      for (const pair of pairs.filter((p) => p !== locked)) {
+        const row = await db
+          .selectFrom('mailbox')
+          .select(['state'])
+          .where('address', '=', pair.address)
+          .executeTakeFirstOrThrow();
+        assert.equal(row.state, 'done', pair.address);
+        assert.deepEqual(await identical(pair), [], pair.address);
+      }
+      // The target allows two mailboxes at once: passes overlapped, but never more than two.
+      const passes = await db.selectFrom('pass').select(['started_at', 'finished_at']).execute();
+      const edges = passes.flatMap(
+        (p) =>
+          [
+            [p.started_at, 1],
+            [p.finished_at!, -1],
+          ] as [string, number][],
+      );
+      edges.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
+      let now = 0;
+      let most = 0;
+      for (const [, d] of edges) most = Math.max(most, (now += d));
+      assert.equal(most, 2);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  test('stopped mid-copy (SIGTERM) and run again: picks up where it stopped, nothing copied twice', async () => {
+    const plannedAt = new Date('2027-06-01T00:00:00Z');
+    const { db, box, config, pairs } = await programme(2, '2027-06-10', plannedAt);
+    try {
+      const controller = new AbortController();
+      const first = runProgramme({
+        db,
+        box,
+        config,
+        clock: new SimulatedClock(plannedAt, 600),
+        logger: silentLogger(),
+        signal: controller.signal,
+        pollMs: 20,
+      });
+      // Stop as soon as the first pre-stage has copied something.
+      for (;;) {
+        const copying = await db.selectFrom('sync_folder').select('mailbox_key').executeTakeFirst();
+        if (copying) break;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      controller.abort();
+      const stopped = await first;
+      assert.equal(stopped.ended, 'stopped');
+      assert.ok(stopped.interrupted >= 1, JSON.stringify(stopped));
+      const held = await db.selectFrom('mailbox').select(['lease_owner', 'next_step']).execute();
+      assert.ok(held.every((m) => m.lease_owner === null && m.next_step === 'prestage'));
+
+      const second = await runProgramme({
+        db,
+        box,
+        config,
+        clock: new SimulatedClock(plannedAt, 600),
+        logger: silentLogger(),
+        signal: new AbortController().signal,
+      });
+      assert.equal(second.ended, 'finished');
+      for (const pair of pairs) assert.deepEqual(await identical(pair), [], pair.address);
+      const interrupted = await db
+        .selectFrom('pass')
+        .select(['outcome'])
+        .where('outcome', '=', 'interrupted')
+        .execute();
+      assert.ok(interrupted.length >= 1);
+    } finally {
+      await db.destroy();
+    }
+  });
+});

@@ -1,0 +1,149 @@
+import type { Kysely, Selectable } from 'kysely';
+import { sleep } from '../copy/backoff.js';
+import { toTrancheError } from '../errors/tranche-error.js';
+import type { Logger } from '../log/logger.js';
+import type { ProgrammeConfig } from '../programme/config.js';
+import type { Database, MailboxTable } from '../state/schema.js';
+import type { SecretBox } from '../state/secrets/secret-box.js';
+import { recordWarnings } from './calendar-duties.js';
+import type { Clock } from './clock.js';
+import { EndpointLoad } from './endpoint-load.js';
+import { claimDue, newOwnerId, nextDueAt, releaseDeadLocalLeases, renewLeases } from './leases.js';
+import { runStep, type StepContext, type StepResult } from './run-step.js';
+
+/** How a runner is set up; all but the programme are optional. */
+export interface RunnerOptions {
+  db: Kysely<Database>;
+  box: SecretBox;
+  config: ProgrammeConfig;
+  clock: Clock;
+  logger: Logger;
+  /** Aborting drains: running passes stop at a safe point, their steps stay due. */
+  signal: AbortSignal;
+  /** Keep running when no mailbox has work left, waiting for new plans (default: stop). */
+  follow?: boolean;
+  /** Stop once the programme clock reaches this moment. */
+  until?: Date;
+  /** Mailboxes copied at once by this runner, beside each endpoint's own limits (default 16). */
+  maxMailboxes?: number;
+  /** How long a lease lasts without a heartbeat (real time, default 2 minutes). */
+  leaseMs?: number;
+  /** How often the runner looks for due work while passes run (real time, default 500 ms). */
+  pollMs?: number;
+  /** Told of every step as it ends. */
+  onStep?: (mailbox: string, step: string, result: StepResult) => void;
+}
+
+/** What a run did. */
+export interface RunTotals {
+  steps: number;
+  ok: number;
+  retry: number;
+  failed: number;
+  interrupted: number;
+  /** Why the run ended. */
+  ended: 'finished' | 'until' | 'stopped';
+}
+
+/**
+ * Carries the calendar out: records warnings as they fall due, claims mailboxes whose next step is due
+ * (within each endpoint's limits), runs their passes in parallel, and, when idle, waits for the next due
+ * moment. A restart picks up where the last run stopped: every step is recorded on the mailbox row.
+ */
+export async function runProgramme(options: RunnerOptions): Promise<RunTotals> {
+  const { db, clock, signal, config } = options;
+  const owner = newOwnerId();
+  const leaseMs = options.leaseMs ?? 120_000;
+  const pollMs = options.pollMs ?? 500;
+  const maxMailboxes = options.maxMailboxes ?? 16;
+  const logger = options.logger.child({ worker: owner });
+  const released = await releaseDeadLocalLeases(db, owner);
+  if (released > 0) logger.info({ released }, 'took back mailboxes held by a runner that is gone');
+
+  const endpointRows = await db.selectFrom('endpoint').selectAll().execute();
+  const load = new EndpointLoad(endpointRows, clock);
+  const ctx: StepContext = {
+    db,
+    box: options.box,
+    endpoints: new Map(endpointRows.map((e) => [e.name, e])),
+    load,
+    lifecycle: config.lifecycle,
+    clock,
+    owner,
+    logger,
+    signal,
+  };
+  const totals: RunTotals = { steps: 0, ok: 0, retry: 0, failed: 0, interrupted: 0, ended: 'finished' };
+  const running = new Map<string, Promise<void>>();
+  let stepEnded: () => void = () => undefined;
+
+  const start = (mailbox: Selectable<MailboxTable>, release: () => void): void => {
+    const step = mailbox.next_step ?? '';
+    const work = (async () => {
+      let result: StepResult;
+      try {
+        result = await runStep(ctx, mailbox);
+      } catch (error) {
+        // Recording the outcome failed (the state store): the lease runs out and the step is run again.
+        logger.error({ mailbox: mailbox.address, err: toTrancheError(error).message }, 'step not recorded');
+        result = 'interrupted';
+      } finally {
+        release();
+        running.delete(mailbox.address);
+      }
+      totals.steps++;
+      totals[result]++;
+      options.onStep?.(mailbox.address, step, result);
+      stepEnded();
+    })();
+    running.set(mailbox.address, work);
+  };
+
+  const heartbeat = setInterval(() => {
+    renewLeases(db, owner, leaseMs).catch((error: unknown) =>
+      logger.error({ err: toTrancheError(error).message }, 'lease heartbeat failed'),
+    );
+  }, leaseMs / 3);
+  heartbeat.unref();
+  try {
+    while (!signal.aborted) {
+      const now = clock.now();
+      if (options.until && now >= options.until) {
+        totals.ended = 'until';
+        break;
+      }
+      const told = await recordWarnings(db, now, config.schedule.noticeDays);
+      if (told > 0) logger.info({ told }, 'warning moment reached');
+      const free = maxMailboxes - running.size;
+      if (free > 0) {
+        const claimed = await claimDue(db, owner, now, free, leaseMs, load.full(), (m) => {
+          const holds = load.holdsFor(m, config.lifecycle.connectionsPerMailbox);
+          if (!load.fits(holds)) return undefined;
+          load.acquire(holds);
+          return () => load.release(holds);
+        });
+        for (const m of claimed) {
+          const holds = load.holdsFor(m, config.lifecycle.connectionsPerMailbox);
+          start(m, () => load.release(holds));
+        }
+      }
+      const ended = new Promise<void>((resolve) => (stepEnded = resolve));
+      if (running.size > 0) {
+        await Promise.race([ended, sleep(pollMs)]);
+        continue;
+      }
+      const next = await nextDueAt(db);
+      if (!next && !options.follow) break;
+      const wakeAt = next ?? new Date(now.getTime() + 60_000);
+      const target = options.until && options.until < wakeAt ? options.until : wakeAt;
+      if (target > now) await clock.idleUntil(target, signal).catch(() => undefined);
+      // Due but not claimable (held by another runner, or its endpoints are full): look again shortly.
+      else await sleep(pollMs, signal).catch(() => undefined);
+    }
+    if (signal.aborted) totals.ended = 'stopped';
+  } finally {
+    await Promise.allSettled(running.values());
+    clearInterval(heartbeat);
+  }
+  return totals;
+}
