@@ -1,7 +1,8 @@
 // Shared by the benchmarks: timing a command with its peak RSS, and writing one section of
 // docs/benchmarks.md without touching the others.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Runs a command, sampling its peak RSS (VmHWM) until it exits. */
 export function timed(command, args, env = {}) {
@@ -50,4 +51,41 @@ export function writeSection(name, text) {
       ? current.slice(0, at) + block + current.slice(current.indexOf(end) + end.length)
       : `${current.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, next);
+}
+
+/** Copies one mailbox with mbsync (Debian's isync), the baseline, with its own state in WORK. */
+export function mbsync(work, src, srcUser, tgt, tgtUser) {
+  const dir = mkdtempSync(join(work, 'mbsync-'));
+  const config = join(dir, 'mbsyncrc');
+  const account = (name, server, user) => [
+    `IMAPAccount ${name}`,
+    'Host 127.0.0.1',
+    `Port ${server.port}`,
+    `User ${user.user}`,
+    `Pass ${user.password}`,
+    'SSLType None',
+    'AuthMechs LOGIN',
+    '',
+    `IMAPStore ${name}-store`,
+    `Account ${name}`,
+    '',
+  ];
+  writeFileSync(
+    config,
+    [
+      ...account('src', src, srcUser),
+      ...account('tgt', tgt, tgtUser),
+      'Channel bench',
+      'Far :src-store:',
+      'Near :tgt-store:',
+      'Patterns *',
+      'Create Near',
+      'Sync Pull',
+      'CopyArrivalDate yes',
+      `SyncState ${dir}/`,
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  return timed('mbsync', ['-c', config, '-a', '-q']);
 }

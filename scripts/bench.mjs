@@ -2,13 +2,13 @@
 // on loopback and through a proxy adding 20 ms of round trip, best of 3 each, with peak RSS; then
 // the memory profile (one 50 MB message among 10,000 small ones) with a deep verify. Prints ratios,
 // because this machine is shared and noisy, and writes the table to docs/benchmarks.md.
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCorpus, loadCorpus } from '../dist/testing/corpus.js';
 import { startDovecot } from '../dist/testing/dovecot.js';
 import { startTcpProxy } from '../dist/testing/tcp-proxy.js';
-import { timed, writeSection } from './bench-lib.mjs';
+import { mbsync, timed, writeSection } from './bench-lib.mjs';
 
 const RUNS = Number(process.env.TRANCHE_BENCH_RUNS ?? 3);
 const ONE_WAY_DELAY_MS = 10; // each direction: 20 ms added round trip
@@ -38,41 +38,7 @@ function trancheRun(src, srcUser, tgt, tgtUser, extra = []) {
   });
 }
 
-function mbsyncRun(src, srcUser, tgt, tgtUser) {
-  const dir = mkdtempSync(join(work, 'mbsync-'));
-  const config = join(dir, 'mbsyncrc');
-  const account = (name, server, user) => [
-    `IMAPAccount ${name}`,
-    'Host 127.0.0.1',
-    `Port ${server.port}`,
-    `User ${user.user}`,
-    `Pass ${user.password}`,
-    'SSLType None',
-    'AuthMechs LOGIN',
-    '',
-    `IMAPStore ${name}-store`,
-    `Account ${name}`,
-    '',
-  ];
-  writeFileSync(
-    config,
-    [
-      ...account('src', src, srcUser),
-      ...account('tgt', tgt, tgtUser),
-      'Channel bench',
-      'Far :src-store:',
-      'Near :tgt-store:',
-      'Patterns *',
-      'Create Near',
-      'Sync Pull',
-      'CopyArrivalDate yes',
-      `SyncState ${dir}/`,
-      '',
-    ].join('\n'),
-    { mode: 0o600 },
-  );
-  return timed('mbsync', ['-c', config, '-a', '-q']);
-}
+const mbsyncRun = (src, srcUser, tgt, tgtUser) => mbsync(work, src, srcUser, tgt, tgtUser);
 
 async function best(label, run) {
   const results = [];

@@ -1,80 +1,68 @@
-// The demo behind the README's first command: two throwaway Dovecot servers on loopback (a source
-// with '/' folders, a target with '.' folders under 'INBOX.'), a generated mailbox, then the real
-// CLI: a first sync, a delta after new mail and flag changes, and a deep verify.
-import { spawnSync } from 'node:child_process';
+// The programme demo behind the README's first command. Builds a sample programme (three
+// organisations, 60 mailboxes of generated mail on a throwaway source Dovecot, an empty target),
+// then drives the real CLI the way a programme team would: import the lists, discover, plan the
+// calendar, run it on a simulated clock (three weeks in about a minute), and print the report.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ImapFlow } from 'imapflow';
-import { generateCorpus, loadCorpus } from '../dist/testing/corpus.js';
-import { startDovecot } from '../dist/testing/dovecot.js';
+import { buildSampleProgramme } from '../dist/testing/sample-programme.js';
 
-const messages = Number(process.env.TRANCHE_DEMO_MESSAGES ?? 2000);
+const keep = process.argv.includes('--keep');
 const work = mkdtempSync(join(tmpdir(), 'tranche-demo-'));
+const dir = join(work, 'programme');
 const say = (text) => console.log(`\n== ${text}`);
 
-const source = await startDovecot();
-const target = await startDovecot({ delimiter: '.', prefix: 'INBOX.' });
+say('building the sample: 3 organisations, 60 mailboxes of generated mail on a local source Dovecot');
+const sample = await buildSampleProgramme({
+  dir,
+  organisations: [
+    { code: 'PILOT', name: 'Pilot Health Board', pilot: true, mailboxes: 8 },
+    { code: 'NORTH', name: 'North Trust', pilot: false, mailboxes: 26, blackoutDates: ['2027-01-21'] },
+    { code: 'SOUTH', name: 'South Trust', pilot: false, mailboxes: 26 },
+  ],
+  messages: (i) => 20 + ((i * 37) % 61),
+  config: `
+schedule:
+  weekday: { mailboxes: 15 }
+  weekend: { mailboxes: 10 }
+  blackoutDates: ['2027-01-20']
+  noticeDays: 14
+  seed: 2027
+lifecycle:
+  prestageDays: 3
+  deltaTime: '01:00'
+  cutoverTime: '18:00'
+`,
+  targetFlags: ['--max-mailboxes', '4', '--max-connections', '12'],
+});
+const tranche = (title, args, allowed) => {
+  say(`${title}: tranche ${args.join(' ')}`);
+  process.stdout.write(sample.tranche(args, allowed));
+};
 try {
-  const alice = await source.addUser('alice');
-  const aliceNew = await target.addUser('alice');
-  say(`generating ${messages} messages for alice on the source (imap://127.0.0.1:${source.port})`);
-  await loadCorpus(source, alice, generateCorpus({ seed: 2026, messages }));
-
-  const env = {
-    ...process.env,
-    TRANCHE_SOURCE_PASSWORD: alice.password,
-    TRANCHE_TARGET_PASSWORD: aliceNew.password,
-  };
-  const args = [
-    '--source',
-    source.url,
-    '--source-user',
-    'alice',
-    '--target',
-    target.url,
-    '--target-user',
-    'alice',
-    '--allow-plaintext',
-  ];
-  const tranche = (title, ...rest) => {
-    say(
-      `${title}: tranche ${rest[0]} ${rest.slice(1).join(' ')}`.replace(/--source .*--allow-plaintext/, '…'),
-    );
-    const result = spawnSync(process.execPath, ['bin/tranche.js', ...rest], { env, stdio: 'inherit' });
-    if (result.status !== 0) throw new Error(`tranche ${rest[0]} exited with ${result.status}`);
-  };
-  const state = join(work, 'state.sqlite');
-
-  tranche('first pass (pre-stage)', 'sync', ...args, '--state', state);
-
-  say('new mail arrives on the source and alice flags a few messages');
-  const client = new ImapFlow({
-    host: '127.0.0.1',
-    port: source.port,
-    secure: false,
-    doSTARTTLS: false,
-    auth: { user: 'alice', pass: alice.password },
-    logger: false,
-  });
-  await client.connect();
-  await client.mailboxOpen('INBOX');
-  await client.messageFlagsAdd('1:5', ['\\Flagged']);
-  for (let i = 1; i <= 3; i++) {
-    await client.append(
-      'INBOX',
-      `From: bob@example.org\r\nTo: alice@example.org\r\nSubject: after pre-stage ${i}\r\n\r\nHello again.\r\n`,
-      [],
-      new Date(),
-    );
-  }
-  await client.logout();
-
-  tranche('delta pass', 'sync', ...args, '--state', state);
-  tranche('deep verify', 'verify', '--deep', ...args);
-  say('done: the target holds every message byte-identical, with flags and dates, under INBOX.*');
+  console.log(`programme directory: ${dir}`);
+  tranche('import the organisations', ['import', 'orgs', sample.organisationsCsv]);
+  tranche('import the mailbox list', ['import', 'mailboxes', sample.mailboxesCsv]);
+  tranche('log in to every mailbox on both sides and measure it', ['discover']);
+  tranche('plan the calendar on 4 January 2027 (pilots first, 14 days notice)', [
+    'plan',
+    '--today',
+    '2027-01-04',
+  ]);
+  // After planning, the new platform's password policy locks one user out: the run must report it.
+  const locked = sample.mailboxes.find((m) => m.organisation === 'SOUTH');
+  await sample.target.disableUser(locked.target.user);
+  say(`(meanwhile the target locks ${locked.address}: its move will fail with the reason)`);
+  tranche(
+    'run the calendar on a simulated clock (one programme hour per second, idle time skipped)',
+    ['run', '--clock-start', '2027-01-04', '--clock-speed', '3600', '--quiet'],
+    [0, 1],
+  );
+  tranche('the programme report', ['status']);
+  tranche('the calendar, day by day', ['status', '--days']);
+  tranche('one mailbox, as the helpdesk sees it', ['status', locked.address]);
 } finally {
-  await source.stop();
-  await target.stop();
-  rmSync(work, { recursive: true, force: true });
+  await sample.stop();
+  if (keep) console.log(`\nkept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
 }
