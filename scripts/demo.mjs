@@ -54,11 +54,11 @@ try {
   await sample.target.disableUser(locked.target.user);
   say(`(meanwhile the target locks ${locked.address}: its move will fail with the reason)`);
   tranche(
-    'run the calendar on a simulated clock (one programme hour per second, idle time skipped)',
+    'run the calendar on a simulated clock (one programme hour per second, idle time skipped), then the report',
     ['run', '--clock-start', '2027-01-04', '--clock-speed', '3600', '--quiet'],
     [0, 1],
   );
-  tranche('the programme report', ['status']);
+  tranche('each organisation', ['status', '--orgs']);
   tranche('the calendar, day by day', ['status', '--days']);
   tranche('one mailbox, as the helpdesk sees it', ['status', locked.address]);
 } finally {

@@ -7,6 +7,7 @@ import { importCommand } from './import-command.js';
 import { initCommand } from './init-command.js';
 import { runCommand } from './run-command.js';
 import { secretsCommand } from './secrets-command.js';
+import { statusCommand } from './status-command.js';
 import { syncCommand } from './sync-command.js';
 import { verifyCommand } from './verify-command.js';
 
@@ -48,6 +49,7 @@ for (const sub of [
   secretsCommand(),
   importCommand(),
   discoverCommand(),
+  statusCommand(),
   runCommand(),
 ])
   program.addCommand(configure(sub));

@@ -2,10 +2,12 @@ import { Command } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
 import { createLogger } from '../log/logger.js';
 import { openProgramme } from '../programme/open-programme.js';
+import { programmeSummary } from '../programme/report/programme-summary.js';
 import { SimulatedClock, SystemClock, type Clock } from '../runner/clock.js';
 import { runProgramme, type RunTotals } from '../runner/runner.js';
 import { addProgrammeOption } from './endpoint-command.js';
 import { EXIT } from './exit-codes.js';
+import { formatProgrammeSummary } from './status-command.js';
 
 interface RunFlags {
   clockStart?: string;
@@ -111,6 +113,11 @@ export function runCommand(): Command {
                 ),
       });
       process.stdout.write(`${flags.json ? JSON.stringify(totals) : summary(totals)}\n`);
+      if (!flags.json) {
+        // The programme as it stands at the end of the run, on the run's own clock.
+        const report = await programmeSummary(programme.db, programme.config, clock.now());
+        process.stdout.write(`\n${formatProgrammeSummary(report)}\n`);
+      }
       if (totals.failed > 0) process.exitCode = EXIT.partial;
     } finally {
       process.off('SIGINT', onSignal);

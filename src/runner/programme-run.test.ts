@@ -82,7 +82,7 @@ test('a programme through the CLI: import, discover, plan, run on the simulated 
   const mainDays = sample.mailboxes.filter((m) => m.organisation === 'MAIN').map((m) => dayOf(m.address));
   assert.ok(
     pilotDays.every((d) => mainDays.every((e) => d < e)),
-    `${pilotDays} / ${mainDays}`,
+    `${pilotDays.join()} / ${mainDays.join()}`,
   );
   assert.ok(!mainDays.includes('2027-02-16'));
   assert.ok([...pilotDays, ...mainDays].every((d) => d >= '2027-02-15'));

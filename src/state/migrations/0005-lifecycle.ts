@@ -29,7 +29,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       .execute();
   }
   await db.schema.createIndex('mailbox_due').on('mailbox').columns(['next_due_at']).execute();
-  await db.schema.createIndex('mailbox_batch_day').on('mailbox').columns(['batch_day']).execute();
+  // The calendar (per day: planned, done, failed, bytes) and a day's mailboxes page by page.
+  await db.schema
+    .createIndex('mailbox_batch_day')
+    .on('mailbox')
+    .columns(['batch_day', 'state', 'size_bytes'])
+    .execute();
+  await db.schema
+    .createIndex('mailbox_batch_day_address')
+    .on('mailbox')
+    .columns(['batch_day', 'address'])
+    .execute();
+  // Throughput: mailboxes done per day.
+  await db.schema.createIndex('mailbox_done_at').on('mailbox').columns(['done_at']).execute();
   await db.schema.createIndex('mailbox_state').on('mailbox').columns(['state']).execute();
 
   await db.schema

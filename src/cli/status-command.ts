@@ -1,0 +1,334 @@
+import { Command, Option } from 'commander';
+import { TrancheError } from '../errors/tranche-error.js';
+import { MAILBOX_STATES } from '../programme/lifecycle/mailbox-state.js';
+import { openProgramme } from '../programme/open-programme.js';
+import { dayCalendar, type CalendarDay } from '../programme/report/day-calendar.js';
+import { dayMailboxes, type DayMailboxPage } from '../programme/report/day-mailboxes.js';
+import { mailboxDetail, type MailboxDetail } from '../programme/report/mailbox-detail.js';
+import {
+  organisationSummary,
+  organisationTable,
+  requireOrganisation,
+  type OrganisationRow,
+  type OrganisationSummary,
+} from '../programme/report/organisation-summary.js';
+import { programmeNow } from '../programme/report/programme-now.js';
+import { programmeSummary, type ProgrammeSummary } from '../programme/report/programme-summary.js';
+import { addProgrammeOption } from './endpoint-command.js';
+import { formatBytes, formatCount } from './format.js';
+
+interface StatusFlags {
+  org?: string;
+  orgs?: boolean;
+  days?: boolean;
+  day?: string;
+  state?: string;
+  limit: string;
+  after?: string;
+  now?: string;
+  json?: boolean;
+  programme: string;
+}
+
+/** An ISO timestamp as an operator reads it: 2027-03-04 12:00 (UTC). */
+const moment = (iso: string | null): string => (iso === null ? '-' : iso.slice(0, 16).replace('T', ' '));
+/** A rate: whole above 100, one decimal below. */
+const rate = (n: number): string => (n >= 100 ? formatCount(Math.round(n)) : String(Number(n.toFixed(1))));
+const plural = (n: number, one: string, many = `${one}s`): string =>
+  `${formatCount(n)} ${n === 1 ? one : many}`;
+
+/** Rows of cells as aligned columns; columns flagged true are right-aligned (numbers). */
+function table(head: string[], rows: string[][], right: boolean[]): string {
+  const all = [head, ...rows];
+  const widths = head.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  return all
+    .map((r) =>
+      r
+        .map((cell, i) => (right[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** The programme's (or an organisation's) figures as a few lines for an operator; also `tranche run`'s last words. */
+export function formatProgrammeSummary(s: ProgrammeSummary): string {
+  const states = Object.entries(s.states)
+    .map(([state, n]) => `${formatCount(n)} ${state}`)
+    .join(', ');
+  const t = s.throughput;
+  const e = s.eta;
+  const lines = [
+    `${s.programme}${s.organisation ? ` / ${s.organisation}` : ''}: status at ${moment(s.now)} (programme clock)`,
+    `mailboxes   ${formatCount(s.mailboxes)}: ${states}`,
+    `success     ${s.successRate === null ? '-' : `${(s.successRate * 100).toFixed(2)}%`} (${formatCount(s.states.done ?? 0)} done, ${formatCount(s.states.failed ?? 0)} failed)`,
+    `copied      ${plural(s.copied.messages, 'message')}, ${formatBytes(s.copied.bytes)}; ${plural(s.copied.skippedItems, 'item')} skipped`,
+    t.mailboxesPerDay === null
+      ? 'throughput  - (no pass has finished yet)'
+      : `throughput  ${rate(t.mailboxesPerDay)} mailboxes/day (${formatCount(t.doneInWindow)} done in the last ${rate(t.windowDays)} days); ${rate(t.messagesPerHour ?? 0)} messages/hour, ${formatBytes(Math.round(t.bytesPerHour ?? 0))}/hour (last ${rate(t.windowHours)} h)`,
+    `left        ${plural(e.mailboxesLeft, 'mailbox', 'mailboxes')}, ${formatBytes(e.bytesLeft)}${e.unplanned ? `; ${formatCount(e.unplanned)} not planned` : ''}`,
+    `ETA         ${e.calendarEnd === null ? 'no day planned' : `calendar ends ${e.calendarEnd} (${e.daysLeft ? `in ${plural(e.daysLeft, 'day')}` : 'today, or overdue'})`}; at the current pace ${e.atCurrentPace ?? 'never (nothing done lately)'}`,
+    `failures    ${plural(
+      s.failures.reduce((n, f) => n + f.count, 0),
+      'mailbox',
+      'mailboxes',
+    )}`,
+  ];
+  for (const f of s.failures) {
+    const more = f.count > f.examples.length ? ', …' : '';
+    lines.push(`  ${f.label} (${f.type}): ${formatCount(f.count)}, e.g. ${f.examples.join(', ')}${more}`);
+    for (const r of f.reasons) lines.push(`    ${formatCount(r.count)}× ${r.reason || '(no words given)'}`);
+  }
+  return lines.join('\n');
+}
+
+function capacityCell(d: CalendarDay): string {
+  const bytes = d.capacity.bytes === null || d.blackout ? '' : ` / ${formatBytes(d.capacity.bytes)}`;
+  return `${formatCount(d.capacity.mailboxes)}${bytes}`;
+}
+
+/** The batch calendar as a table: one line per day. */
+export function formatDayCalendar(days: CalendarDay[]): string {
+  if (days.length === 0) return 'no mailbox has a day yet: run the planner';
+  return table(
+    ['day', 'kind', 'capacity', 'planned', 'size', 'done', 'failed', 'in progress', 'remaining'],
+    days.map((d) => [
+      d.day,
+      [d.kind, d.blackout && 'blackout', d.overCapacity && 'over capacity'].filter(Boolean).join(', '),
+      capacityCell(d),
+      formatCount(d.planned),
+      formatBytes(d.plannedBytes),
+      formatCount(d.done),
+      formatCount(d.failed),
+      formatCount(d.inProgress),
+      formatCount(d.remaining),
+    ]),
+    [false, false, true, true, true, true, true, true, true],
+  );
+}
+
+function formatDay(day: CalendarDay, page: DayMailboxPage): string {
+  const rows = page.mailboxes.map((m) => [
+    m.address,
+    m.organisation ?? '-',
+    m.state,
+    m.nextStep ? `${m.nextStep} ${moment(m.nextDueAt)}` : '-',
+    m.sizeBytes === null ? '-' : formatBytes(m.sizeBytes),
+    m.failureType ? `${m.failureType}: ${m.failureReason ?? ''}` : '',
+  ]);
+  const last = page.mailboxes.at(-1)?.address;
+  return [
+    formatDayCalendar([day]),
+    '',
+    rows.length === 0
+      ? 'no mailbox listed'
+      : table(['mailbox', 'org', 'state', 'next', 'size', 'failure'], rows, [
+          false,
+          false,
+          false,
+          false,
+          true,
+          false,
+        ]),
+    ...(page.more && last ? [`… more: add --after ${last}`] : []),
+  ].join('\n');
+}
+
+/** Every organisation as a table. */
+export function formatOrganisationTable(rows: OrganisationRow[]): string {
+  if (rows.length === 0) return 'no organisations: import them with tranche import orgs';
+  return table(
+    ['code', 'name', 'total', 'done', 'failed', 'next day'],
+    rows.map((r) => [
+      r.code,
+      r.name,
+      formatCount(r.total),
+      formatCount(r.done),
+      formatCount(r.failed),
+      r.nextDay ?? '-',
+    ]),
+    [false, false, true, true, true, false],
+  );
+}
+
+/** One organisation: who, its figures and its days. */
+export function formatOrganisationSummary(o: OrganisationSummary): string {
+  return [
+    `organisation ${o.code}: ${o.name}${o.pilot ? ' (pilot)' : ''}`,
+    `contacts    ${o.adminContacts.join(', ') || '-'}`,
+    `blackout    ${o.blackoutDates.join(', ') || '-'}`,
+    formatProgrammeSummary(o.summary),
+    '',
+    formatDayCalendar(o.days),
+  ].join('\n');
+}
+
+/** One mailbox's move: where it stands, its passes and its skipped items. */
+export function formatMailboxDetail(m: MailboxDetail): string {
+  const day = m.batchDay
+    ? `day ${m.batchDay}${m.toldDay ? `, told ${m.toldDay}` : ', not told yet'}${m.rescheduledFrom ? `, moved from ${m.rescheduledFrom} (rescheduled notice owed)` : ''}`
+    : 'no day yet';
+  const size = m.sizeBytes === null ? '' : ` of ${formatBytes(m.sizeBytes)}`;
+  const lines = [
+    `${m.address}${m.displayName ? ` (${m.displayName})` : ''}${m.organisation ? `, ${m.organisation.code} ${m.organisation.name ?? ''}`.trimEnd() : ''}`,
+    `state       ${m.state}; ${day}`,
+    `next        ${m.nextStep ? `${m.nextStep} due ${moment(m.nextDueAt)}` : '-'}; ${plural(m.attempts, 'failed attempt')}`,
+    ...(m.lease ? [`lease       ${m.lease.owner} until ${moment(m.lease.until)}`] : []),
+    ...(m.lastFailure
+      ? [`failure     ${m.lastFailure.label} (${m.lastFailure.type}): ${m.lastFailure.reason ?? ''}`]
+      : []),
+    `copied      ${plural(m.copiedMessages, 'message')}, ${formatBytes(m.copiedBytes)}${size}; last pass ${moment(m.lastPassAt)}${m.doneAt ? `; done ${moment(m.doneAt)}` : ''}`,
+    `source      ${m.source.endpoint} / ${m.source.user} (login ${m.source.login ?? 'not checked'})`,
+    `target      ${m.target.endpoint} / ${m.target.user} (login ${m.target.login ?? 'not checked'})`,
+    `notify      ${m.notifyAddress}`,
+    '',
+    m.passes.length === 0
+      ? 'no pass yet'
+      : table(
+          ['pass', 'started', 'finished', 'outcome', 'messages', 'bytes', 'error'],
+          m.passes.map((p) => [
+            p.kind,
+            moment(p.startedAt),
+            p.finishedAt ? moment(p.finishedAt) : 'running',
+            p.outcome ?? '-',
+            formatCount(p.messages),
+            formatBytes(p.bytes),
+            p.error ? `${p.error.type}: ${p.error.reason ?? ''}` : '',
+          ]),
+          [false, false, false, false, true, true, false],
+        ),
+  ];
+  if (m.skippedTotal > 0) {
+    lines.push(
+      '',
+      `${plural(m.skippedTotal, 'skipped item')}${m.skippedTotal > m.skipped.length ? ` (first ${m.skipped.length})` : ''}:`,
+      table(
+        ['folder', 'uid', 'size', 'reason'],
+        m.skipped.map((s) => [
+          s.folder,
+          String(s.uid),
+          s.size === null ? '-' : formatBytes(s.size),
+          s.reason,
+        ]),
+        [false, true, true, false],
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
+function parseNow(text: string): Date {
+  const ms = Date.parse(text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(ms))
+    throw new TrancheError('usage', `--now must be an ISO time such as 2027-03-04T12:00Z, not '${text}'`);
+  return new Date(ms);
+}
+
+function parseDay(text: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || new Date(`${text}T00:00:00Z`).toISOString().slice(0, 10) !== text)
+    throw new TrancheError('usage', `--day must be a date such as 2027-03-04, not '${text}'`);
+  return text;
+}
+
+/** The one view asked for; two views at once are a usage error. */
+function viewOf(address: string | undefined, flags: StatusFlags): string {
+  const views = [
+    address !== undefined && 'ADDRESS',
+    flags.orgs && '--orgs',
+    flags.days && '--days',
+    flags.day !== undefined && '--day',
+  ].filter((v): v is string => typeof v === 'string');
+  if (views.length > 1) throw new TrancheError('usage', `give one of ${views.join(', ')}, not several`);
+  if (address !== undefined && flags.org !== undefined)
+    throw new TrancheError('usage', 'ADDRESS and --org go separately: a mailbox names its organisation');
+  if (flags.orgs && flags.org !== undefined)
+    throw new TrancheError('usage', '--orgs lists them all: drop --org');
+  for (const [flag, set] of [
+    ['--state', flags.state !== undefined],
+    ['--after', flags.after !== undefined],
+  ] as const)
+    if (set && flags.day === undefined) throw new TrancheError('usage', `${flag} goes with --day`);
+  return views[0] ?? (flags.org !== undefined ? '--org' : 'programme');
+}
+
+const HELP = `
+Views (one at a time):
+  tranche status               the programme: mailboxes by state, success rate (done / (done + failed)),
+                               failures by type with the commonest reasons and example addresses,
+                               messages and bytes copied, throughput, work left and ETA
+  tranche status ADDRESS       one mailbox: organisation, state, day, told day, rescheduled-from day,
+                               next step and when due, attempts, lease, last failure, copied messages
+                               and bytes, every pass (kind, started, finished, outcome, messages,
+                               bytes, error) and its skipped items
+  tranche status --org CODE    one organisation: the programme's figures restricted to it, its
+                               contacts, blackout dates and days
+  tranche status --orgs        every organisation: code, name, total, done, failed, next day
+  tranche status --days        the batch calendar: per day, weekday/weekend/blackout, capacity
+                               (from tranche.yaml), planned, size, done, failed, in progress, remaining
+                               (--org CODE: that organisation's mailboxes and blackout dates)
+  tranche status --day DATE    one day's line and its mailboxes, a page at a time
+                               (--org, --state, --limit, --after)
+
+Throughput and ETA are in programme time, the clock of the pass rows (a demo's clock may run days
+per second): mailboxes done per day over the last 7 days, messages and bytes per hour over the
+last 24 hours (a younger programme: since its first pass). ETA: the calendar's end (the latest day
+of a mailbox not yet done or failed), the mailboxes and bytes left, and the day the work left would
+end at the current pace. "Now" is --now, else the later of the machine's clock and the latest
+finished pass.
+
+Exit 0; an unknown mailbox, organisation or flag is a usage error (64).`;
+
+/** `tranche status`: where the programme, an organisation, a day or one mailbox stands. */
+export function statusCommand(): Command {
+  const command = new Command('status')
+    .description(
+      'where the programme stands: counts by state, success rate, failures by reason, throughput, ETA; per organisation, per day, one mailbox',
+    )
+    .argument('[address]', 'show one mailbox')
+    .option('--org <code>', "one organisation's figures and days (with --days or --day: restrict to it)")
+    .option('--orgs', 'a table of every organisation')
+    .option('--days', 'the batch calendar, one line per day')
+    .option('--day <date>', "one day's line and its mailboxes")
+    .addOption(
+      new Option('--state <state>', 'with --day: only mailboxes in this state').choices(MAILBOX_STATES),
+    )
+    .option('--limit <n>', 'with --day: mailboxes per page', '50')
+    .option('--after <address>', 'with --day: the page after this address')
+    .option('--now <time>', 'the moment on the programme clock (ISO time; default: see below)')
+    .option('--json', 'print JSON')
+    .addHelpText('after', HELP);
+  addProgrammeOption(command);
+  command.action(async (address: string | undefined, flags: StatusFlags) => {
+    const view = viewOf(address, flags);
+    const limit = Number(flags.limit);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new TrancheError('usage', '--limit must be a whole number above 0');
+    const day = flags.day === undefined ? undefined : parseDay(flags.day);
+    const given = flags.now === undefined ? undefined : parseNow(flags.now);
+    const programme = await openProgramme(flags.programme);
+    const { db, config } = programme;
+    try {
+      if (flags.org !== undefined) await requireOrganisation(db, flags.org);
+      const now = given ?? (await programmeNow(db));
+      const print = <T>(data: T, text: (data: T) => string): void => {
+        process.stdout.write(`${flags.json ? JSON.stringify(data, null, 2) : text(data)}\n`);
+      };
+      if (view === 'ADDRESS') print(await mailboxDetail(db, address!), formatMailboxDetail);
+      else if (view === '--orgs') print(await organisationTable(db), formatOrganisationTable);
+      else if (view === '--days')
+        print(await dayCalendar(db, config.schedule, { organisation: flags.org }), formatDayCalendar);
+      else if (view === '--day') {
+        const [line, page] = await Promise.all([
+          dayCalendar(db, config.schedule, { organisation: flags.org, day }),
+          dayMailboxes(db, day!, { organisation: flags.org, state: flags.state, after: flags.after, limit }),
+        ]);
+        print({ day: line[0]!, ...page }, (d) => formatDay(d.day, d));
+      } else if (view === '--org')
+        print(await organisationSummary(db, config, flags.org!, now), formatOrganisationSummary);
+      else print(await programmeSummary(db, config, now), formatProgrammeSummary);
+    } finally {
+      await db.destroy();
+    }
+  });
+  return command;
+}
