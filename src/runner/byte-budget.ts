@@ -31,10 +31,11 @@ export class ByteBudget {
   }
 
   async #wait(bytes: number, signal?: AbortSignal): Promise<void> {
-    this.#refill();
-    if (this.#tokens < bytes) {
-      await this.#clock.sleep((bytes - this.#tokens) / this.#perMs, signal);
-      this.#refill();
+    // A message larger than the burst goes once the bucket is full and leaves a debt the next
+    // callers pay off, so the rate holds over any hour.
+    const needed = Math.min(bytes, this.#burst);
+    for (this.#refill(); this.#tokens < needed; this.#refill()) {
+      await this.#clock.sleep((needed - this.#tokens) / this.#perMs, signal);
     }
     this.#tokens -= bytes;
   }

@@ -3,6 +3,7 @@ import { sleep } from '../copy/backoff.js';
 import { toTrancheError } from '../errors/tranche-error.js';
 import type { Logger } from '../log/logger.js';
 import type { ProgrammeConfig } from '../programme/config.js';
+import { dayOf } from '../programme/lifecycle/step-times.js';
 import type { Database, MailboxTable } from '../state/schema.js';
 import type { SecretBox } from '../state/secrets/secret-box.js';
 import { recordWarnings } from './calendar-duties.js';
@@ -76,6 +77,8 @@ export async function runProgramme(options: RunnerOptions): Promise<RunTotals> {
   const totals: RunTotals = { steps: 0, ok: 0, retry: 0, failed: 0, interrupted: 0, ended: 'finished' };
   const running = new Map<string, Promise<void>>();
   let stepEnded: () => void = () => undefined;
+  let warnedDay = '';
+  let warnedAt = 0;
 
   const start = (mailbox: Selectable<MailboxTable>, release: () => void): void => {
     const step = mailbox.next_step ?? '';
@@ -112,8 +115,13 @@ export async function runProgramme(options: RunnerOptions): Promise<RunTotals> {
         totals.ended = 'until';
         break;
       }
-      const told = await recordWarnings(db, now, config.schedule.noticeDays);
-      if (told > 0) logger.info({ told }, 'warning moment reached');
+      // Warnings fall due by the day: looked for when the programme day turns, and each minute for new plans.
+      if (dayOf(now) !== warnedDay || Date.now() - warnedAt >= 60_000) {
+        const told = await recordWarnings(db, now, config.schedule.noticeDays);
+        if (told > 0) logger.info({ told }, 'warning moment reached');
+        warnedDay = dayOf(now);
+        warnedAt = Date.now();
+      }
       const free = maxMailboxes - running.size;
       if (free > 0) {
         const claimed = await claimDue(db, owner, now, free, leaseMs, load.full(), (m) => {
