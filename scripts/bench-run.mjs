@@ -74,7 +74,7 @@ try {
       '',
       `Written by scripts/bench-run.mjs on ${new Date().toISOString().slice(0, 10)}: ${messages.toLocaleString('en')} messages, ${mb.toFixed(0)} MB, one local source and target Dovecot, ${AT_ONCE} mailboxes at once (endpoint limits), 2 connections each. mbsync copies the same mailboxes one after another into fresh users.`,
       '',
-      '| run | seconds | rate | peak RSS | time / mbsync's |',
+      '| run | seconds | rate | peak RSS | time vs mbsync |',
       '| --- | --- | --- | --- | --- |',
       `| tranche run, pre-stage (initial copy) | ${prestage.seconds.toFixed(1)} | ${rate(prestage.seconds)} | ${prestage.peakMb.toFixed(0)} MB | ${(prestage.seconds / mbsyncSeconds).toFixed(2)} |`,
       `| tranche run, delta + final pass + verify | ${rest.seconds.toFixed(1)} | | ${rest.peakMb.toFixed(0)} MB | |`,

@@ -6,3 +6,5 @@ cd "$TRANCHE_ROOT"
 npm run --silent build
 node scripts/bench.mjs "$@"
 node scripts/bench-import.mjs
+node scripts/bench-run.mjs
+node scripts/bench-plan.mjs

@@ -5,6 +5,7 @@ import { discoverCommand } from './discover-command.js';
 import { endpointCommand } from './endpoint-command.js';
 import { importCommand } from './import-command.js';
 import { initCommand } from './init-command.js';
+import { planCommand } from './plan-command.js';
 import { runCommand } from './run-command.js';
 import { secretsCommand } from './secrets-command.js';
 import { statusCommand } from './status-command.js';
@@ -50,6 +51,7 @@ for (const sub of [
   importCommand(),
   discoverCommand(),
   statusCommand(),
+  planCommand(),
   runCommand(),
 ])
   program.addCommand(configure(sub));

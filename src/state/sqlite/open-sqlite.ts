@@ -14,7 +14,10 @@ export async function openSqlite(file: string): Promise<Kysely<Database>> {
     handle = new SQLite(file);
     handle.pragma('journal_mode = WAL');
     handle.pragma('synchronous = NORMAL');
-    handle.pragma('busy_timeout = 5000');
+    // A writer waits for another's transaction (a full re-plan of millions takes tens of seconds)
+    // rather than failing; a larger page cache keeps bulk updates of big programmes off the disk.
+    handle.pragma('busy_timeout = 120000');
+    handle.pragma('cache_size = -131072');
   } catch (error) {
     throw new TrancheError('state', `cannot open state file ${file}: ${(error as Error).message}`, {
       cause: error,
