@@ -14,7 +14,7 @@ import { startDovecot, type DovecotServer, type DovecotUser } from '../testing/d
 import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
 import { tempStatePath } from '../testing/sync-fixture.js';
 import { SimulatedClock } from './clock.js';
-import { runProgramme } from './runner.js';
+import { runProgramme, type RunnerOptions, type RunTotals } from './runner.js';
 
 let source: DovecotServer;
 let target: DovecotServer;
@@ -89,7 +89,18 @@ async function programme(n: number, day: string, plannedAt: Date) {
       })
       .execute();
   }
-  return { db, box, config, pairs };
+  /** Runs the programme on a simulated clock from the plan date (600x), with OVERRIDES. */
+  const run = (overrides: Partial<RunnerOptions> = {}): Promise<RunTotals> =>
+    runProgramme({
+      db,
+      box,
+      config,
+      clock: new SimulatedClock(plannedAt, 600),
+      logger: silentLogger(),
+      signal: new AbortController().signal,
+      ...overrides,
+    });
+  return { db, config, pairs, run };
 }
 
 async function identical(pair: Pair): Promise<string[]> {
@@ -99,17 +110,11 @@ async function identical(pair: Pair): Promise<string[]> {
 describe('tranche run on the simulated clock', () => {
   test('carries each mailbox through pre-stage, daily deltas, cutover and final pass; new mail arrives', async () => {
     const plannedAt = new Date('2027-03-01T00:00:00Z');
-    const { db, box, config, pairs } = await programme(3, '2027-03-15', plannedAt);
+    const { db, pairs, run } = await programme(3, '2027-03-15', plannedAt);
     try {
       const late = pairs[0]!;
       let added = false;
-      const totals = await runProgramme({
-        db,
-        box,
-        config,
-        clock: new SimulatedClock(plannedAt, 600),
-        logger: silentLogger(),
-        signal: new AbortController().signal,
+      const totals = await run({
         onStep: (mailbox, step) => {
           // Mail that arrives between the pre-stage and the cutover must reach the target too.
           if (mailbox === late.address && step === 'prestage' && !added) {
@@ -152,19 +157,12 @@ describe('tranche run on the simulated clock', () => {
 
   test('a refused target login fails that mailbox with the reason; the others finish within the endpoint limit', async () => {
     const plannedAt = new Date('2027-05-01T00:00:00Z');
-    const { db, box, config, pairs } = await programme(4, '2027-05-17', plannedAt);
+    const { db, config, pairs, run } = await programme(4, '2027-05-17', plannedAt);
     try {
       const locked = pairs[1]!;
       // A stricter password policy on the new platform: the stored password no longer works.
       await target.setPassword(locked.to.user, 'changed-by-policy-7');
-      const totals = await runProgramme({
-        db,
-        box,
-        config: { ...config, lifecycle: { ...config.lifecycle, attempts: 2 } },
-        clock: new SimulatedClock(plannedAt, 600),
-        logger: silentLogger(),
-        signal: new AbortController().signal,
-      });
+      const totals = await run({ config: { ...config, lifecycle: { ...config.lifecycle, attempts: 2 } } });
       assert.equal(totals.ended, 'finished');
       assert.equal(totals.failed, 1);
       const failed = await db
@@ -207,18 +205,10 @@ describe('tranche run on the simulated clock', () => {
 
   test('stopped mid-copy (SIGTERM) and run again: picks up where it stopped, nothing copied twice', async () => {
     const plannedAt = new Date('2027-06-01T00:00:00Z');
-    const { db, box, config, pairs } = await programme(2, '2027-06-10', plannedAt);
+    const { db, pairs, run } = await programme(2, '2027-06-10', plannedAt);
     try {
       const controller = new AbortController();
-      const first = runProgramme({
-        db,
-        box,
-        config,
-        clock: new SimulatedClock(plannedAt, 600),
-        logger: silentLogger(),
-        signal: controller.signal,
-        pollMs: 20,
-      });
+      const first = run({ signal: controller.signal, pollMs: 20 });
       // Stop as soon as the first pre-stage has copied something.
       for (;;) {
         const copying = await db.selectFrom('sync_folder').select('mailbox_key').executeTakeFirst();
@@ -232,14 +222,7 @@ describe('tranche run on the simulated clock', () => {
       const held = await db.selectFrom('mailbox').select(['lease_owner', 'next_step']).execute();
       assert.ok(held.every((m) => m.lease_owner === null && m.next_step === 'prestage'));
 
-      const second = await runProgramme({
-        db,
-        box,
-        config,
-        clock: new SimulatedClock(plannedAt, 600),
-        logger: silentLogger(),
-        signal: new AbortController().signal,
-      });
+      const second = await run();
       assert.equal(second.ended, 'finished');
       for (const pair of pairs) assert.deepEqual(await identical(pair), [], pair.address);
       const interrupted = await db
