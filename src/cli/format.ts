@@ -1,13 +1,8 @@
-/** Bytes as a person reads them: 1.2 MB. */
+import bytesText from 'bytes';
+
+/** Bytes as a person reads them, in the units tranche.yaml takes (1 MB = 1,048,576 bytes): 1.2 MB. */
 export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+  return bytesText.format(bytes, { unitSeparator: ' ', decimalPlaces: 1 }) ?? `${bytes} B`;
 }
 
 /** A duration in seconds with one decimal. */

@@ -1,4 +1,3 @@
-import bytes from 'bytes';
 import { Command } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
 import { openProgramme } from '../programme/open-programme.js';
@@ -7,7 +6,7 @@ import { dayNumber, isoDate, NO_DAY } from '../programme/plan/calendar-days.js';
 import { exportCalendar, exportPlan } from '../programme/plan/plan-export.js';
 import { planProgramme, type ProgrammePlan } from '../programme/plan/plan-programme.js';
 import { addProgrammeOption } from './endpoint-command.js';
-import { formatCount } from './format.js';
+import { formatBytes, formatCount } from './format.js';
 
 interface PlanFlags {
   dryRun?: boolean;
@@ -24,7 +23,7 @@ interface PlanFlags {
 const EXAMPLES = 5;
 const REASONS = 20;
 
-const size = (n: number): string => bytes.format(n, { unitSeparator: ' ' }) ?? String(n);
+const size = formatBytes;
 
 /** The unplaced mailboxes grouped by reason, largest group first, with a few addresses each. */
 function unplacedByReason(result: ProgrammePlan): { reason: string; count: number; examples: string[] }[] {

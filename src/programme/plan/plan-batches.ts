@@ -110,7 +110,8 @@ export interface Plan {
 }
 
 /** Byte sizes in reasons, in the units the configuration is written in ('50 GB'). */
-const sizeText = (n: number): string => bytes.format(n, { unitSeparator: ' ' }) ?? String(n);
+const sizeText = (n: number): string =>
+  bytes.format(n, { unitSeparator: ' ', decimalPlaces: 1 }) ?? String(n);
 
 /** The reasons of unplaced rows, each text stored once. */
 class Reasons {

@@ -322,7 +322,7 @@ test('tranche plan on the command line: --dry-run, --json, --export, --calendar-
   assert.equal(written.status, 1);
   assert.match(written.stdout, /^tranche plan: 20 mailboxes; plan date 2027-03-01, seed 5/);
   assert.match(written.stdout, /written: 18 mailboxes/);
-  assert.match(written.stdout, /2027-03-15 Mon {2}weekday {19}4 \/ 4 {4}3\.91 KB \/ 1 MB/);
+  assert.match(written.stdout, /2027-03-15 Mon {2}weekday {19}4 \/ 4 {4}3\.9 KB \/ 1 MB/);
   assert.match(written.stdout, /1 {2}not discovered yet: u6@b\.example\.org/);
 
   for (const bad of [

@@ -586,11 +586,11 @@ test('tranche status: the programme, --json, one mailbox, the views, and an unkn
     mailbox,
     /^failure {5}connection kept dropping \(connection-lost\): connection reset by peer$/m,
   );
-  assert.match(mailbox, /^prestage +2027-03-03 01:00 +2027-03-03 13:00 +partial +200 +20\.0 KB/m);
-  assert.match(mailbox, /^INBOX +17 +30\.0 MB +message too large$/m);
+  assert.match(mailbox, /^prestage +2027-03-03 01:00 +2027-03-03 13:00 +partial +200 +19\.5 KB/m);
+  assert.match(mailbox, /^INBOX +17 +28\.6 MB +message too large$/m);
   assert.equal((JSON.parse(await status(['a5@a.org', '--json'])) as { address: string }).address, 'a5@a.org');
 
-  assert.match(await status(['--days']), /^2027-03-06 +weekend +2 +1 +30\.0 MB /m);
+  assert.match(await status(['--days']), /^2027-03-06 +weekend +2 +1 +28\.6 MB /m);
   assert.match(await status(['--day', '2027-03-03']), /^2027-03-03 +weekday, blackout +0 +0 /m);
   assert.match(await status(['--day', '2027-03-02', '--limit', '2']), /… more: add --after b1@b\.org$/m);
   assert.match(await status(['--orgs']), /^A +Trust A +6 +3 +1 +2027-03-04$/m);
