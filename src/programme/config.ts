@@ -61,6 +61,37 @@ const schema = z
       })
       .strict()
       .optional(),
+    notices: z
+      .object({
+        from: z.string().min(3, 'must be an address such as "Mail move <moves@example.org>"'),
+        helpdesk: z
+          .object({
+            name: z.string().min(1),
+            address: z.string().email().optional(),
+            phone: z.string().optional(),
+          })
+          .strict(),
+        warningDays: z.number().int().positive().max(90).optional(),
+        reminderDays: z.number().int().nonnegative().max(30).optional(),
+        digestTime: timeOfDay.optional(),
+        templatesDir: z.string().min(1).optional(),
+        smtp: z
+          .object({
+            url: z
+              .string()
+              .regex(
+                /^smtps?:\/\/[^/@]+$/i,
+                'must be smtp://HOST:PORT or smtps://HOST:PORT (no credentials)',
+              ),
+            user: z.string().min(1).optional(),
+            passwordFile: z.string().min(1).optional(),
+            insecure: z.boolean().optional(),
+            ratePerMinute: z.number().int().positive().optional(),
+          })
+          .strict(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -84,6 +115,31 @@ export interface ScheduleConfig {
   keepOrganisationsWhole: boolean;
   /** The seed of the random share picked each day: same inputs and seed, same plan. */
   seed: number;
+}
+
+/** Where notices go out and what they say; absent: no notices are sent. */
+export interface NoticesConfig {
+  /** The sender, e.g. 'Mail move <moves@example.org>'. */
+  from: string;
+  /** Named in every notice: whom users ask. Failure notices go to its address too. */
+  helpdesk: { name: string; address: string | undefined; phone: string | undefined };
+  /** The warning goes this many days before the day (default 14). */
+  warningDays: number;
+  /** The reminder goes this many days before the day (default 1). */
+  reminderDays: number;
+  /** Each organisation's daily digest goes at this time, UTC (default 07:00). */
+  digestTime: string;
+  /** Templates that override the built-in ones (absolute path), or undefined. */
+  templatesDir: string | undefined;
+  smtp: {
+    url: string;
+    user: string | undefined;
+    /** A file holding the SMTP password (absolute path); TRANCHE_SMTP_PASSWORD when not given. */
+    passwordFile: string | undefined;
+    insecure: boolean;
+    /** Messages per minute at most (default 600). */
+    ratePerMinute: number;
+  };
 }
 
 /** When each mailbox's passes run around its day (times of day in UTC). */
@@ -114,6 +170,8 @@ export interface ProgrammeConfig {
   dir: string;
   schedule: ScheduleConfig;
   lifecycle: LifecycleConfig;
+  /** Undefined when the programme sends no notices. */
+  notices: NoticesConfig | undefined;
 }
 
 /** All defaults, in one place; environment variables (TRANCHE_DB) win over the file. */
@@ -144,6 +202,25 @@ export function withDefaults(input: z.infer<typeof schema>, dir: string, env = p
       attempts: input.lifecycle?.attempts ?? 5,
       retryDelayMinutes: input.lifecycle?.retryDelayMinutes ?? 10,
       connectionsPerMailbox: input.lifecycle?.connectionsPerMailbox ?? 2,
+    },
+    notices: input.notices && {
+      from: input.notices.from,
+      helpdesk: {
+        name: input.notices.helpdesk.name,
+        address: input.notices.helpdesk.address,
+        phone: input.notices.helpdesk.phone,
+      },
+      warningDays: input.notices.warningDays ?? 14,
+      reminderDays: input.notices.reminderDays ?? 1,
+      digestTime: input.notices.digestTime ?? '07:00',
+      templatesDir: input.notices.templatesDir && local(input.notices.templatesDir),
+      smtp: {
+        url: input.notices.smtp.url,
+        user: input.notices.smtp.user,
+        passwordFile: input.notices.smtp.passwordFile && local(input.notices.smtp.passwordFile),
+        insecure: input.notices.smtp.insecure ?? false,
+        ratePerMinute: input.notices.smtp.ratePerMinute ?? 600,
+      },
     },
   };
 }

@@ -6,6 +6,7 @@ import * as m0002 from './migrations/0002-endpoint.js';
 import * as m0003 from './migrations/0003-organisation-mailbox.js';
 import * as m0004 from './migrations/0004-discovery.js';
 import * as m0005 from './migrations/0005-lifecycle.js';
+import * as m0006 from './migrations/0006-notices.js';
 
 /** Every migration, in order; forward only. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-organisation-mailbox': m0003,
   '0004-discovery': m0004,
   '0005-lifecycle': m0005,
+  '0006-notices': m0006,
 };
 
 /** Brings a database's schema up to date. */

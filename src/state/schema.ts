@@ -118,6 +118,31 @@ export interface SkippedItemTable {
   recorded_at: string;
 }
 
+/** A notice in the ledger: sent once per (subject, kind, day). */
+export interface NoticeTable {
+  /** A mailbox address, or 'org:CODE' for an organisation's digest. */
+  subject: string;
+  /** warning, reminder, success, failure, rescheduled or digest. */
+  kind: string;
+  /** The batch day it is about (the digest's date for a digest). */
+  day: string;
+  organisation: string | null;
+  /** pending, sending, sent, failed (gave up) or cancelled (no longer true: moved, removed). */
+  state: Generated<string>;
+  /** When it may go (ISO timestamp, programme clock); also the next retry. */
+  due_at: string;
+  attempts: Generated<number>;
+  /** While being sent: until when (real time) the sender holds it. */
+  lease_until: string | null;
+  /** Deterministic, so a rare repeat after a crash can be recognised. */
+  message_id: string;
+  /** Where it went, for the helpdesk: addresses separated by ', '. */
+  recipients: string | null;
+  sent_at: string | null;
+  error: string | null;
+  created_at: string;
+}
+
 /** The state store's tables, as Kysely sees them. */
 export interface Database {
   sync_folder: SyncFolderTable;
@@ -126,4 +151,5 @@ export interface Database {
   mailbox: MailboxTable;
   pass: PassTable;
   skipped_item: SkippedItemTable;
+  notice: NoticeTable;
 }
