@@ -5,6 +5,7 @@ import { discoverCommand } from './discover-command.js';
 import { endpointCommand } from './endpoint-command.js';
 import { importCommand } from './import-command.js';
 import { initCommand } from './init-command.js';
+import { noticesCommand } from './notices-command.js';
 import { planCommand } from './plan-command.js';
 import { runCommand } from './run-command.js';
 import { secretsCommand } from './secrets-command.js';
@@ -53,6 +54,7 @@ for (const sub of [
   statusCommand(),
   planCommand(),
   runCommand(),
+  noticesCommand(),
 ])
   program.addCommand(configure(sub));
 

@@ -3,6 +3,8 @@ import { openStateStore } from '../state/open-state-store.js';
 import type { Database } from '../state/schema.js';
 import type { SecretBox } from '../state/secrets/secret-box.js';
 import { loadKeyring } from '../state/secrets/rotate-secret-key.js';
+import { checkTemplateOrganisations } from '../notify/templates/check-template-organisations.js';
+import { loadNoticeTemplates } from '../notify/templates/notice-templates.js';
 import { loadConfig, type ProgrammeConfig } from './config.js';
 
 /** An open programme: its configuration, state store and secret box. */
@@ -12,9 +14,21 @@ export interface Programme {
   box: SecretBox;
 }
 
-/** Opens the programme in DIR (config validated, key loaded, store migrated). Destroy db when done. */
+/**
+ * Opens the programme in DIR (config validated, notice templates checked, key loaded, store migrated).
+ * Template errors (an unknown variable, a missing part, a folder for an unknown organisation) stop every
+ * command here, long before a notice is due. Destroy db when done.
+ */
 export async function openProgramme(dir: string): Promise<Programme> {
   const config = loadConfig(dir);
+  const templates = config.notices && loadNoticeTemplates(config.notices);
   const box = loadKeyring(config.secretKeyFile);
-  return { config, box, db: await openStateStore(config.state) };
+  const db = await openStateStore(config.state);
+  try {
+    if (templates) await checkTemplateOrganisations(db, templates);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return { config, box, db };
 }

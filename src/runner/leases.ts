@@ -1,6 +1,8 @@
-import { hostname } from 'node:os';
 import type { Kysely, Selectable } from 'kysely';
+import { isGoneLocally, localOwnerPrefix } from '../state/lease-owner.js';
 import type { Database, MailboxTable } from '../state/schema.js';
+
+export { newOwnerId } from '../state/lease-owner.js';
 
 /** States in which a mailbox has passes to run. */
 export const ACTIVE_STATES = ['scheduled', 'prestaged', 'cutover'] as const;
@@ -10,11 +12,6 @@ export const ACTIVE_STATES = ['scheduled', 'prestaged', 'cutover'] as const;
  * alive, and a simulated clock must not make them expire (or last for ever).
  */
 const realNow = (): string => new Date().toISOString();
-
-/** This process's name as a lease owner: host, pid and a random tag (pids are reused). */
-export function newOwnerId(): string {
-  return `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
-}
 
 /**
  * Up to LIMIT mailboxes whose next step is due at NOW (programme time) and that nobody holds, skipping
@@ -76,13 +73,12 @@ export async function renewLeases(db: Kysely<Database>, owner: string, leaseMs: 
 
 /** Frees leases left by runners of this host that are no longer alive, so a restart goes on at once. */
 export async function releaseDeadLocalLeases(db: Kysely<Database>, self: string): Promise<number> {
-  const prefix = `${hostname()}:`;
   const held = await db
     .selectFrom('mailbox')
     .select(['address', 'lease_owner'])
-    .where('lease_owner', 'like', `${prefix}%`)
+    .where('lease_owner', 'like', `${localOwnerPrefix()}%`)
     .execute();
-  const dead = held.filter((m) => m.lease_owner !== self && !isAlive(Number(m.lease_owner!.split(':')[1])));
+  const dead = held.filter((m) => isGoneLocally(m.lease_owner!, self));
   for (const m of dead) {
     await db
       .updateTable('mailbox')
@@ -92,18 +88,6 @@ export async function releaseDeadLocalLeases(db: Kysely<Database>, self: string)
       .execute();
   }
   return dead.length;
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  // This process's pid on an old lease means the pid was reused: that runner is gone.
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** When the next step of an unheld active mailbox is due, or undefined when none is left. */

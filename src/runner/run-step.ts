@@ -11,6 +11,7 @@ import { loginFor } from '../programme/mailbox-login.js';
 import type { Database, EndpointTable, MailboxTable } from '../state/schema.js';
 import type { SecretBox } from '../state/secrets/secret-box.js';
 import { SyncCheckpoints } from '../state/sync-checkpoints.js';
+import { queueNotice } from '../notify/ledger/queue-notices.js';
 import type { Clock } from './clock.js';
 import type { EndpointLoad } from './endpoint-load.js';
 import { finishPass, startPass } from './pass-record.js';
@@ -27,6 +28,8 @@ export interface StepContext {
   owner: string;
   logger: Logger;
   signal: AbortSignal;
+  /** Queue success and failure notices (the programme sends notices). */
+  notices: boolean;
 }
 
 /** How a step ended, for the runner's log and counters. */
@@ -63,6 +66,21 @@ function opener(ctx: StepContext, mailbox: Selectable<MailboxTable>, side: Side)
       throw new SideError(side, toTrancheError(error));
     }
   };
+}
+
+/** The success or failure notice of a mailbox's day, into the ledger. */
+function queueOutcome(
+  ctx: StepContext,
+  mailbox: Selectable<MailboxTable>,
+  kind: 'success' | 'failure',
+  now: Date,
+): Promise<void> {
+  if (!mailbox.batch_day) return Promise.resolve();
+  return queueNotice(
+    ctx.db,
+    { subject: mailbox.address, kind, day: mailbox.batch_day, organisation: mailbox.organisation },
+    now,
+  );
 }
 
 /** The typed error inside whatever a step threw, and the side it came from when known. */
@@ -122,6 +140,7 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
     const { error: typed, side } = unwrap(error);
     await finishPass(ctx.db, passId, mailbox.address, now, 'failed', report, typed);
     const outcome = await stepFailed(ctx.db, mailbox, ctx.owner, typed, side, ctx.lifecycle, now);
+    if (outcome === 'failed' && ctx.notices) await queueOutcome(ctx, mailbox, 'failure', now);
     log.warn({ type: typed.type, side, err: typed.message, outcome }, 'step failed');
     return outcome;
   }
@@ -136,6 +155,7 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
     undefined,
   );
   await stepSucceeded(ctx.db, mailbox, ctx.owner, step, ctx.lifecycle, now);
+  if (step === 'final' && ctx.notices) await queueOutcome(ctx, mailbox, 'success', now);
   log.info({ messages: report.messagesCopied, bytes: report.bytesCopied }, 'step done');
   return 'ok';
 }

@@ -3,10 +3,11 @@ import { sleep } from '../copy/backoff.js';
 import { toTrancheError } from '../errors/tranche-error.js';
 import type { Logger } from '../log/logger.js';
 import type { ProgrammeConfig } from '../programme/config.js';
-import { dayOf } from '../programme/lifecycle/step-times.js';
 import type { Database, MailboxTable } from '../state/schema.js';
 import type { SecretBox } from '../state/secrets/secret-box.js';
-import { recordWarnings } from './calendar-duties.js';
+import { hasPendingNotices, nextNoticeAt } from '../notify/ledger/next-notice-at.js';
+import { noticeDay, queueCalendarNotices, queueDigests } from '../notify/ledger/queue-notices.js';
+import { Notifier } from '../notify/notifier.js';
 import type { Clock } from './clock.js';
 import { EndpointLoad } from './endpoint-load.js';
 import { claimDue, newOwnerId, nextDueAt, releaseDeadLocalLeases, renewLeases } from './leases.js';
@@ -31,6 +32,8 @@ export interface RunnerOptions {
   leaseMs?: number;
   /** How often the runner looks for due work while passes run (real time, default 500 ms). */
   pollMs?: number;
+  /** Send the programme's notices when tranche.yaml has a notices section (default true). */
+  notify?: boolean;
   /** Told of every step as it ends. */
   onStep?: (mailbox: string, step: string, result: StepResult) => void;
 }
@@ -60,6 +63,8 @@ export async function runProgramme(options: RunnerOptions): Promise<RunTotals> {
   const logger = options.logger.child({ worker: owner });
   const released = await releaseDeadLocalLeases(db, owner);
   if (released > 0) logger.info({ released }, 'took back mailboxes held by a runner that is gone');
+  const notifier = options.notify === false ? undefined : Notifier.open(db, config, logger, owner);
+  if (notifier) await notifier.recover();
 
   const endpointRows = await db.selectFrom('endpoint').selectAll().execute();
   const load = new EndpointLoad(endpointRows, clock);
@@ -73,6 +78,7 @@ export async function runProgramme(options: RunnerOptions): Promise<RunTotals> {
     owner,
     logger,
     signal,
+    notices: config.notices !== undefined,
   };
   const totals: RunTotals = { steps: 0, ok: 0, retry: 0, failed: 0, interrupted: 0, ended: 'finished' };
   const running = new Map<string, Promise<void>>();
@@ -115,12 +121,19 @@ export async function runProgramme(options: RunnerOptions): Promise<RunTotals> {
         totals.ended = 'until';
         break;
       }
-      // Warnings fall due by the day: looked for when the programme day turns, and each minute for new plans.
-      if (dayOf(now) !== warnedDay || Date.now() - warnedAt >= 60_000) {
-        const told = await recordWarnings(db, now, config.schedule.noticeDays);
-        if (told > 0) logger.info({ told }, 'warning moment reached');
-        warnedDay = dayOf(now);
+      // Calendar notices fall due by the day: looked for when the notice day turns (at the daily send
+      // time), and each minute for new plans.
+      const day = noticeDay(now, config.notices?.digestTime ?? '00:00');
+      if (day !== warnedDay || Date.now() - warnedAt >= 60_000) {
+        const told = await queueCalendarNotices(db, config, now);
+        if (told > 0) logger.info({ told }, 'users told of their day');
+        if (day !== warnedDay) await queueDigests(db, config, now);
+        warnedDay = day;
         warnedAt = Date.now();
+      }
+      if (notifier) {
+        const sent = await notifier.send(now);
+        if (sent.sent + sent.failed + sent.cancelled > 0) logger.info(sent, 'notices');
       }
       const free = maxMailboxes - running.size;
       if (free > 0) {
@@ -140,8 +153,13 @@ export async function runProgramme(options: RunnerOptions): Promise<RunTotals> {
         await Promise.race([ended, sleep(pollMs)]);
         continue;
       }
-      const next = await nextDueAt(db);
-      if (!next && !options.follow) break;
+      const step = await nextDueAt(db);
+      // Done when no mailbox has a step left and no notice waits; notice moments wake the runner too.
+      if (!step && !options.follow && !(notifier && (await hasPendingNotices(db)))) break;
+      const notice = await nextNoticeAt(db, config, now);
+      const next = [step, notice]
+        .filter((d): d is Date => d !== undefined)
+        .sort((a, b) => a.getTime() - b.getTime())[0];
       const wakeAt = next ?? new Date(now.getTime() + 60_000);
       const target = options.until && options.until < wakeAt ? options.until : wakeAt;
       if (target > now) await clock.idleUntil(target, signal).catch(() => undefined);
@@ -152,6 +170,7 @@ export async function runProgramme(options: RunnerOptions): Promise<RunTotals> {
   } finally {
     await Promise.allSettled(running.values());
     clearInterval(heartbeat);
+    await notifier?.close();
   }
   return totals;
 }

@@ -132,10 +132,11 @@ export interface NoticeTable {
   /** When it may go (ISO timestamp, programme clock); also the next retry. */
   due_at: string;
   attempts: Generated<number>;
-  /** While being sent: until when (real time) the sender holds it. */
+  /** While being sent: who holds it, and until when (real time). */
+  lease_owner: string | null;
   lease_until: string | null;
-  /** Deterministic, so a rare repeat after a crash can be recognised. */
-  message_id: string;
+  /** Deterministic, so a rare repeat after a crash can be recognised; set when first sent. */
+  message_id: string | null;
   /** Where it went, for the helpdesk: addresses separated by ', '. */
   recipients: string | null;
   sent_at: string | null;
