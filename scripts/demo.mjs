@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSampleProgramme } from '../dist/testing/sample-programme.js';
+import { startSmtpSink } from '../dist/testing/smtp-sink.js';
 
 const keep = process.argv.includes('--keep');
 const work = mkdtempSync(join(tmpdir(), 'tranche-demo-'));
@@ -13,6 +14,8 @@ const dir = join(work, 'programme');
 const say = (text) => console.log(`\n== ${text}`);
 
 say('building the sample: 3 organisations, 60 mailboxes of generated mail on a local source Dovecot');
+// A local SMTP server that keeps what it is sent: the notices users and admins would receive.
+const smtp = await startSmtpSink();
 const sample = await buildSampleProgramme({
   dir,
   organisations: [
@@ -32,19 +35,24 @@ lifecycle:
   prestageDays: 3
   deltaTime: '01:00'
   cutoverTime: '18:00'
+notices:
+  from: 'Mail move <moves@example.org>'
+  helpdesk: { name: 'the Service Desk', address: 'help@example.org', phone: '0300 123 4567' }
+  smtp: { url: '${smtp.url}' }
 `,
   targetFlags: ['--max-mailboxes', '4', '--max-connections', '12'],
 });
-const tranche = (title, args, allowed) => {
+// Asynchronous, so that the SMTP server in this process can answer while tranche sends notices.
+const tranche = async (title, args, allowed) => {
   say(`${title}: tranche ${args.join(' ')}`);
-  process.stdout.write(sample.tranche(args, allowed));
+  process.stdout.write(await sample.trancheAsync(args, allowed));
 };
 try {
   console.log(`programme directory: ${dir}`);
-  tranche('import the organisations', ['import', 'orgs', sample.organisationsCsv]);
-  tranche('import the mailbox list', ['import', 'mailboxes', sample.mailboxesCsv]);
-  tranche('log in to every mailbox on both sides and measure it', ['discover']);
-  tranche('plan the calendar on 4 January 2027 (pilots first, 14 days notice)', [
+  await tranche('import the organisations', ['import', 'orgs', sample.organisationsCsv]);
+  await tranche('import the mailbox list', ['import', 'mailboxes', sample.mailboxesCsv]);
+  await tranche('log in to every mailbox on both sides and measure it', ['discover']);
+  await tranche('plan the calendar on 4 January 2027 (pilots first, 14 days notice)', [
     'plan',
     '--today',
     '2027-01-04',
@@ -53,16 +61,25 @@ try {
   const locked = sample.mailboxes.find((m) => m.organisation === 'SOUTH');
   await sample.target.disableUser(locked.target.user);
   say(`(meanwhile the target locks ${locked.address}: its move will fail with the reason)`);
-  tranche(
+  await tranche(
     'run the calendar on a simulated clock (one programme hour per second, idle time skipped), then the report',
     ['run', '--clock-start', '2027-01-04', '--clock-speed', '3600', '--quiet'],
     [0, 1],
   );
-  tranche('each organisation', ['status', '--orgs']);
-  tranche('the calendar, day by day', ['status', '--days']);
-  tranche('one mailbox, as the helpdesk sees it', ['status', locked.address]);
+  await tranche('each organisation', ['status', '--orgs']);
+  await tranche('the calendar, day by day', ['status', '--days']);
+  await tranche('one mailbox, as the helpdesk sees it', ['status', locked.address]);
+  await tranche('the notices sent (the last few of the ledger)', ['notices', 'list', '--limit', '6']);
+  const warning = smtp.messages.find((m) => /moves to the new mail service/.test(m.subject));
+  if (warning) {
+    say(
+      `one of the ${smtp.messages.length} notices the local SMTP server received: to ${warning.to.join(', ')}`,
+    );
+    console.log(`Subject: ${warning.subject}\n\n${warning.text.trim()}`);
+  }
 } finally {
   await sample.stop();
+  await smtp.stop();
   if (keep) console.log(`\nkept ${work}`);
   else rmSync(work, { recursive: true, force: true });
 }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,8 @@ export interface SampleProgramme {
   mailboxesCsv: string;
   /** Runs `tranche ARGS --programme DIR`, throwing on an exit code other than those allowed. */
   tranche(args: string[], allowed?: number[]): string;
+  /** The same, without blocking this process (a server living in it, e.g. an SMTP sink, can answer). */
+  trancheAsync(args: string[], allowed?: number[]): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -60,6 +62,23 @@ const BIN = fileURLToPath(new URL('../../bin/tranche.js', import.meta.url));
  */
 export async function buildSampleProgramme(options: SampleProgrammeOptions): Promise<SampleProgramme> {
   const [source, target] = await Promise.all([startDovecot(), startDovecot()]);
+  const trancheAsync = (args: string[], allowed: number[] = [0]): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, ...args, '--programme', options.dir], {
+        env: { ...process.env, TRANCHE_ENDPOINT_PASSWORD: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (status) =>
+        allowed.includes(status ?? -1)
+          ? resolve(stdout)
+          : reject(new Error(`tranche ${args.join(' ')} exited with ${status}: ${stderr}`)),
+      );
+    });
   const tranche = (args: string[], allowed: number[] = [0]): string => {
     const result = spawnSync(process.execPath, [BIN, ...args, '--programme', options.dir], {
       encoding: 'utf8',
@@ -157,6 +176,7 @@ export async function buildSampleProgramme(options: SampleProgrammeOptions): Pro
       organisationsCsv,
       mailboxesCsv,
       tranche,
+      trancheAsync,
       stop: () => Promise.all([source.stop(), target.stop()]).then(() => undefined),
     };
   } catch (error) {
