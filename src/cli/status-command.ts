@@ -177,7 +177,7 @@ export function formatMailboxDetail(m: MailboxDetail): string {
     ...(m.lastFailure
       ? [`failure     ${m.lastFailure.label} (${m.lastFailure.type}): ${m.lastFailure.reason ?? ''}`]
       : []),
-    `copied      ${plural(m.copiedMessages, 'message')}, ${formatBytes(m.copiedBytes)}${size}; last pass ${moment(m.lastPassAt)}${m.doneAt ? `; done ${moment(m.doneAt)}` : ''}`,
+    `copied      ${plural(m.copiedMessages, 'message')}, ${formatBytes(m.copiedBytes)}${size}; last pass ${moment(m.lastPassAt)}${m.doneAt ? `; done ${moment(m.doneAt)}` : ''}${m.stalledMs > 0 ? `; held back ${Math.round(m.stalledMs / 60_000)} min by throttling` : ''}`,
     `source      ${m.source.endpoint} / ${m.source.user} (login ${m.source.login ?? 'not checked'})`,
     `target      ${m.target.endpoint} / ${m.target.user} (login ${m.target.login ?? 'not checked'})`,
     `notify      ${m.notifyAddress}`,

@@ -7,6 +7,8 @@ import type { Database, MailboxTable } from '../state/schema.js';
 
 /** The longest wait between retries of a step: a day. */
 const MAX_RETRY_DELAY_MS = 86_400_000;
+/** A server's own wait hint is followed up to an hour; a longer one is taken as a wish, not a rule. */
+export const MAX_HINT_MS = 3_600_000;
 
 /** Login failures that discovery records too, so the planner sees the mailbox blocked until fixed. */
 const LOGIN_OUTCOME: Partial<Record<string, string>> = {
@@ -67,16 +69,21 @@ export async function stepFailed(
   const reason = side && !error.message.startsWith(`${side}:`) ? `${side}: ${error.message}` : error.message;
   if (error.retryable && attempts < lifecycle.attempts) {
     const ceiling = Math.min(MAX_RETRY_DELAY_MS, lifecycle.retryDelayMinutes * 60_000 * 2 ** (attempts - 1));
-    const delay = error.retryAfterMs ?? Math.round(ceiling / 2 + (random() * ceiling) / 2);
+    const delay =
+      error.retryAfterMs === undefined
+        ? Math.round(ceiling / 2 + (random() * ceiling) / 2)
+        : Math.min(error.retryAfterMs, MAX_HINT_MS);
     await held(db, mailbox.address, owner)
-      .set({
+      .set((eb) => ({
         attempts,
+        // Throttled time is the server's doing: kept per mailbox, for the report.
+        stalled_ms: error.type === 'throttled' ? eb('stalled_ms', '+', delay) : eb.ref('stalled_ms'),
         next_due_at: new Date(now.getTime() + Math.min(delay, MAX_RETRY_DELAY_MS)).toISOString(),
         failure_type: error.type,
         failure_reason: reason,
         lease_owner: null,
         lease_until: null,
-      })
+      }))
       .execute();
     return 'retry';
   }

@@ -7,6 +7,7 @@ import * as m0003 from './migrations/0003-organisation-mailbox.js';
 import * as m0004 from './migrations/0004-discovery.js';
 import * as m0005 from './migrations/0005-lifecycle.js';
 import * as m0006 from './migrations/0006-notices.js';
+import * as m0007 from './migrations/0007-stalled-time.js';
 
 /** Every migration, in order; forward only. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-discovery': m0004,
   '0005-lifecycle': m0005,
   '0006-notices': m0006,
+  '0007-stalled-time': m0007,
 };
 
 /** Brings a database's schema up to date. */

@@ -89,6 +89,8 @@ export interface MailboxTable {
   copied_messages: Generated<string | number>;
   copied_bytes: Generated<string | number>;
   skipped_items: Generated<number>;
+  /** Time spent waiting because a server throttled this mailbox (ms, programme clock). */
+  stalled_ms: Generated<string | number>;
 }
 
 /** One copy pass over a mailbox: pre-stage, delta or final (with verify). */

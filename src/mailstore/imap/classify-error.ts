@@ -16,6 +16,20 @@ const BACKOFF_HINT = /Suggested Backoff Time:\s*(\d+)\s*milliseconds/i;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 const DROP_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
+/**
+ * A throttling reply — throttling words (Office 365: "Request is throttled. Suggested Backoff Time: N
+ * milliseconds"), or the [THROTTLED] response code — as a retryable error carrying the server's hint;
+ * undefined when the reply is something else.
+ */
+export function throttlingError(words: string, responseCode = '', cause?: unknown): TrancheError | undefined {
+  if (!THROTTLE_WORDS.test(words) && responseCode.toUpperCase() !== 'THROTTLED') return undefined;
+  const hint = BACKOFF_HINT.exec(words);
+  return new TrancheError('throttled', `server is throttling: ${words}`, {
+    cause,
+    retryAfterMs: hint ? Number(hint[1]) : undefined,
+  });
+}
+
 /** The server's own words for an error, without anything that could be a secret. */
 function serverWords(e: ErrorShape): string {
   return (e.responseText ?? e.message ?? 'unknown error').replace(/\s+/g, ' ').trim();
@@ -46,7 +60,6 @@ export function classifyImapError(error: unknown, phase: 'connect' | 'command'):
   const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as ErrorShape;
   const words = serverWords(e);
   const code = e.code ?? '';
-  const hint = BACKOFF_HINT.exec(words);
   let type: ErrorType;
   const responseCode = e.serverResponseCode ?? '';
   if (
@@ -58,11 +71,9 @@ export function classifyImapError(error: unknown, phase: 'connect' | 'command'):
   if (phase === 'command' && (responseCode === 'OVERQUOTA' || QUOTA_WORDS.test(words))) {
     return new TrancheError('quota', `target is over quota: ${words}`, { cause: error });
   }
-  if (THROTTLE_WORDS.test(words) || responseCode === 'THROTTLED') {
-    return new TrancheError('throttled', `server is throttling: ${words}`, {
-      cause: error,
-      retryAfterMs: hint ? Number(hint[1]) : undefined,
-    });
+  const throttled = throttlingError(words, responseCode, error);
+  if (throttled) {
+    return throttled;
   } else if (isTlsFailure(code, words)) {
     return new TrancheError('tls', tlsAdvice(code, words), { cause: error });
   } else if (NETWORK_CODES.has(code)) {

@@ -54,6 +54,8 @@ export interface MailboxDetail {
   sizeBytes: number | null;
   copiedMessages: number;
   copiedBytes: number;
+  /** Time spent waiting because a server throttled this mailbox (ms, programme clock). */
+  stalledMs: number;
   lastPassAt: string | null;
   doneAt: string | null;
   passes: PassDetail[];
@@ -99,6 +101,7 @@ export async function mailboxDetail(db: Kysely<Database>, address: string): Prom
       'mailbox.size_bytes',
       'mailbox.copied_messages',
       'mailbox.copied_bytes',
+      'mailbox.stalled_ms',
       'mailbox.last_pass_at',
       'mailbox.done_at',
     ])
@@ -162,6 +165,7 @@ export async function mailboxDetail(db: Kysely<Database>, address: string): Prom
     sizeBytes: orNull(m.size_bytes),
     copiedMessages: Number(m.copied_messages),
     copiedBytes: Number(m.copied_bytes),
+    stalledMs: Number(m.stalled_ms),
     lastPassAt: m.last_pass_at,
     doneAt: m.done_at,
     passes: passes.map((p) => ({

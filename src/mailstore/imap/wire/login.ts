@@ -1,3 +1,4 @@
+import { throttlingError } from '../classify-error.js';
 import { TrancheError } from '../../../errors/tranche-error.js';
 import { composeLogin, describeEndpoint, type ImapEndpoint } from '../endpoint.js';
 import { astring } from './command.js';
@@ -59,6 +60,12 @@ export async function openAndLogin(endpoint: ImapEndpoint): Promise<WireConnecti
     }
     if (completion.status !== 'OK') {
       const words = completion.text.replace(/^\[[^\]]*\]\s*/, '');
+      // A busy server (Office 365 throttles logins too) is not a wrong password: wait and try again.
+      const throttled = throttlingError(completion.text);
+      if (throttled)
+        throw new TrancheError(throttled.type, `${describeEndpoint(endpoint)}: ${throttled.message}`, {
+          retryAfterMs: throttled.retryAfterMs,
+        });
       // RFC 5530 CONTACTADMIN, or the server's words: the account exists but may not log in.
       if (
         /^\[CONTACTADMIN\]/i.test(completion.text) ||
