@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Argument, Command, Option } from 'commander';
 import { noticesListCommand } from './notices-list-command.js';
+import { parseDayOption } from './date-options.js';
 import { TrancheError } from '../errors/tranche-error.js';
 import { NOTICE_KINDS, type NoticeKind, type NoticeVariables } from '../notify/notice-kind.js';
 import { digestVariables, mailboxNoticeVariables } from '../notify/notice-variables.js';
@@ -34,24 +35,13 @@ else the programme's, else the built-in one) with the variables it would be sent
 sent. A failure notice shows the mailbox's last failure. Templates, variables and override files:
 docs/notices.md.`;
 
-function checkDay(text: string | undefined, flag: string): void {
-  if (text === undefined) return;
-  const ms = Date.parse(`${text}T00:00:00Z`);
-  if (
-    !/^\d{4}-\d{2}-\d{2}$/.test(text) ||
-    Number.isNaN(ms) ||
-    new Date(ms).toISOString().slice(0, 10) !== text
-  )
-    throw new TrancheError('usage', `${flag} must be a date such as 2027-03-04, not '${text}'`);
-}
-
 /** The flags that go with KIND: a mailbox for a mailbox notice, an organisation for the digest. */
 function checkFlags(kind: NoticeKind, flags: PreviewFlags): void {
   const wrong = (flag: string, why: string): never => {
     throw new TrancheError('usage', `${flag} does not go with a ${kind} notice: ${why}`);
   };
-  checkDay(flags.date, '--date');
-  checkDay(flags.previousDay, '--previous-day');
+  if (flags.date !== undefined) parseDayOption(flags.date, '--date');
+  if (flags.previousDay !== undefined) parseDayOption(flags.previousDay, '--previous-day');
   if (kind === 'digest') {
     if (flags.org === undefined) throw new TrancheError('usage', 'a digest needs --org CODE');
     if (flags.mailbox !== undefined) wrong('--mailbox', 'a digest is about an organisation (--org)');

@@ -2,10 +2,10 @@ import { Command } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
 import { openProgramme } from '../programme/open-programme.js';
 import { dayOf } from '../programme/lifecycle/step-times.js';
-import { dayNumber, isoDate, NO_DAY } from '../programme/plan/calendar-days.js';
 import { exportCalendar, exportPlan } from '../programme/plan/plan-export.js';
 import { planProgramme, type ProgrammePlan } from '../programme/plan/plan-programme.js';
 import { addProgrammeOption } from './endpoint-command.js';
+import { parseDayOption } from './date-options.js';
 import { formatBytes, formatCount } from './format.js';
 
 interface PlanFlags {
@@ -96,17 +96,6 @@ function text(result: ProgrammePlan, flags: PlanFlags, planDate: string): string
   return lines.join('\n');
 }
 
-function parseToday(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  if (
-    !/^\d{4}-\d{2}-\d{2}$/.test(value) ||
-    dayNumber(value) === NO_DAY ||
-    isoDate(dayNumber(value)) !== value
-  )
-    throw new TrancheError('usage', `--today: '${value}' is not a date like 2027-03-01`);
-  return value;
-}
-
 function parseSeed(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const seed = Number(value);
@@ -136,7 +125,7 @@ export function planCommand(): Command {
     .option('--json', 'print the report as JSON');
   addProgrammeOption(command);
   command.action(async (flags: PlanFlags) => {
-    const today = parseToday(flags.today);
+    const today = flags.today === undefined ? undefined : parseDayOption(flags.today, '--today');
     const seed = parseSeed(flags.seed);
     const now = today === undefined ? new Date() : new Date(`${today}T00:00:00.000Z`);
     const planDate = today ?? dayOf(now);

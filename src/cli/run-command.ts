@@ -6,6 +6,7 @@ import { programmeSummary } from '../programme/report/programme-summary.js';
 import { SimulatedClock, SystemClock, type Clock } from '../runner/clock.js';
 import { runProgramme, type RunTotals } from '../runner/runner.js';
 import { addProgrammeOption } from './endpoint-command.js';
+import { parseMomentOption } from './date-options.js';
 import { EXIT } from './exit-codes.js';
 import { formatProgrammeSummary } from './status-command.js';
 
@@ -20,15 +21,6 @@ interface RunFlags {
   programme: string;
 }
 
-/** A moment given on the command line: an ISO date (midnight UTC) or date and time. */
-export function parseMoment(text: string, flag: string): Date {
-  const iso = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text;
-  const moment = new Date(iso);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(moment.getTime()))
-    throw new TrancheError('usage', `${flag} '${text}': give a date like 2027-03-01 or 2027-03-01T18:00Z`);
-  return moment;
-}
-
 function positive(text: string, flag: string): number {
   const n = Number(text);
   if (!Number.isFinite(n) || n <= 0) throw new TrancheError('usage', `${flag} must be a number above 0`);
@@ -41,7 +33,7 @@ function clockFrom(flags: RunFlags): Clock {
     if (flags.clockSpeed !== '1') throw new TrancheError('usage', '--clock-speed needs --clock-start');
     return new SystemClock();
   }
-  return new SimulatedClock(parseMoment(flags.clockStart, '--clock-start'), speed);
+  return new SimulatedClock(parseMomentOption(flags.clockStart, '--clock-start'), speed);
 }
 
 function summary(totals: RunTotals): string {
@@ -77,7 +69,7 @@ export function runCommand(): Command {
   addProgrammeOption(command);
   command.action(async (flags: RunFlags) => {
     const clock = clockFrom(flags);
-    const until = flags.until ? parseMoment(flags.until, '--until') : undefined;
+    const until = flags.until ? parseMomentOption(flags.until, '--until') : undefined;
     const maxMailboxes = positive(flags.mailboxes, '--mailboxes');
     const programme = await openProgramme(flags.programme);
     const controller = new AbortController();

@@ -15,6 +15,7 @@ import {
 import { programmeNow } from '../programme/report/programme-now.js';
 import { programmeSummary, type ProgrammeSummary } from '../programme/report/programme-summary.js';
 import { addProgrammeOption } from './endpoint-command.js';
+import { parseDayOption, parseMomentOption } from './date-options.js';
 import { formatBytes, formatCount } from './format.js';
 
 interface StatusFlags {
@@ -217,19 +218,6 @@ export function formatMailboxDetail(m: MailboxDetail): string {
   return lines.join('\n');
 }
 
-function parseNow(text: string): Date {
-  const ms = Date.parse(text);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(ms))
-    throw new TrancheError('usage', `--now must be an ISO time such as 2027-03-04T12:00Z, not '${text}'`);
-  return new Date(ms);
-}
-
-function parseDay(text: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || new Date(`${text}T00:00:00Z`).toISOString().slice(0, 10) !== text)
-    throw new TrancheError('usage', `--day must be a date such as 2027-03-04, not '${text}'`);
-  return text;
-}
-
 /** The one view asked for; two views at once are a usage error. */
 function viewOf(address: string | undefined, flags: StatusFlags): string {
   const views = [
@@ -303,8 +291,8 @@ export function statusCommand(): Command {
     const limit = Number(flags.limit);
     if (!Number.isInteger(limit) || limit < 1)
       throw new TrancheError('usage', '--limit must be a whole number above 0');
-    const day = flags.day === undefined ? undefined : parseDay(flags.day);
-    const given = flags.now === undefined ? undefined : parseNow(flags.now);
+    const day = flags.day === undefined ? undefined : parseDayOption(flags.day, '--day');
+    const given = flags.now === undefined ? undefined : parseMomentOption(flags.now, '--now');
     const programme = await openProgramme(flags.programme);
     const { db, config } = programme;
     try {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { TrancheError } from '../errors/tranche-error.js';
 import type { ProgrammeConfig } from '../programme/config.js';
+import { addDays, isIsoDay } from '../programme/lifecycle/step-times.js';
 import { failureLabel } from '../programme/report/failure-labels.js';
 import type { Database } from '../state/schema.js';
 import type { DigestEntry, NoticeKind, NoticeVariables } from './notice-kind.js';
@@ -26,10 +27,7 @@ const MONTHS = [
   'December',
 ];
 
-const DAY_MS = 86_400_000;
 const midnight = (isoDay: string): Date => new Date(`${isoDay}T00:00:00.000Z`);
-const addDays = (isoDay: string, days: number): string =>
-  new Date(midnight(isoDay).getTime() + days * DAY_MS).toISOString().slice(0, 10);
 
 /** An ISO date as people read it, e.g. 'Monday 18 January 2027' (UTC, the programme's days). */
 export function formatNoticeDate(isoDay: string): string {
@@ -61,7 +59,7 @@ function helpdesk(
 }
 
 function requireIsoDay(day: string, what: string): void {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(midnight(day).getTime()) || addDays(day, 0) !== day)
+  if (!isIsoDay(day))
     throw new TrancheError('usage', `${what} must be a date such as 2027-03-04, not '${day}'`);
 }
 

@@ -4,18 +4,12 @@ import bytes from 'bytes';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { TrancheError } from '../errors/tranche-error.js';
+import { isIsoDay } from './lifecycle/step-times.js';
 
 /** The programme's configuration file, found in the programme directory. */
 export const CONFIG_FILE = 'tranche.yaml';
 
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2027-03-01')
-  .refine(
-    (d) =>
-      !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
-    'not a real date',
-  );
+const isoDate = z.string().refine(isIsoDay, 'must be a real date like 2027-03-01');
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 18:00 (UTC)');
 /** A byte size: a number, or text such as '40 TB' or '500GB' (binary units). */
 const byteSize = z.union([z.number().int().nonnegative(), z.string()]).transform((value, ctx) => {

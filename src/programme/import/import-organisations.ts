@@ -5,6 +5,7 @@ import { fromCsvError } from './csv-error.js';
 import type { Database } from '../../state/schema.js';
 import type { ImportReport } from './import-mailboxes.js';
 import { email, optional, required, RowError } from './mailbox-row.js';
+import { isIsoDay } from '../lifecycle/step-times.js';
 
 /** Columns of the organisations CSV (docs/import.md). */
 const COLUMNS = ['code', 'name', 'admin_contacts', 'pilot', 'blackout_dates'];
@@ -31,12 +32,7 @@ function toRow(record: Record<string, string>, line: number): OrganisationRow {
     .map((c) => email(c, line, 'admin_contacts'));
   const dates = (optional(record.blackout_dates) ?? '').split(/[;\s]+/).filter(Boolean);
   for (const date of dates) {
-    const parsed = new Date(`${date}T00:00:00Z`);
-    if (
-      !/^\d{4}-\d{2}-\d{2}$/.test(date) ||
-      Number.isNaN(parsed.getTime()) ||
-      parsed.toISOString().slice(0, 10) !== date
-    ) {
+    if (!isIsoDay(date)) {
       throw new RowError(line, 'blackout_dates', `'${date}' is not a date (YYYY-MM-DD)`);
     }
   }

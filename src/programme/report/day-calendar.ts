@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../state/schema.js';
 import type { ScheduleConfig } from '../config.js';
+import { dayNumber, isWeekend } from '../plan/calendar-days.js';
 
 /** One day of the batch calendar: its capacity and how its mailboxes stand. */
 export interface CalendarDay {
@@ -37,8 +38,8 @@ export function dayCapacity(
   schedule: ScheduleConfig,
   blackouts: ReadonlySet<string>,
 ): Pick<CalendarDay, 'kind' | 'blackout' | 'capacity'> {
-  const weekday = new Date(`${day}T00:00:00.000Z`).getUTCDay();
-  const kind = weekday === 0 || weekday === 6 ? 'weekend' : 'weekday';
+  // The planner's rule for which capacity a day takes.
+  const kind = isWeekend(dayNumber(day)) ? 'weekend' : 'weekday';
   const blackout = blackouts.has(day);
   const capacity = schedule[kind];
   return {

@@ -1,0 +1,20 @@
+import { TrancheError } from '../errors/tranche-error.js';
+import { isIsoDay } from '../programme/lifecycle/step-times.js';
+
+/** A day given on the command line (YYYY-MM-DD, a real date); a usage error naming FLAG otherwise. */
+export function parseDayOption(text: string, flag: string): string {
+  if (!isIsoDay(text))
+    throw new TrancheError('usage', `${flag} must be a date such as 2027-03-04, not '${text}'`);
+  return text;
+}
+
+/** A moment given on the command line: a date (midnight UTC) or an ISO time such as 2027-03-04T18:00Z. */
+export function parseMomentOption(text: string, flag: string): Date {
+  const moment = new Date(isIsoDay(text) ? `${text}T00:00:00Z` : text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(moment.getTime()))
+    throw new TrancheError(
+      'usage',
+      `${flag} must be an ISO time such as 2027-03-04T18:00Z (or a date), not '${text}'`,
+    );
+  return moment;
+}
