@@ -11,7 +11,8 @@ export function parseDayOption(text: string, flag: string): string {
 /** A moment given on the command line: a date (midnight UTC) or an ISO time such as 2027-03-04T18:00Z. */
 export function parseMomentOption(text: string, flag: string): Date {
   const moment = new Date(isIsoDay(text) ? `${text}T00:00:00Z` : text);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(moment.getTime()))
+  // The date part must be a real date too (JavaScript reads 2027-02-30 as 2 March).
+  if (!isIsoDay(text.slice(0, 10)) || Number.isNaN(moment.getTime()))
     throw new TrancheError(
       'usage',
       `${flag} must be an ISO time such as 2027-03-04T18:00Z (or a date), not '${text}'`,
