@@ -5,9 +5,7 @@ import { parseDayOption } from './date-options.js';
 import { TrancheError } from '../errors/tranche-error.js';
 import { NOTICE_KINDS, type NoticeKind, type NoticeVariables } from '../notify/notice-kind.js';
 import { digestVariables, mailboxNoticeVariables } from '../notify/notice-variables.js';
-import { checkTemplateOrganisations } from '../notify/templates/check-template-organisations.js';
 import type { TemplatePart } from '../notify/templates/notice-template.js';
-import { loadNoticeTemplates } from '../notify/templates/notice-templates.js';
 import type { RenderedNotice } from '../notify/templates/rendered-notice.js';
 import { CONFIG_FILE } from '../programme/config.js';
 import { openProgramme } from '../programme/open-programme.js';
@@ -85,15 +83,13 @@ function previewCommand(): Command {
   addProgrammeOption(command);
   command.action(async (kind: NoticeKind, flags: PreviewFlags) => {
     checkFlags(kind, flags);
-    const { config, db } = await openProgramme(flags.programme);
+    const { config, db, templates } = await openProgramme(flags.programme);
     try {
-      if (!config.notices)
+      if (!templates)
         throw new TrancheError(
           'usage',
           `${join(config.dir, CONFIG_FILE)} has no notices section: add one (from, helpdesk, smtp) as docs/notices.md shows`,
         );
-      const templates = loadNoticeTemplates(config.notices);
-      await checkTemplateOrganisations(db, templates);
       let variables: NoticeVariables;
       if (kind === 'digest') {
         const date = flags.date ?? (await programmeNow(db)).toISOString().slice(0, 10);

@@ -90,6 +90,7 @@ export function runCommand(): Command {
         db: programme.db,
         box: programme.box,
         config: programme.config,
+        templates: programme.templates,
         clock,
         logger: createLogger(),
         signal: controller.signal,

@@ -32,18 +32,22 @@ export class Notifier {
     this.#owner = owner;
   }
 
-  /** The programme's notifier over SMTP, or undefined when tranche.yaml has no notices section. */
+  /**
+   * The programme's notifier over SMTP, or undefined when tranche.yaml has no notices section. TEMPLATES
+   * are the ones openProgramme checked; loaded here when not given.
+   */
   static open(
     db: Kysely<Database>,
     config: ProgrammeConfig,
     logger: Logger,
     owner: string,
+    templates?: NoticeTemplates,
   ): Notifier | undefined {
     if (!config.notices) return undefined;
     return new Notifier(
       db,
       config,
-      loadNoticeTemplates(config.notices),
+      templates ?? loadNoticeTemplates(config.notices),
       createSmtpChannel(config.notices, process.env, { logger }),
       logger,
       owner,

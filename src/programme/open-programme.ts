@@ -4,14 +4,16 @@ import type { Database } from '../state/schema.js';
 import type { SecretBox } from '../state/secrets/secret-box.js';
 import { loadKeyring } from '../state/secrets/rotate-secret-key.js';
 import { checkTemplateOrganisations } from '../notify/templates/check-template-organisations.js';
-import { loadNoticeTemplates } from '../notify/templates/notice-templates.js';
+import { loadNoticeTemplates, type NoticeTemplates } from '../notify/templates/notice-templates.js';
 import { loadConfig, type ProgrammeConfig } from './config.js';
 
-/** An open programme: its configuration, state store and secret box. */
+/** An open programme: its configuration, state store and secret box, and its checked notice templates. */
 export interface Programme {
   config: ProgrammeConfig;
   db: Kysely<Database>;
   box: SecretBox;
+  /** Undefined when the programme sends no notices. */
+  templates: NoticeTemplates | undefined;
 }
 
 /**
@@ -30,5 +32,5 @@ export async function openProgramme(dir: string): Promise<Programme> {
     await db.destroy();
     throw error;
   }
-  return { config, box, db };
+  return { config, box, db, templates };
 }

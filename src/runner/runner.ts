@@ -8,6 +8,7 @@ import type { SecretBox } from '../state/secrets/secret-box.js';
 import { hasPendingNotices, nextNoticeAt } from '../notify/ledger/next-notice-at.js';
 import { noticeDay, queueCalendarNotices, queueDigests } from '../notify/ledger/queue-notices.js';
 import { Notifier } from '../notify/notifier.js';
+import type { NoticeTemplates } from '../notify/templates/notice-templates.js';
 import type { Clock } from './clock.js';
 import { EndpointLoad } from './endpoint-load.js';
 import { claimDue, newOwnerId, nextDueAt, releaseDeadLocalLeases, renewLeases } from './leases.js';
@@ -34,6 +35,8 @@ export interface RunnerOptions {
   pollMs?: number;
   /** Send the programme's notices when tranche.yaml has a notices section (default true). */
   notify?: boolean;
+  /** The notice templates openProgramme checked (loaded again when not given). */
+  templates?: NoticeTemplates;
   /** Told of every step as it ends. */
   onStep?: (mailbox: string, step: string, result: StepResult) => void;
 }
@@ -63,7 +66,8 @@ export async function runProgramme(options: RunnerOptions): Promise<RunTotals> {
   const logger = options.logger.child({ worker: owner });
   const released = await releaseDeadLocalLeases(db, owner);
   if (released > 0) logger.info({ released }, 'took back mailboxes held by a runner that is gone');
-  const notifier = options.notify === false ? undefined : Notifier.open(db, config, logger, owner);
+  const notifier =
+    options.notify === false ? undefined : Notifier.open(db, config, logger, owner, options.templates);
   if (notifier) await notifier.recover();
 
   const endpointRows = await db.selectFrom('endpoint').selectAll().execute();

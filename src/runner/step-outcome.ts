@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { TrancheError } from '../errors/tranche-error.js';
 import type { LifecycleConfig } from '../programme/config.js';
+import { outcomeOf } from '../programme/discover/discover.js';
 import type { LifecycleStep } from '../programme/lifecycle/mailbox-state.js';
 import { stepAfter } from '../programme/lifecycle/step-times.js';
 import type { Database, MailboxTable } from '../state/schema.js';
@@ -9,13 +10,6 @@ import type { Database, MailboxTable } from '../state/schema.js';
 const MAX_RETRY_DELAY_MS = 86_400_000;
 /** A server's own wait hint is followed up to an hour; a longer one is taken as a wish, not a rule. */
 export const MAX_HINT_MS = 3_600_000;
-
-/** Login failures that discovery records too, so the planner sees the mailbox blocked until fixed. */
-const LOGIN_OUTCOME: Partial<Record<string, string>> = {
-  auth: 'bad-password',
-  'authz-refused': 'bad-password',
-  'account-disabled': 'disabled',
-};
 
 /** Which side of a mailbox an error came from, when known. */
 export type Side = 'source' | 'target';
@@ -87,7 +81,9 @@ export async function stepFailed(
       .execute();
     return 'retry';
   }
-  const login = LOGIN_OUTCOME[error.type];
+  // A refused login is recorded as discovery records it (not a dropped connection: that one passes).
+  const outcome = outcomeOf(error);
+  const login = outcome === 'bad-password' || outcome === 'disabled' ? outcome : undefined;
   await held(db, mailbox.address, owner)
     .set({
       state: 'failed',

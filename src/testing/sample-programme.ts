@@ -1,9 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCorpus, loadCorpus } from './corpus.js';
 import { startDovecot, type DovecotServer, type DovecotUser } from './dovecot.js';
+import { runCli } from './sync-fixture.js';
 
 /** An organisation of a sample programme. */
 export interface SampleOrganisation {
@@ -62,23 +63,12 @@ const BIN = fileURLToPath(new URL('../../bin/tranche.js', import.meta.url));
  */
 export async function buildSampleProgramme(options: SampleProgrammeOptions): Promise<SampleProgramme> {
   const [source, target] = await Promise.all([startDovecot(), startDovecot()]);
-  const trancheAsync = (args: string[], allowed: number[] = [0]): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args, '--programme', options.dir], {
-        env: { ...process.env, TRANCHE_ENDPOINT_PASSWORD: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('close', (status) =>
-        allowed.includes(status ?? -1)
-          ? resolve(stdout)
-          : reject(new Error(`tranche ${args.join(' ')} exited with ${status}: ${stderr}`)),
-      );
-    });
+  const trancheAsync = async (args: string[], allowed: number[] = [0]): Promise<string> => {
+    const result = await runCli([...args, '--programme', options.dir], { TRANCHE_ENDPOINT_PASSWORD: '' });
+    if (!allowed.includes(result.status ?? -1))
+      throw new Error(`tranche ${args.join(' ')} exited with ${result.status}: ${result.stderr}`);
+    return result.stdout;
+  };
   const tranche = (args: string[], allowed: number[] = [0]): string => {
     const result = spawnSync(process.execPath, [BIN, ...args, '--programme', options.dir], {
       encoding: 'utf8',

@@ -33,7 +33,8 @@ const outcomes = (): Record<LoginOutcome, number> => ({
   error: 0,
 });
 
-function outcomeOf(error: unknown): LoginOutcome {
+/** How a failed login is recorded, by the error's type. */
+export function outcomeOf(error: unknown): LoginOutcome {
   const type = toTrancheError(error).type;
   if (type === 'auth' || type === 'authz-refused') return 'bad-password';
   if (type === 'account-disabled') return 'disabled';
@@ -164,6 +165,32 @@ export interface Blocker {
   reason: string;
 }
 
+/** The login columns discovery fills. */
+export interface Logins {
+  source_login: string | null;
+  target_login: string | null;
+  discover_detail: string | null;
+}
+
+/**
+ * Why a mailbox can't be scheduled, or undefined when its logins work: one rule and one wording for
+ * schedulingBlockers() and the planner.
+ */
+export function blockerReason(m: Logins): string | undefined {
+  if (m.source_login === null) return 'not discovered yet';
+  // As in SQL there: a target login not recorded (NULL) does not block.
+  const targetBad = m.target_login !== null && m.target_login !== 'ok';
+  if (m.source_login === 'ok' && !targetBad) return undefined;
+  return (
+    [
+      m.source_login !== 'ok' && `source login: ${m.source_login}`,
+      targetBad && `target login: ${m.target_login}`,
+    ]
+      .filter(Boolean)
+      .join(', ') + (m.discover_detail ? ` (${m.discover_detail})` : '')
+  );
+}
+
 /** Mailboxes whose discovery is missing or found a login that does not work. */
 export async function schedulingBlockers(db: Kysely<Database>, organisation?: string): Promise<Blocker[]> {
   let query = db
@@ -177,14 +204,6 @@ export async function schedulingBlockers(db: Kysely<Database>, organisation?: st
   return (await query.execute()).map((m) => ({
     address: m.address,
     organisation: m.organisation,
-    reason:
-      m.source_login === null
-        ? 'not discovered yet'
-        : [
-            m.source_login !== 'ok' && `source login: ${m.source_login}`,
-            m.target_login !== 'ok' && `target login: ${m.target_login}`,
-          ]
-            .filter(Boolean)
-            .join(', ') + (m.discover_detail ? ` (${m.discover_detail})` : ''),
+    reason: blockerReason(m) ?? '',
   }));
 }

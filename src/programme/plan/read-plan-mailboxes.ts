@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../state/schema.js';
 import { dayNumber, NO_DAY } from './calendar-days.js';
 import { STATUS, type PlanMailboxes } from './plan-batches.js';
+import { blockerReason } from '../discover/discover.js';
 
 /** Rows per read: pages keep memory flat and each query short. */
 const PAGE = 20_000;
@@ -47,32 +48,6 @@ class Columns {
       blockers: this.blockers,
     };
   }
-}
-
-/** The login columns discovery fills. */
-interface Logins {
-  source_login: string | null;
-  target_login: string | null;
-  discover_detail: string | null;
-}
-
-/**
- * Why a mailbox can't be scheduled, or undefined when its logins work: the same rule and words as
- * schedulingBlockers() (discover.ts), applied to rows already read.
- */
-export function blockerReason(m: Logins): string | undefined {
-  if (m.source_login === null) return 'not discovered yet';
-  // As in SQL there: a target login not recorded (NULL) does not block.
-  const targetBad = m.target_login !== null && m.target_login !== 'ok';
-  if (m.source_login === 'ok' && !targetBad) return undefined;
-  return (
-    [
-      m.source_login !== 'ok' && `source login: ${m.source_login}`,
-      targetBad && `target login: ${m.target_login}`,
-    ]
-      .filter(Boolean)
-      .join(', ') + (m.discover_detail ? ` (${m.discover_detail})` : '')
-  );
 }
 
 /**
