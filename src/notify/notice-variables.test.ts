@@ -9,6 +9,7 @@ import { storeBackends } from '../testing/store-backends.js';
 import { digestVariables, formatNoticeDate, mailboxNoticeVariables } from './notice-variables.js';
 import { checkTemplateOrganisations } from './templates/check-template-organisations.js';
 import { NoticeTemplates } from './templates/notice-templates.js';
+import { insertEndpoints } from '../testing/state-rows.js';
 
 const SECRETS = ['src-secret-51aa', 'tgt-secret-0c3e'];
 const config = withDefaults(
@@ -85,23 +86,7 @@ const MAILBOXES: Mailbox[] = [
 ];
 
 async function seed(db: Kysely<Database>): Promise<void> {
-  for (const name of ['old', 'new'])
-    await db
-      .insertInto('endpoint')
-      .values({
-        name,
-        url: `imaps://${name}.example.org`,
-        insecure: 0,
-        allow_plaintext: 0,
-        admin: 'master',
-        login_template: null,
-        admin_secret: null,
-        max_connections: 10,
-        max_mailboxes: 10,
-        bytes_per_hour: null,
-        max_message_size: null,
-      })
-      .execute();
+  await insertEndpoints(db, ['old', 'new']);
   await db
     .insertInto('organisation')
     .values([

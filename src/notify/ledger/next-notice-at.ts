@@ -2,9 +2,7 @@ import type { Kysely } from 'kysely';
 import type { ProgrammeConfig } from '../../programme/config.js';
 import { addDays, atTime } from '../../programme/lifecycle/step-times.js';
 import type { Database } from '../../state/schema.js';
-import { noticeDay } from './queue-notices.js';
-
-const WAITING = ['scheduled', 'prestaged'] as const;
+import { noticeDay, WAITING } from './queue-notices.js';
 
 /** Whether any notice waits to be sent (now or at a retry). */
 export async function hasPendingNotices(db: Kysely<Database>): Promise<boolean> {

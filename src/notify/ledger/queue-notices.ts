@@ -5,7 +5,7 @@ import type { Database } from '../../state/schema.js';
 import type { NoticeKind } from '../notice-kind.js';
 
 /** States in which a user is waiting for their day. */
-const WAITING = ['scheduled', 'prestaged'] as const;
+export const WAITING = ['scheduled', 'prestaged'] as const;
 
 /** Milliseconds since midnight of HH:MM. */
 const offsetOf = (time: string): number => {

@@ -11,6 +11,7 @@ import { createSmtpChannel } from '../channels/smtp-channel.js';
 import { loadNoticeTemplates } from '../templates/notice-templates.js';
 import { queueCalendarNotices, queueDigests, queueNotice } from './queue-notices.js';
 import { sendDueNotices, type NoticeSender } from './send-due-notices.js';
+import { insertEndpoints } from '../../testing/state-rows.js';
 
 let sink: SmtpSink;
 let verdict: SinkVerdict = 'accept';
@@ -45,22 +46,13 @@ async function withSender(
   const config = programme();
   const channel = createSmtpChannel(config.notices!);
   try {
-    await db
-      .insertInto('endpoint')
-      .values({
-        name: 'e',
-        url: 'imap://127.0.0.1:1',
-        insecure: 0,
-        allow_plaintext: 1,
-        admin: null,
-        login_template: null,
-        admin_secret: null,
-        max_connections: 2,
-        max_mailboxes: 1,
-        bytes_per_hour: null,
-        max_message_size: null,
-      })
-      .execute();
+    await insertEndpoints(db, ['e'], {
+      url: 'imap://127.0.0.1:1',
+      allow_plaintext: 1,
+      admin: null,
+      max_connections: 2,
+      max_mailboxes: 1,
+    });
     for (const [address, day] of [
       ['ann@a.org', '2027-01-18'],
       ['bob@a.org', '2027-01-18'],

@@ -10,6 +10,7 @@ import { openStateStore } from '../../state/open-state-store.js';
 import { runCli } from '../../testing/sync-fixture.js';
 import { NOTICE_KINDS, type NoticeKind, type NoticeVariables } from '../notice-kind.js';
 import { loadNoticeTemplates } from './notice-templates.js';
+import { insertEndpoints } from '../../testing/state-rows.js';
 
 const SAMPLE: NoticeVariables = {
   programme: 'National Mail Move',
@@ -301,24 +302,7 @@ test('tranche notices preview: a mailbox notice and a digest, each part, JSON; n
   assert.equal(init.status, EXIT.ok, init.stderr);
   const db = await openStateStore(join(dir, 'state.sqlite'));
   try {
-    await db
-      .insertInto('endpoint')
-      .values(
-        ['old', 'new'].map((name) => ({
-          name,
-          url: `imaps://${name}.example.org`,
-          insecure: 0,
-          allow_plaintext: 0,
-          admin: 'master',
-          login_template: null,
-          admin_secret: null,
-          max_connections: 10,
-          max_mailboxes: 10,
-          bytes_per_hour: null,
-          max_message_size: null,
-        })),
-      )
-      .execute();
+    await insertEndpoints(db, ['old', 'new']);
     await db.insertInto('organisation').values({ code: 'NHS-A', name: 'Trust A' }).execute();
     await db
       .insertInto('mailbox')

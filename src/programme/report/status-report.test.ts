@@ -15,6 +15,7 @@ import { mailboxDetail } from './mailbox-detail.js';
 import { organisationSummary, organisationTable } from './organisation-summary.js';
 import { programmeNow } from './programme-now.js';
 import { programmeSummary } from './programme-summary.js';
+import { insertEndpoints } from '../../testing/state-rows.js';
 
 const SECRETS = ['src-secret-3b9e', 'tgt-secret-77d0', 'admin-secret-c41a'];
 // Thursday, 4 March 2027, noon: the programme clock of every figure below.
@@ -180,23 +181,7 @@ const PASSES: Pass[] = [
 
 /** A programme with every state, two failure types and several days, written row by row. */
 async function seed(db: Kysely<Database>): Promise<void> {
-  for (const name of ['old', 'new'])
-    await db
-      .insertInto('endpoint')
-      .values({
-        name,
-        url: `imaps://${name}.example.org`,
-        insecure: 0,
-        allow_plaintext: 0,
-        admin: 'master',
-        login_template: null,
-        admin_secret: SECRETS[2]!,
-        max_connections: 10,
-        max_mailboxes: 10,
-        bytes_per_hour: null,
-        max_message_size: null,
-      })
-      .execute();
+  await insertEndpoints(db, ['old', 'new'], { admin_secret: SECRETS[2]! });
   await db
     .insertInto('organisation')
     .values([
