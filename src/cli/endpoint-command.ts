@@ -15,6 +15,7 @@ interface AddFlags {
   maxMailboxes: string;
   bytesPerHour?: string;
   maxMessageSize?: string;
+  latencyThreshold?: string;
   programme: string;
 }
 
@@ -64,6 +65,7 @@ function describe(e: EndpointSummary): string {
     `${e.maxMailboxes} mailboxes at once`,
     e.bytesPerHour ? `${e.bytesPerHour} bytes/hour` : undefined,
     e.maxMessageSize ? `messages up to ${e.maxMessageSize} bytes` : undefined,
+    e.latencyThresholdMs ? `fewer mailboxes while logins take over ${e.latencyThresholdMs} ms` : undefined,
   ].filter(Boolean);
   const tls = [
     e.insecure ? 'certificate not verified' : undefined,
@@ -98,6 +100,10 @@ export function endpointCommand(): Command {
     .option('--max-mailboxes <n>', 'mailboxes copied at once', String(DEFAULT_LIMITS.maxMailboxes))
     .option('--bytes-per-hour <n>', "the server's migration budget in bytes per hour")
     .option('--max-message-size <n>', 'largest message the server accepts, in bytes')
+    .option(
+      '--latency-threshold <ms>',
+      'adaptive concurrency: a login slower than this halves the mailboxes at once; faster ones raise it again',
+    )
     .action(async (name: string, flags: AddFlags) => {
       await withEndpoints(flags.programme, (endpoints) =>
         endpoints.add({
@@ -112,6 +118,7 @@ export function endpointCommand(): Command {
           maxMailboxes: count(flags.maxMailboxes, '--max-mailboxes')!,
           bytesPerHour: count(flags.bytesPerHour, '--bytes-per-hour'),
           maxMessageSize: count(flags.maxMessageSize, '--max-message-size'),
+          latencyThresholdMs: count(flags.latencyThreshold, '--latency-threshold'),
         }),
       );
       process.stdout.write(`endpoint ${name} added\n`);

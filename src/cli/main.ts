@@ -12,6 +12,7 @@ import { secretsCommand } from './secrets-command.js';
 import { statusCommand } from './status-command.js';
 import { syncCommand } from './sync-command.js';
 import { verifyCommand } from './verify-command.js';
+import { workerCommand } from './worker-command.js';
 
 const debug = process.argv.includes('--debug');
 
@@ -54,6 +55,7 @@ for (const sub of [
   statusCommand(),
   planCommand(),
   runCommand(),
+  workerCommand(),
   noticesCommand(),
 ])
   program.addCommand(configure(sub));

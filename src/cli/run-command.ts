@@ -8,6 +8,9 @@ import { runProgramme, type RunTotals } from '../runner/runner.js';
 import { addProgrammeOption } from './endpoint-command.js';
 import { parseMomentOption } from './date-options.js';
 import { EXIT } from './exit-codes.js';
+import { positive } from './number-options.js';
+import { stepLine } from './step-line.js';
+import { drainOnSignals } from './stop-signals.js';
 import { formatProgrammeSummary } from './status-command.js';
 
 interface RunFlags {
@@ -19,12 +22,6 @@ interface RunFlags {
   quiet?: boolean;
   json?: boolean;
   programme: string;
-}
-
-function positive(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new TrancheError('usage', `${flag} must be a number above 0`);
-  return n;
 }
 
 function clockFrom(flags: RunFlags): Clock {
@@ -73,18 +70,7 @@ export function runCommand(): Command {
     const maxMailboxes = positive(flags.mailboxes, '--mailboxes');
     const programme = await openProgramme(flags.programme);
     const controller = new AbortController();
-    let signals = 0;
-    const onSignal = (name: NodeJS.Signals): void => {
-      signals++;
-      if (signals > 1) {
-        process.stderr.write(`tranche run: ${name} again; stopping now\n`);
-        process.exit(EXIT.failed);
-      }
-      process.stderr.write(`tranche run: ${name}; finishing at a safe point (again to stop at once)\n`);
-      controller.abort(new TrancheError('usage', `stopped by ${name}`));
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const stopListening = drainOnSignals('tranche run', controller);
     try {
       const totals = await runProgramme({
         db: programme.db,
@@ -100,10 +86,7 @@ export function runCommand(): Command {
         onStep:
           flags.quiet || flags.json
             ? undefined
-            : (mailbox, step, result) =>
-                process.stdout.write(
-                  `${clock.now().toISOString().slice(0, 16).replace('T', ' ')}  ${step.padEnd(8)} ${result.padEnd(11)} ${mailbox}\n`,
-                ),
+            : (mailbox, step, result) => process.stdout.write(stepLine(clock.now(), step, result, mailbox)),
       });
       process.stdout.write(`${flags.json ? JSON.stringify(totals) : summary(totals)}\n`);
       if (!flags.json) {
@@ -113,8 +96,7 @@ export function runCommand(): Command {
       }
       if (totals.failed > 0) process.exitCode = EXIT.partial;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      stopListening();
       await programme.db.destroy();
     }
   });

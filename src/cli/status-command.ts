@@ -14,11 +14,13 @@ import {
 } from '../programme/report/organisation-summary.js';
 import { programmeNow } from '../programme/report/programme-now.js';
 import { programmeSummary, type ProgrammeSummary } from '../programme/report/programme-summary.js';
+import { workerLoad, type WorkerLoad } from '../programme/report/worker-load.js';
 import { addProgrammeOption } from './endpoint-command.js';
 import { parseDayOption, parseMomentOption } from './date-options.js';
 import { formatBytes, formatCount } from './format.js';
 
 interface StatusFlags {
+  workers?: boolean;
   org?: string;
   orgs?: boolean;
   days?: boolean;
@@ -218,10 +220,52 @@ export function formatMailboxDetail(m: MailboxDetail): string {
   return lines.join('\n');
 }
 
+/** The workers and the endpoints' load, for an operator. */
+function formatWorkerLoad(w: WorkerLoad): string {
+  const workers =
+    w.workers.length === 0
+      ? 'no runner or worker has worked on this programme in the last day'
+      : table(
+          ['worker', 'mode', 'state', 'heartbeat', 'holds', 'working on'],
+          w.workers.map((x) => [
+            `${x.host}:${x.pid}`,
+            x.mode,
+            x.alive
+              ? x.leader
+                ? 'alive, leading'
+                : 'alive'
+              : x.stoppedAt
+                ? `stopped ${moment(x.stoppedAt)}`
+                : 'gone',
+            moment(x.heartbeatAt),
+            `${x.working.length}/${x.maxMailboxes}`,
+            x.working.map((m) => `${m.mailbox} (${m.step ?? '-'})`).join(', '),
+          ]),
+          [false, false, false, false, true, false],
+        );
+  const endpoints = table(
+    ['endpoint', 'mailboxes', 'connections', 'bytes last hour', 'adaptive'],
+    w.endpoints.map((e) => [
+      e.endpoint,
+      `${e.mailboxes}/${e.mailboxLimit}${e.mailboxLimit < e.maxMailboxes ? ` (of ${e.maxMailboxes})` : ''}`,
+      `${e.connections}/${e.maxConnections}`,
+      `${formatBytes(e.bytesLastHour)}${e.bytesPerHour === null ? '' : ` / ${formatBytes(e.bytesPerHour)}`}`,
+      e.latencyThresholdMs === null ? '-' : `logins over ${e.latencyThresholdMs} ms`,
+    ]),
+    [false, true, true, true, false],
+  );
+  return `${workers}
+
+${endpoints}
+
+${plural(w.queued, 'step')} queued for a worker`;
+}
+
 /** The one view asked for; two views at once are a usage error. */
 function viewOf(address: string | undefined, flags: StatusFlags): string {
   const views = [
     address !== undefined && 'ADDRESS',
+    flags.workers && '--workers',
     flags.orgs && '--orgs',
     flags.days && '--days',
     flags.day !== undefined && '--day',
@@ -256,6 +300,10 @@ Views (one at a time):
                                (--org CODE: that organisation's mailboxes and blackout dates)
   tranche status --day DATE    one day's line and its mailboxes, a page at a time
                                (--org, --state, --limit, --after)
+  tranche status --workers     the runners and workers (alive, leading, gone), the mailboxes each
+                               holds now; each endpoint's mailboxes and connections in use against
+                               its limits (lowered by adaptive concurrency), bytes of the last hour
+                               against its budget; steps queued for a worker
 
 Throughput and ETA are in programme time, the clock of the pass rows (a demo's clock may run days
 per second): mailboxes done per day over the last 7 days, messages and bytes per hour over the
@@ -277,6 +325,7 @@ export function statusCommand(): Command {
     .option('--orgs', 'a table of every organisation')
     .option('--days', 'the batch calendar, one line per day')
     .option('--day <date>', "one day's line and its mailboxes")
+    .option('--workers', 'the workers, what each is doing, and each endpoint’s load against its limits')
     .addOption(
       new Option('--state <state>', 'with --day: only mailboxes in this state').choices(MAILBOX_STATES),
     )
@@ -301,7 +350,8 @@ export function statusCommand(): Command {
       const print = <T>(data: T, text: (data: T) => string): void => {
         process.stdout.write(`${flags.json ? JSON.stringify(data, null, 2) : text(data)}\n`);
       };
-      if (view === 'ADDRESS') print(await mailboxDetail(db, address!), formatMailboxDetail);
+      if (view === '--workers') print(await workerLoad(db, config, now), formatWorkerLoad);
+      else if (view === 'ADDRESS') print(await mailboxDetail(db, address!), formatMailboxDetail);
       else if (view === '--orgs') print(await organisationTable(db), formatOrganisationTable);
       else if (view === '--days')
         print(await dayCalendar(db, config.schedule, { organisation: flags.org }), formatDayCalendar);

@@ -14,6 +14,11 @@ export interface EndpointLimits {
   bytesPerHour: number | undefined;
   /** Largest message the server takes, when known. */
   maxMessageSize: number | undefined;
+  /**
+   * A login slower than this (milliseconds) halves the mailboxes run at once on the endpoint; it is
+   * raised again, one at a time, while logins are faster. Undefined: no adapting.
+   */
+  latencyThresholdMs: number | undefined;
 }
 
 /** An endpoint as given by an administrator. */
@@ -39,6 +44,7 @@ export const DEFAULT_LIMITS: EndpointLimits = {
   maxMailboxes: 4,
   bytesPerHour: undefined,
   maxMessageSize: undefined,
+  latencyThresholdMs: undefined,
 };
 
 const optionalNumber = (value: string | number | null): number | undefined =>
@@ -92,6 +98,7 @@ export class Endpoints {
         max_mailboxes: input.maxMailboxes,
         bytes_per_hour: input.bytesPerHour ?? null,
         max_message_size: input.maxMessageSize ?? null,
+        latency_threshold_ms: input.latencyThresholdMs ?? null,
       })
       .execute();
   }
@@ -111,6 +118,7 @@ export class Endpoints {
       maxMailboxes: row.max_mailboxes,
       bytesPerHour: optionalNumber(row.bytes_per_hour),
       maxMessageSize: optionalNumber(row.max_message_size),
+      latencyThresholdMs: optionalNumber(row.latency_threshold_ms),
     }));
   }
 

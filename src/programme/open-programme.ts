@@ -19,10 +19,12 @@ export interface Programme {
 /**
  * Opens the programme in DIR (config validated, notice templates checked, key loaded, store migrated).
  * Template errors (an unknown variable, a missing part, a folder for an unknown organisation) stop every
- * command here, long before a notice is due. Destroy db when done.
+ * command here, long before a notice is due. STATE, when given, replaces the state store of tranche.yaml
+ * (a worker pointed at the programme's PostgreSQL). Destroy db when done.
  */
-export async function openProgramme(dir: string): Promise<Programme> {
-  const config = loadConfig(dir);
+export async function openProgramme(dir: string, state?: string): Promise<Programme> {
+  const loaded = loadConfig(dir);
+  const config = state ? { ...loaded, state } : loaded;
   const templates = config.notices && loadNoticeTemplates(config.notices);
   const box = loadKeyring(config.secretKeyFile);
   const db = await openStateStore(config.state);

@@ -1,6 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import { isGoneLocally, localOwnerPrefix } from '../state/lease-owner.js';
+import { LOCK, withExclusiveWrite } from '../state/exclusive-write.js';
 import type { Database, MailboxTable } from '../state/schema.js';
+import { EndpointRoom } from './endpoint-room.js';
 
 export { newOwnerId } from '../state/lease-owner.js';
 
@@ -13,53 +15,108 @@ export const ACTIVE_STATES = ['scheduled', 'prestaged', 'cutover'] as const;
  */
 const realNow = (): string => new Date().toISOString();
 
-/**
- * Up to LIMIT mailboxes whose next step is due at NOW (programme time) and that nobody holds, skipping
- * endpoints with no room and those ADMIT refuses; each is leased to OWNER for LEASE_MS, and only those
- * this call won are returned.
- */
-export async function claimDue(
+/** What a claim asks for. */
+export interface ClaimRequest {
+  /** Programme time: steps due by then are claimed. */
+  now: Date;
+  /** Mailboxes wanted at most. */
+  limit: number;
+  /** How long the lease lasts without a heartbeat (real time). */
+  leaseMs: number;
+  /** Connections each mailbox asks for (lifecycle.connectionsPerMailbox). */
+  connectionsPerMailbox: number;
+  /** The lease owner written on each mailbox won: the runner itself, or a job's hand-off token. */
+  ownerFor: (mailbox: Selectable<MailboxTable>) => string;
+}
+
+/** The room on every endpoint left by the live leases, read inside the claim's transaction. */
+export async function endpointRoom(
   db: Kysely<Database>,
-  owner: string,
-  now: Date,
-  limit: number,
-  leaseMs: number,
-  fullEndpoints: string[],
-  admit: (m: Selectable<MailboxTable>) => (() => void) | undefined,
-): Promise<Selectable<MailboxTable>[]> {
-  const real = realNow();
-  let query = db
+  connectionsPerMailbox: number,
+): Promise<EndpointRoom> {
+  const endpoints = await db.selectFrom('endpoint').selectAll().execute();
+  const room = new EndpointRoom(endpoints, connectionsPerMailbox);
+  const held = await db
     .selectFrom('mailbox')
-    .selectAll()
-    .where('state', 'in', ACTIVE_STATES)
-    .where('next_step', 'is not', null)
-    .where('next_due_at', '<=', now.toISOString())
-    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', real)]))
-    .orderBy('next_due_at')
-    .orderBy('address')
-    .limit(limit * 4);
-  if (fullEndpoints.length > 0) {
-    query = query
-      .where('source_endpoint', 'not in', fullEndpoints)
-      .where('target_endpoint', 'not in', fullEndpoints);
-  }
-  const won: Selectable<MailboxTable>[] = [];
-  for (const candidate of await query.execute()) {
-    if (won.length >= limit) break;
-    // Room on its endpoints is taken first, and given back when another runner wins the lease.
-    const giveBack = admit(candidate);
-    if (!giveBack) continue;
-    const until = new Date(Date.now() + leaseMs).toISOString();
-    const result = await db
-      .updateTable('mailbox')
-      .set({ lease_owner: owner, lease_until: until })
-      .where('address', '=', candidate.address)
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', realNow())]))
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 1)
+    .select(['source_endpoint', 'target_endpoint'])
+    .where('lease_until', '>', realNow())
+    .execute();
+  for (const m of held) room.acquire(room.holdsFor(m));
+  return room;
+}
+
+/**
+ * Up to LIMIT mailboxes whose next step is due and that nobody holds, within every endpoint's limits as
+ * all workers' live leases leave them; each is leased for LEASE_MS. The whole claim runs under one
+ * programme-wide lock, so two workers never admit past a limit between them.
+ */
+export function claimDue(db: Kysely<Database>, request: ClaimRequest): Promise<Selectable<MailboxTable>[]> {
+  return withExclusiveWrite(db, LOCK.claim, async (tx) => {
+    const real = realNow();
+    const room = await endpointRoom(tx, request.connectionsPerMailbox);
+    const full = room.full();
+    let query = tx
+      .selectFrom('mailbox')
+      .selectAll()
+      .where('state', 'in', ACTIVE_STATES)
+      .where('next_step', 'is not', null)
+      .where('next_due_at', '<=', request.now.toISOString())
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', real)]))
+      .orderBy('next_due_at')
+      .orderBy('address')
+      .limit(request.limit * 4);
+    if (full.length > 0) {
+      query = query.where('source_endpoint', 'not in', full).where('target_endpoint', 'not in', full);
+    }
+    const until = new Date(Date.now() + request.leaseMs).toISOString();
+    const won: Selectable<MailboxTable>[] = [];
+    for (const candidate of await query.execute()) {
+      if (won.length >= request.limit) break;
+      const holds = room.holdsFor(candidate);
+      if (!room.fits(holds)) continue;
+      room.acquire(holds);
+      const owner = request.ownerFor(candidate);
+      await tx
+        .updateTable('mailbox')
+        .set({ lease_owner: owner, lease_until: until })
+        .where('address', '=', candidate.address)
+        .execute();
       won.push({ ...candidate, lease_owner: owner, lease_until: until });
-  }
-  return won;
+    }
+    return won;
+  });
+}
+
+/**
+ * A worker takes over a mailbox a dispatcher leased to TOKEN for it; undefined when the hand-off is
+ * stale (its lease ran out and the mailbox went to another job, or the step was carried out).
+ */
+export async function takeOver(
+  db: Kysely<Database>,
+  address: string,
+  token: string,
+  owner: string,
+  leaseMs: number,
+): Promise<Selectable<MailboxTable> | undefined> {
+  return db
+    .updateTable('mailbox')
+    .set({ lease_owner: owner, lease_until: new Date(Date.now() + leaseMs).toISOString() })
+    .where('address', '=', address)
+    .where('lease_owner', '=', token)
+    .where('lease_until', '>', realNow())
+    .where('state', 'in', ACTIVE_STATES)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Mailboxes under a live lease now (running, or handed to a job not yet picked up). */
+export async function liveLeases(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('mailbox')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('lease_until', '>', realNow())
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** Extends every lease OWNER holds (the heartbeat). */
@@ -99,4 +156,18 @@ export async function nextDueAt(db: Kysely<Database>): Promise<Date | undefined>
     .where('next_step', 'is not', null)
     .executeTakeFirst();
   return row?.due ? new Date(row.due) : undefined;
+}
+
+/** The lease owner a dispatcher writes on a mailbox it hands to the job queue. */
+export const HANDOFF_PREFIX = 'queued:';
+
+/** Hand-offs queued and not yet taken by a worker (the queue depth). */
+export async function handoffsWaiting(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('mailbox')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('lease_owner', 'like', `${HANDOFF_PREFIX}%`)
+    .where('lease_until', '>', realNow())
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }

@@ -7,7 +7,10 @@ import type { Database } from '../state/schema.js';
 /** How a pass ended. */
 export type PassOutcome = 'ok' | 'partial' | 'failed' | 'interrupted';
 
-/** Opens the record of a pass; returns its id. */
+/**
+ * Opens the record of a pass; returns its id. A pass of the mailbox still open is closed first as
+ * interrupted: its worker died (the caller holds the lease now, so no one else is running it).
+ */
 export async function startPass(
   db: Kysely<Database>,
   mailbox: string,
@@ -16,6 +19,16 @@ export async function startPass(
   at: Date,
 ): Promise<string> {
   const id = randomUUID();
+  await db
+    .updateTable('pass')
+    .set({
+      finished_at: at.toISOString(),
+      outcome: 'interrupted',
+      error_reason: 'its worker stopped without finishing; the step was taken over',
+    })
+    .where('mailbox', '=', mailbox)
+    .where('finished_at', 'is', null)
+    .execute();
   await db.insertInto('pass').values({ id, mailbox, kind, worker, started_at: at.toISOString() }).execute();
   return id;
 }

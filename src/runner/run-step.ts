@@ -5,7 +5,7 @@ import { verifyMailbox } from '../copy/verify.js';
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
 import type { Logger } from '../log/logger.js';
 import { WireStore } from '../mailstore/imap/wire-store.js';
-import type { LifecycleConfig } from '../programme/config.js';
+import type { LifecycleConfig, ProgrammeConfig } from '../programme/config.js';
 import type { LifecycleStep } from '../programme/lifecycle/mailbox-state.js';
 import { loginFor } from '../programme/mailbox-login.js';
 import type { Database, EndpointTable, MailboxTable } from '../state/schema.js';
@@ -13,23 +13,42 @@ import type { SecretBox } from '../state/secrets/secret-box.js';
 import { SyncCheckpoints } from '../state/sync-checkpoints.js';
 import { queueNotice } from '../notify/ledger/queue-notices.js';
 import type { Clock } from './clock.js';
-import type { EndpointLoad } from './endpoint-load.js';
+import { observeLoginLatency } from './adaptive-concurrency.js';
+import { EndpointPace } from './endpoint-pace.js';
+import { connectionsPerMailbox } from './endpoint-room.js';
 import { finishPass, startPass } from './pass-record.js';
 import { markCutover, stepFailed, stepInterrupted, stepSucceeded, type Side } from './step-outcome.js';
 
-/** What a runner gives each step it runs. */
-export interface StepContext {
+/** What a process needs to build the context of its steps. */
+export interface StepSetup {
   db: Kysely<Database>;
   box: SecretBox;
-  endpoints: Map<string, Selectable<EndpointTable>>;
-  load: EndpointLoad;
-  lifecycle: LifecycleConfig;
+  config: ProgrammeConfig;
   clock: Clock;
   owner: string;
   logger: Logger;
   signal: AbortSignal;
+}
+
+/** What a runner gives each step it runs. */
+export interface StepContext extends Omit<StepSetup, 'config'> {
+  endpoints: Map<string, Selectable<EndpointTable>>;
+  pace: EndpointPace;
+  lifecycle: LifecycleConfig;
   /** Queue success and failure notices (the programme sends notices). */
   notices: boolean;
+}
+
+/** The context every step of this process runs in: the endpoints as they are now, and their byte budgets. */
+export async function stepContext({ config, ...setup }: StepSetup): Promise<StepContext> {
+  const endpoints = await setup.db.selectFrom('endpoint').selectAll().execute();
+  return {
+    ...setup,
+    lifecycle: config.lifecycle,
+    notices: config.notices !== undefined,
+    endpoints: new Map(endpoints.map((e) => [e.name, e])),
+    pace: new EndpointPace(setup.db, endpoints, setup.clock),
+  };
 }
 
 /** How a step ended, for the runner's log and counters. */
@@ -60,12 +79,30 @@ function opener(ctx: StepContext, mailbox: Selectable<MailboxTable>, side: Side)
   );
   return async () => {
     if (!login) throw new SideError(side, new TrancheError('auth', `no password for ${user}`));
+    const started = performance.now();
+    let store: WireStore;
     try {
-      return await WireStore.connect(login);
+      store = await WireStore.connect(login);
     } catch (error) {
       throw new SideError(side, toTrancheError(error));
     }
+    await adapt(ctx, endpoint.name, performance.now() - started);
+    return store;
   };
+}
+
+/** Feeds a login's time to the endpoint's adaptive concurrency, and logs a change. */
+async function adapt(ctx: StepContext, endpoint: string, latencyMs: number): Promise<void> {
+  if (ctx.endpoints.get(endpoint)?.latency_threshold_ms == null) return;
+  const change = await observeLoginLatency(ctx.db, endpoint, latencyMs);
+  if (change) {
+    ctx.logger.info(
+      { ...change, latencyMs: Math.round(latencyMs) },
+      change.to < change.from
+        ? 'endpoint slow: fewer mailboxes at once'
+        : 'endpoint recovering: one more mailbox at once',
+    );
+  }
 }
 
 /** The success or failure notice of a mailbox's day, into the ledger. */
@@ -114,8 +151,8 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
       options: DEFAULT_FOLDER_SYNC,
       logger: log,
       signal: ctx.signal,
-      connections: ctx.load.connectionsPerMailbox(mailbox, ctx.lifecycle.connectionsPerMailbox),
-      pace: (bytes) => ctx.load.pace(endpoints, bytes, ctx.signal),
+      connections: connectionsPerMailbox(ctx.endpoints, mailbox, ctx.lifecycle.connectionsPerMailbox),
+      pace: (bytes) => ctx.pace.take(endpoints, bytes, ctx.signal),
     });
     if (report.error) throw new TrancheError(report.error.type as TrancheError['type'], report.error.message);
     if (step === 'final') {
@@ -158,4 +195,14 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
   if (step === 'final' && ctx.notices) await queueOutcome(ctx, mailbox, 'success', now);
   log.info({ messages: report.messagesCopied, bytes: report.bytesCopied }, 'step done');
   return 'ok';
+}
+
+/** Runs a step; when even its outcome cannot be recorded (the state store), the lease runs out and it runs again. */
+export async function carryOutStep(ctx: StepContext, mailbox: Selectable<MailboxTable>): Promise<StepResult> {
+  try {
+    return await runStep(ctx, mailbox);
+  } catch (error) {
+    ctx.logger.error({ mailbox: mailbox.address, err: toTrancheError(error).message }, 'step not recorded');
+    return 'interrupted';
+  }
 }

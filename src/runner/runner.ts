@@ -1,18 +1,15 @@
 import type { Kysely, Selectable } from 'kysely';
 import { sleep } from '../copy/backoff.js';
-import { toTrancheError } from '../errors/tranche-error.js';
 import type { Logger } from '../log/logger.js';
 import type { ProgrammeConfig } from '../programme/config.js';
 import type { Database, MailboxTable } from '../state/schema.js';
 import type { SecretBox } from '../state/secrets/secret-box.js';
-import { hasPendingNotices, nextNoticeAt } from '../notify/ledger/next-notice-at.js';
-import { noticeDay, queueCalendarNotices, queueDigests } from '../notify/ledger/queue-notices.js';
-import { Notifier } from '../notify/notifier.js';
 import type { NoticeTemplates } from '../notify/templates/notice-templates.js';
 import type { Clock } from './clock.js';
-import { EndpointLoad } from './endpoint-load.js';
-import { claimDue, newOwnerId, nextDueAt, releaseDeadLocalLeases, renewLeases } from './leases.js';
-import { runStep, type StepContext, type StepResult } from './run-step.js';
+import { claimDue, nextDueAt } from './leases.js';
+import { carryOutStep, type StepResult } from './run-step.js';
+import { SchedulingDuties } from './scheduling-duties.js';
+import { startWorking } from './start-working.js';
 
 /** How a runner is set up; all but the programme are optional. */
 export interface RunnerOptions {
@@ -53,57 +50,40 @@ export interface RunTotals {
 }
 
 /**
- * Carries the calendar out: records warnings as they fall due, claims mailboxes whose next step is due
- * (within each endpoint's limits), runs their passes in parallel, and, when idle, waits for the next due
- * moment. A restart picks up where the last run stopped: every step is recorded on the mailbox row.
+ * Carries the calendar out in this process (the embedded mode): keeps the scheduling duties, claims
+ * mailboxes whose next step is due (within each endpoint's limits, shared with any other process on the
+ * store), runs their passes in parallel, and, when idle, waits for the next due moment. A restart picks
+ * up where the last run stopped: every step is recorded on the mailbox row.
  */
 export async function runProgramme(options: RunnerOptions): Promise<RunTotals> {
   const { db, clock, signal, config } = options;
-  const owner = newOwnerId();
   const leaseMs = options.leaseMs ?? 120_000;
   const pollMs = options.pollMs ?? 500;
   const maxMailboxes = options.maxMailboxes ?? 16;
-  const logger = options.logger.child({ worker: owner });
-  const released = await releaseDeadLocalLeases(db, owner);
-  if (released > 0) logger.info({ released }, 'took back mailboxes held by a runner that is gone');
-  const notifier =
-    options.notify === false ? undefined : Notifier.open(db, config, logger, owner, options.templates);
-  if (notifier) await notifier.recover();
-
-  const endpointRows = await db.selectFrom('endpoint').selectAll().execute();
-  const load = new EndpointLoad(endpointRows, clock);
-  const ctx: StepContext = {
+  const { owner, logger, registry, ctx, stop } = await startWorking({
+    ...options,
+    mode: 'run',
+    maxMailboxes,
+    leaseMs,
+  });
+  await registry.lead(true);
+  const duties = await SchedulingDuties.open(
     db,
-    box: options.box,
-    endpoints: new Map(endpointRows.map((e) => [e.name, e])),
-    load,
-    lifecycle: config.lifecycle,
-    clock,
-    owner,
+    config,
     logger,
-    signal,
-    notices: config.notices !== undefined,
-  };
+    owner,
+    options.notify !== false,
+    options.templates,
+  );
   const totals: RunTotals = { steps: 0, ok: 0, retry: 0, failed: 0, interrupted: 0, ended: 'finished' };
   const running = new Map<string, Promise<void>>();
   let stepEnded: () => void = () => undefined;
-  let warnedDay = '';
-  let warnedAt = 0;
 
-  const start = (mailbox: Selectable<MailboxTable>, release: () => void): void => {
+  const start = (mailbox: Selectable<MailboxTable>): void => {
     const step = mailbox.next_step ?? '';
     const work = (async () => {
-      let result: StepResult;
-      try {
-        result = await runStep(ctx, mailbox);
-      } catch (error) {
-        // Recording the outcome failed (the state store): the lease runs out and the step is run again.
-        logger.error({ mailbox: mailbox.address, err: toTrancheError(error).message }, 'step not recorded');
-        result = 'interrupted';
-      } finally {
-        release();
-        running.delete(mailbox.address);
-      }
+      const result = await carryOutStep(ctx, mailbox);
+      running.delete(mailbox.address);
       totals.steps++;
       totals[result]++;
       options.onStep?.(mailbox.address, step, result);
@@ -112,12 +92,6 @@ export async function runProgramme(options: RunnerOptions): Promise<RunTotals> {
     running.set(mailbox.address, work);
   };
 
-  const heartbeat = setInterval(() => {
-    renewLeases(db, owner, leaseMs).catch((error: unknown) =>
-      logger.error({ err: toTrancheError(error).message }, 'lease heartbeat failed'),
-    );
-  }, leaseMs / 3);
-  heartbeat.unref();
   try {
     while (!signal.aborted) {
       const now = clock.now();
@@ -125,32 +99,17 @@ export async function runProgramme(options: RunnerOptions): Promise<RunTotals> {
         totals.ended = 'until';
         break;
       }
-      // Calendar notices fall due by the day: looked for when the notice day turns (at the daily send
-      // time), and each minute for new plans.
-      const day = noticeDay(now, config.notices?.digestTime ?? '00:00');
-      if (day !== warnedDay || Date.now() - warnedAt >= 60_000) {
-        const told = await queueCalendarNotices(db, config, now);
-        if (told > 0) logger.info({ told }, 'users told of their day');
-        if (day !== warnedDay) await queueDigests(db, config, now);
-        warnedDay = day;
-        warnedAt = Date.now();
-      }
-      if (notifier) {
-        const sent = await notifier.send(now);
-        if (sent.sent + sent.failed + sent.cancelled > 0) logger.info(sent, 'notices');
-      }
+      await duties.carryOut(now);
       const free = maxMailboxes - running.size;
       if (free > 0) {
-        const claimed = await claimDue(db, owner, now, free, leaseMs, load.full(), (m) => {
-          const holds = load.holdsFor(m, config.lifecycle.connectionsPerMailbox);
-          if (!load.fits(holds)) return undefined;
-          load.acquire(holds);
-          return () => load.release(holds);
+        const claimed = await claimDue(db, {
+          now,
+          limit: free,
+          leaseMs,
+          connectionsPerMailbox: config.lifecycle.connectionsPerMailbox,
+          ownerFor: () => owner,
         });
-        for (const m of claimed) {
-          const holds = load.holdsFor(m, config.lifecycle.connectionsPerMailbox);
-          start(m, () => load.release(holds));
-        }
+        for (const m of claimed) start(m);
       }
       const ended = new Promise<void>((resolve) => (stepEnded = resolve));
       if (running.size > 0) {
@@ -159,8 +118,8 @@ export async function runProgramme(options: RunnerOptions): Promise<RunTotals> {
       }
       const step = await nextDueAt(db);
       // Done when no mailbox has a step left and no notice waits; notice moments wake the runner too.
-      if (!step && !options.follow && !(notifier && (await hasPendingNotices(db)))) break;
-      const notice = await nextNoticeAt(db, config, now);
+      if (!step && !options.follow && !(await duties.pending())) break;
+      const notice = await duties.nextAt(now);
       const next = [step, notice]
         .filter((d): d is Date => d !== undefined)
         .sort((a, b) => a.getTime() - b.getTime())[0];
@@ -173,8 +132,8 @@ export async function runProgramme(options: RunnerOptions): Promise<RunTotals> {
     if (signal.aborted) totals.ended = 'stopped';
   } finally {
     await Promise.allSettled(running.values());
-    clearInterval(heartbeat);
-    await notifier?.close();
+    await duties.close();
+    await stop();
   }
   return totals;
 }

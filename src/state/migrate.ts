@@ -8,6 +8,7 @@ import * as m0004 from './migrations/0004-discovery.js';
 import * as m0005 from './migrations/0005-lifecycle.js';
 import * as m0006 from './migrations/0006-notices.js';
 import * as m0007 from './migrations/0007-stalled-time.js';
+import * as m0008 from './migrations/0008-workers.js';
 
 /** Every migration, in order; forward only. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-lifecycle': m0005,
   '0006-notices': m0006,
   '0007-stalled-time': m0007,
+  '0008-workers': m0008,
 };
 
 /** Brings a database's schema up to date. */

@@ -28,6 +28,11 @@ export interface EndpointTable {
   bytes_per_hour: string | number | null;
   max_message_size: string | number | null;
   created_at: Generated<string>;
+  latency_threshold_ms: number | null;
+  concurrency: number | null;
+  concurrency_at: string | null;
+  budget_tokens: number | null;
+  budget_at: string | null;
 }
 
 /** A member organisation of a programme. */
@@ -146,6 +151,23 @@ export interface NoticeTable {
   created_at: string;
 }
 
+/** A runner or worker process sharing the programme; alive while its heartbeat is fresh. */
+export interface WorkerTable {
+  id: string;
+  host: string;
+  pid: number;
+  /** run (embedded, one process) or worker (PostgreSQL, with the job queue). */
+  mode: string;
+  max_mailboxes: number;
+  started_at: string;
+  heartbeat_at: string;
+  /** How often it beats; three beats missed and it is taken as gone. */
+  heartbeat_ms: number;
+  stopped_at: string | null;
+  /** Set while this worker carries the scheduling duties. */
+  leader_since: string | null;
+}
+
 /** The state store's tables, as Kysely sees them. */
 export interface Database {
   sync_folder: SyncFolderTable;
@@ -155,4 +177,5 @@ export interface Database {
   pass: PassTable;
   skipped_item: SkippedItemTable;
   notice: NoticeTable;
+  worker: WorkerTable;
 }

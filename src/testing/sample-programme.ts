@@ -30,6 +30,10 @@ export interface SampleProgrammeOptions {
   targetFlags?: string[];
   /** Mailboxes loaded with mail at once. */
   parallel?: number;
+  /** Keep the programme's state in this PostgreSQL database (`tranche init --db`); default SQLite. */
+  db?: string;
+  /** The URL the source endpoint is given, e.g. a proxy in front of the source server (default: the server's). */
+  frontSource?: (source: DovecotServer) => Promise<string>;
 }
 
 /** A mailbox of the sample, with its logins on both servers. */
@@ -109,9 +113,11 @@ export async function buildSampleProgramme(options: SampleProgrammeOptions): Pro
       );
     }
 
-    const init = spawnSync(process.execPath, [BIN, 'init', options.dir, '--name', 'Sample programme'], {
-      encoding: 'utf8',
-    });
+    const init = spawnSync(
+      process.execPath,
+      [BIN, 'init', options.dir, '--name', 'Sample programme', ...(options.db ? ['--db', options.db] : [])],
+      { encoding: 'utf8' },
+    );
     if (init.status !== 0) throw new Error(`tranche init: ${init.stderr}`);
     if (options.config) {
       const file = join(options.dir, 'tranche.yaml');
@@ -120,9 +126,10 @@ export async function buildSampleProgramme(options: SampleProgrammeOptions): Pro
       const base = template.slice(0, template.indexOf('# The calendar'));
       writeFileSync(file, `${base}${options.config.trim()}\n`);
     }
-    for (const [name, server, extra] of [
-      ['old', source, options.sourceFlags ?? []],
-      ['new', target, options.targetFlags ?? []],
+    const sourceUrl = options.frontSource ? await options.frontSource(source) : source.url;
+    for (const [name, server, url, extra] of [
+      ['old', source, sourceUrl, options.sourceFlags ?? []],
+      ['new', target, target.url, options.targetFlags ?? []],
     ] as const) {
       const passwordFile = join(options.dir, `${name}-admin.password`);
       writeFileSync(passwordFile, server.masterPassword, { mode: 0o600 });
@@ -131,7 +138,7 @@ export async function buildSampleProgramme(options: SampleProgrammeOptions): Pro
         'add',
         name,
         '--url',
-        server.url,
+        url,
         '--allow-plaintext',
         '--admin',
         server.masterUser,

@@ -93,7 +93,7 @@ export interface CliResult {
 
 const BIN = fileURLToPath(new URL('../../bin/tranche.js', import.meta.url));
 
-/** Runs `tranche ARGS` as a child process; `onSpawn` may kill it. */
+/** Runs `tranche ARGS` as a child process; `onSpawn` may kill it (SIGKILL). */
 export function runCli(
   args: string[],
   env: Record<string, string> = {},

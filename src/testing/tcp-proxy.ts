@@ -6,6 +6,9 @@ export interface TcpProxy {
   url: string;
   /** Connections opened through the proxy so far. */
   readonly connections: number;
+  /** The most client connections open at once since the start (or the last resetPeak()). */
+  readonly peak: number;
+  resetPeak(): void;
   /** Bytes passed from server to client ('down') and client to server ('up') so far. */
   readonly bytes: { up: number; down: number };
   /** Destroys every open connection, as a network failure would. */
@@ -19,6 +22,8 @@ export interface TcpProxy {
 export async function startTcpProxy(host: string, port: number, delayMs = 0): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let connections = 0;
+  let open = 0;
+  let peak = 0;
   const bytes = { up: 0, down: 0 };
   const watchers: { direction: 'up' | 'down'; bytes: number; callback: () => void }[] = [];
   const relay = (from: Socket, to: Socket, direction: 'up' | 'down'): void => {
@@ -36,9 +41,13 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
   };
   const server: Server = createServer((client) => {
     connections++;
+    peak = Math.max(peak, ++open);
     const upstream = connect(port, host);
     sockets.add(client).add(upstream);
-    client.on('close', () => sockets.delete(client));
+    client.on('close', () => {
+      open--;
+      sockets.delete(client);
+    });
     upstream.on('close', () => sockets.delete(upstream));
     relay(client, upstream, 'up');
     relay(upstream, client, 'down');
@@ -51,6 +60,12 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
     url: `imap://127.0.0.1:${proxyPort}`,
     get connections() {
       return connections;
+    },
+    get peak() {
+      return peak;
+    },
+    resetPeak: () => {
+      peak = open;
     },
     get bytes() {
       return { ...bytes };

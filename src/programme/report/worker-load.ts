@@ -1,0 +1,110 @@
+import type { Kysely } from 'kysely';
+import { endpointRoom, handoffsWaiting } from '../../runner/leases.js';
+import { mailboxLimit } from '../../runner/endpoint-room.js';
+import { isAlive } from '../../runner/worker-registry.js';
+import type { Database } from '../../state/schema.js';
+import type { ProgrammeConfig } from '../config.js';
+
+/** A process working on the programme, as the status shows it. */
+export interface WorkerSummary {
+  id: string;
+  host: string;
+  pid: number;
+  mode: string;
+  alive: boolean;
+  leader: boolean;
+  maxMailboxes: number;
+  startedAt: string;
+  heartbeatAt: string;
+  stoppedAt: string | null;
+  /** The mailboxes it holds now, with the step each is on. */
+  working: { mailbox: string; step: string | null }[];
+}
+
+/** An endpoint's load now against its limits. */
+export interface EndpointLoad {
+  endpoint: string;
+  mailboxes: number;
+  /** Mailboxes at once allowed now: the limit, or less while adaptive concurrency holds it down. */
+  mailboxLimit: number;
+  maxMailboxes: number;
+  connections: number;
+  maxConnections: number;
+  /** Bytes copied from or to it by the passes of the last hour (programme clock). */
+  bytesLastHour: number;
+  bytesPerHour: number | null;
+  latencyThresholdMs: number | null;
+}
+
+/** Who works on the programme, and how loaded each endpoint is. */
+export interface WorkerLoad {
+  workers: WorkerSummary[];
+  endpoints: EndpointLoad[];
+  /** Steps handed to the job queue and not yet taken by a worker. */
+  queued: number;
+}
+
+/**
+ * The workers (those alive, and those stopped in the last day) with the mailboxes each holds, and each
+ * endpoint's live load against its limits, at NOW (programme clock, for the bytes of the last hour).
+ */
+export async function workerLoad(
+  db: Kysely<Database>,
+  config: ProgrammeConfig,
+  now: Date,
+): Promise<WorkerLoad> {
+  const dayAgo = new Date(Date.now() - 86_400_000).toISOString();
+  const rows = await db
+    .selectFrom('worker')
+    .selectAll()
+    .where((eb) => eb.or([eb('stopped_at', 'is', null), eb('stopped_at', '>', dayAgo)]))
+    .orderBy('started_at')
+    .execute();
+  const held = await db
+    .selectFrom('mailbox')
+    .select(['address', 'next_step', 'lease_owner'])
+    .where('lease_until', '>', new Date().toISOString())
+    .execute();
+  const workers = rows.map((w) => ({
+    id: w.id,
+    host: w.host,
+    pid: w.pid,
+    mode: w.mode,
+    alive: isAlive(w),
+    leader: w.leader_since !== null && isAlive(w),
+    maxMailboxes: w.max_mailboxes,
+    startedAt: w.started_at,
+    heartbeatAt: w.heartbeat_at,
+    stoppedAt: w.stopped_at,
+    working: held
+      .filter((m) => m.lease_owner === w.id)
+      .map((m) => ({ mailbox: m.address, step: m.next_step })),
+  }));
+  const room = await endpointRoom(db, config.lifecycle.connectionsPerMailbox);
+  const usage = new Map(room.usage().map((u) => [u.endpoint, u]));
+  const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
+  const endpoints: EndpointLoad[] = [];
+  for (const e of await db.selectFrom('endpoint').selectAll().orderBy('name').execute()) {
+    const bytes = await db
+      .selectFrom('pass')
+      .innerJoin('mailbox', 'mailbox.address', 'pass.mailbox')
+      .select((eb) => eb.fn.sum<number | string | null>('pass.bytes').as('n'))
+      .where('pass.finished_at', '>', hourAgo)
+      .where((eb) =>
+        eb.or([eb('mailbox.source_endpoint', '=', e.name), eb('mailbox.target_endpoint', '=', e.name)]),
+      )
+      .executeTakeFirstOrThrow();
+    endpoints.push({
+      endpoint: e.name,
+      mailboxes: usage.get(e.name)?.mailboxes ?? 0,
+      mailboxLimit: mailboxLimit(e),
+      maxMailboxes: e.max_mailboxes,
+      connections: usage.get(e.name)?.connections ?? 0,
+      maxConnections: e.max_connections,
+      bytesLastHour: Number(bytes.n ?? 0),
+      bytesPerHour: e.bytes_per_hour === null ? null : Number(e.bytes_per_hour),
+      latencyThresholdMs: e.latency_threshold_ms,
+    });
+  }
+  return { workers, endpoints, queued: await handoffsWaiting(db) };
+}

@@ -1,0 +1,98 @@
+import { hostname } from 'node:os';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, WorkerTable } from '../state/schema.js';
+
+/** How a process shares the programme: `run` (embedded, claims for itself) or `worker` (job queue). */
+export type WorkerMode = 'run' | 'worker';
+
+/** A worker whose heartbeat is older than this many heartbeat periods is taken as gone. */
+const MISSED_HEARTBEATS = 3;
+/** Rows of workers stopped longer ago than this are dropped when a worker starts. */
+const KEEP_STOPPED_MS = 7 * 86_400_000;
+
+/** The registry of the processes working on a programme: each beats while alive. */
+export class WorkerRegistry {
+  readonly #db: Kysely<Database>;
+  readonly id: string;
+  readonly #heartbeatMs: number;
+
+  constructor(db: Kysely<Database>, id: string, heartbeatMs: number) {
+    this.#db = db;
+    this.id = id;
+    this.#heartbeatMs = heartbeatMs;
+  }
+
+  /** Enters this process in the registry (and forgets workers stopped long ago). */
+  async register(mode: WorkerMode, maxMailboxes: number): Promise<void> {
+    const now = new Date().toISOString();
+    await this.#db
+      .deleteFrom('worker')
+      .where('stopped_at', '<', new Date(Date.now() - KEEP_STOPPED_MS).toISOString())
+      .execute();
+    await this.#db
+      .insertInto('worker')
+      .values({
+        id: this.id,
+        host: hostname(),
+        pid: process.pid,
+        mode,
+        max_mailboxes: maxMailboxes,
+        started_at: now,
+        heartbeat_at: now,
+        heartbeat_ms: this.#heartbeatMs,
+      })
+      .execute();
+  }
+
+  /** The heartbeat: this worker is alive now. */
+  async beat(): Promise<void> {
+    await this.#db
+      .updateTable('worker')
+      .set({ heartbeat_at: new Date().toISOString() })
+      .where('id', '=', this.id)
+      .execute();
+  }
+
+  /** Records whether this worker carries the scheduling duties. */
+  async lead(leading: boolean): Promise<void> {
+    await this.#db
+      .updateTable('worker')
+      .set({ leader_since: leading ? new Date().toISOString() : null })
+      .where('id', '=', this.id)
+      .execute();
+  }
+
+  /** This worker stopped cleanly. */
+  async stop(): Promise<void> {
+    await this.#db
+      .updateTable('worker')
+      .set({ stopped_at: new Date().toISOString(), leader_since: null })
+      .where('id', '=', this.id)
+      .execute();
+  }
+
+  /** Mailboxes the live workers of MODE take at once between them. */
+  async capacity(mode: WorkerMode): Promise<number> {
+    const row = await this.#db
+      .selectFrom('worker')
+      .select((eb) => eb.fn.sum<number | string | null>('max_mailboxes').as('n'))
+      .where('mode', '=', mode)
+      .where('stopped_at', 'is', null)
+      .where('heartbeat_at', '>', aliveSince(this.#heartbeatMs))
+      .executeTakeFirstOrThrow();
+    return Number(row.n ?? 0);
+  }
+}
+
+/** The oldest heartbeat of a worker still taken as alive. */
+export function aliveSince(heartbeatMs: number, now = Date.now()): string {
+  return new Date(now - MISSED_HEARTBEATS * heartbeatMs).toISOString();
+}
+
+/** Whether a registered worker is alive: not stopped, and its heartbeat fresh. */
+export function isAlive(worker: Selectable<WorkerTable>, now = Date.now()): boolean {
+  return worker.stopped_at === null && worker.heartbeat_at > aliveSince(worker.heartbeat_ms, now);
+}
+
+/** A worker as the status shows it. */
+export type WorkerRow = Selectable<WorkerTable>;
