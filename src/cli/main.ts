@@ -9,8 +9,10 @@ import { noticesCommand } from './notices-command.js';
 import { planCommand } from './plan-command.js';
 import { runCommand } from './run-command.js';
 import { secretsCommand } from './secrets-command.js';
+import { serveCommand } from './serve-command.js';
 import { statusCommand } from './status-command.js';
 import { syncCommand } from './sync-command.js';
+import { tokenCommand } from './token-command.js';
 import { verifyCommand } from './verify-command.js';
 import { workerCommand } from './worker-command.js';
 
@@ -57,6 +59,8 @@ for (const sub of [
   runCommand(),
   workerCommand(),
   noticesCommand(),
+  serveCommand(),
+  tokenCommand(),
 ])
   program.addCommand(configure(sub));
 

@@ -9,6 +9,7 @@ import * as m0005 from './migrations/0005-lifecycle.js';
 import * as m0006 from './migrations/0006-notices.js';
 import * as m0007 from './migrations/0007-stalled-time.js';
 import * as m0008 from './migrations/0008-workers.js';
+import * as m0009 from './migrations/0009-tokens.js';
 
 /** Every migration, in order; forward only. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-notices': m0006,
   '0007-stalled-time': m0007,
   '0008-workers': m0008,
+  '0009-tokens': m0009,
 };
 
 /** Brings a database's schema up to date. */

@@ -151,6 +151,30 @@ export interface NoticeTable {
   created_at: string;
 }
 
+/** A token for `tranche serve`: who may read what. The token itself is never stored, only its SHA-256. */
+export interface ApiTokenTable {
+  id: string;
+  /** A label for people: who or what holds the token. */
+  name: string;
+  /** admin, org-admin, helpdesk or metrics. */
+  role: string;
+  /** For org-admin: the organisation codes it may see, separated by ';'. */
+  organisations: Generated<string>;
+  /** SHA-256 of the token, hex. */
+  token_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** A dashboard login: the cookie's SHA-256, the token it was opened with, and its end. */
+export interface ApiSessionTable {
+  id_hash: string;
+  token_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
 /** A runner or worker process sharing the programme; alive while its heartbeat is fresh. */
 export interface WorkerTable {
   id: string;
@@ -178,4 +202,6 @@ export interface Database {
   skipped_item: SkippedItemTable;
   notice: NoticeTable;
   worker: WorkerTable;
+  api_token: ApiTokenTable;
+  api_session: ApiSessionTable;
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../state/schema.js';
 import type { ScheduleConfig } from '../config.js';
 import { dayNumber, isWeekend } from '../plan/calendar-days.js';
+import { organisationCodes, type OrganisationFilter } from './organisation-filter.js';
 
 /** One day of the batch calendar: its capacity and how its mailboxes stand. */
 export interface CalendarDay {
@@ -26,8 +27,8 @@ export interface CalendarDay {
 
 /** Which part of the calendar to show. */
 export interface CalendarOptions {
-  /** Only this organisation's mailboxes (and its blackout dates). */
-  organisation?: string;
+  /** Only this organisation's mailboxes (and its blackout dates); of several: their mailboxes, the programme's blackout dates. */
+  organisation?: OrganisationFilter;
   /** Only this day; it is returned even when no mailbox has it. */
   day?: string;
 }
@@ -63,7 +64,7 @@ export async function dayCalendar(
 ): Promise<CalendarDay[]> {
   const { organisation, day } = options;
   const blackouts = new Set(schedule.blackoutDates);
-  if (organisation !== undefined) {
+  if (typeof organisation === 'string') {
     const org = await db
       .selectFrom('organisation')
       .select('blackout_dates')
@@ -75,7 +76,7 @@ export async function dayCalendar(
     .selectFrom('mailbox')
     .select((eb) => ['batch_day', 'state', eb.fn.countAll().as('n'), eb.fn.sum('size_bytes').as('bytes')])
     .where('batch_day', 'is not', null)
-    .$if(organisation !== undefined, (q) => q.where('organisation', '=', organisation!))
+    .$if(organisation !== undefined, (q) => q.where('organisation', 'in', organisationCodes(organisation!)))
     .$if(day !== undefined, (q) => q.where('batch_day', '=', day!))
     // State first, no ORDER BY: SQLite then scans instead of visiting the table in day order.
     .groupBy(['state', 'batch_day'])

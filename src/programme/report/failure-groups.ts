@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../state/schema.js';
 import { failureLabel } from './failure-labels.js';
+import { organisationCodes, type OrganisationFilter } from './organisation-filter.js';
 
 /** How many of a failure type's commonest reasons, and of its addresses, a report shows. */
 const SHOWN = 3;
@@ -23,12 +24,17 @@ export interface FailureGroup {
  * first. Counted in SQL: a type's reasons and examples are one small query each, and the types are a
  * closed set, so this stays cheap however many mailboxes failed.
  */
-export async function failureGroups(db: Kysely<Database>, organisation?: string): Promise<FailureGroup[]> {
+export async function failureGroups(
+  db: Kysely<Database>,
+  organisation?: OrganisationFilter,
+): Promise<FailureGroup[]> {
   const failed = () =>
     db
       .selectFrom('mailbox')
       .where('state', '=', 'failed')
-      .$if(organisation !== undefined, (q) => q.where('organisation', '=', organisation!));
+      .$if(organisation !== undefined, (q) =>
+        q.where('organisation', 'in', organisationCodes(organisation!)),
+      );
   const types = await failed()
     .select(['failure_type', (eb) => eb.fn.countAll().as('n')])
     .groupBy('failure_type')

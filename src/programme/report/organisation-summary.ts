@@ -4,6 +4,7 @@ import type { Database } from '../../state/schema.js';
 import type { ProgrammeConfig } from '../config.js';
 import { dayCalendar, type CalendarDay } from './day-calendar.js';
 import { programmeSummary, type ProgrammeSummary } from './programme-summary.js';
+import { organisationCodes, type OrganisationFilter } from './organisation-filter.js';
 
 /** One organisation: who it is, its figures (as for the programme) and its days. */
 export interface OrganisationSummary {
@@ -67,8 +68,11 @@ export async function organisationSummary(
   };
 }
 
-/** Every organisation with its counts, by code: one GROUP BY over the mailbox table. */
-export async function organisationTable(db: Kysely<Database>): Promise<OrganisationRow[]> {
+/** Every organisation (or the ones given) with its counts, by code: one GROUP BY over the mailbox table. */
+export async function organisationTable(
+  db: Kysely<Database>,
+  organisation?: OrganisationFilter,
+): Promise<OrganisationRow[]> {
   const counts = db
     .selectFrom('mailbox')
     .select((eb) => [
@@ -80,12 +84,14 @@ export async function organisationTable(db: Kysely<Database>): Promise<Organisat
         .min(eb.case().when('state', 'not in', ['done', 'failed']).then(eb.ref('batch_day')).end())
         .as('next_day'),
     ])
+    .$if(organisation !== undefined, (q) => q.where('organisation', 'in', organisationCodes(organisation!)))
     .groupBy('organisation')
     .as('m');
   const rows = await db
     .selectFrom('organisation as o')
     .leftJoin(counts, 'm.organisation', 'o.code')
     .select(['o.code', 'o.name', 'm.total', 'm.done', 'm.failed', 'm.next_day'])
+    .$if(organisation !== undefined, (q) => q.where('o.code', 'in', organisationCodes(organisation!)))
     .orderBy('o.code')
     .execute();
   return rows.map((r) => ({

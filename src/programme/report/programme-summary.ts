@@ -6,11 +6,12 @@ import { eta, type Eta } from './eta.js';
 import { failureGroups, type FailureGroup } from './failure-groups.js';
 import { stateTotals } from './state-totals.js';
 import { throughput, type Throughput } from './throughput.js';
+import { organisationLabel, type OrganisationFilter } from './organisation-filter.js';
 
 /** A programme's figures (or one organisation's in it) at a moment of the programme clock. */
 export interface ProgrammeSummary {
   programme: string;
-  /** The organisation the figures are restricted to; null for the whole programme. */
+  /** The organisation the figures are restricted to (several: their codes, joined by ', '); null for the whole programme. */
   organisation: string | null;
   /** The moment the figures are for (ISO timestamp, programme clock). */
   now: string;
@@ -28,14 +29,14 @@ export interface ProgrammeSummary {
 
 /**
  * The programme's status at NOW (programme clock; see programmeNow): counts by state, success rate,
- * failures by type, throughput and ETA, restricted to one organisation when given. Every figure is
+ * failures by type, throughput and ETA, restricted to one organisation (or several) when given. Every figure is
  * aggregated in SQL, so a programme of millions of mailboxes is never read into memory.
  */
 export async function programmeSummary(
   db: Kysely<Database>,
   config: ProgrammeConfig,
   now: Date,
-  organisation?: string,
+  organisation?: OrganisationFilter,
 ): Promise<ProgrammeSummary> {
   const [totals, failures, pace] = await Promise.all([
     stateTotals(db, organisation),
@@ -49,7 +50,7 @@ export async function programmeSummary(
   const sum = (f: (t: (typeof totals)[number]) => number): number => totals.reduce((n, t) => n + f(t), 0);
   return {
     programme: config.name,
-    organisation: organisation ?? null,
+    organisation: organisation === undefined ? null : organisationLabel(organisation),
     now: now.toISOString(),
     mailboxes: sum((t) => t.mailboxes),
     states,

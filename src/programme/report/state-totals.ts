@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../state/schema.js';
+import { organisationCodes, type OrganisationFilter } from './organisation-filter.js';
 
 /** The mailboxes in one state, summed: what the summary, the ETA and the copy totals are made of. */
 export interface StateTotals {
@@ -16,8 +17,11 @@ export interface StateTotals {
   skippedItems: number;
 }
 
-/** Totals per state (of one organisation, when given): one GROUP BY over the mailbox table. */
-export async function stateTotals(db: Kysely<Database>, organisation?: string): Promise<StateTotals[]> {
+/** Totals per state (of one organisation or several, when given): one GROUP BY over the mailbox table. */
+export async function stateTotals(
+  db: Kysely<Database>,
+  organisation?: OrganisationFilter,
+): Promise<StateTotals[]> {
   const rows = await db
     .selectFrom('mailbox')
     .select((eb) => [
@@ -30,7 +34,7 @@ export async function stateTotals(db: Kysely<Database>, organisation?: string): 
       eb.fn.sum('copied_bytes').as('bytes'),
       eb.fn.sum('skipped_items').as('skipped'),
     ])
-    .$if(organisation !== undefined, (q) => q.where('organisation', '=', organisation!))
+    .$if(organisation !== undefined, (q) => q.where('organisation', 'in', organisationCodes(organisation!)))
     .groupBy('state')
     .execute();
   // PostgreSQL returns counts and sums of bigint columns as strings.

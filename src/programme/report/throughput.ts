@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../state/schema.js';
+import { organisationCodes, type OrganisationFilter } from './organisation-filter.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -36,7 +37,7 @@ function windowMs(now: Date, start: string | undefined, maxMs: number, minMs: nu
 export async function throughput(
   db: Kysely<Database>,
   now: Date,
-  organisation?: string,
+  organisation?: OrganisationFilter,
 ): Promise<Throughput> {
   const nowIso = now.toISOString();
   // The programme's start: when the first pass to finish began (found through the finished_at index,
@@ -56,7 +57,7 @@ export async function throughput(
     .where('state', '=', 'done')
     .where('done_at', '>', new Date(now.getTime() - doneMs).toISOString())
     .where('done_at', '<=', nowIso)
-    .$if(organisation !== undefined, (q) => q.where('organisation', '=', organisation!))
+    .$if(organisation !== undefined, (q) => q.where('organisation', 'in', organisationCodes(organisation!)))
     .executeTakeFirstOrThrow();
 
   const copies = await db
@@ -68,7 +69,10 @@ export async function throughput(
       q.where(
         'mailbox',
         'in',
-        db.selectFrom('mailbox').select('address').where('organisation', '=', organisation!),
+        db
+          .selectFrom('mailbox')
+          .select('address')
+          .where('organisation', 'in', organisationCodes(organisation!)),
       ),
     )
     .executeTakeFirstOrThrow();

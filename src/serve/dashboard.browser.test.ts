@@ -1,0 +1,156 @@
+// The dashboard in a real browser: playwright-core driving Debian's chromium (scripts/test.sh
+// installs it) against `tranche serve` on a loopback port. Screenshots go to test-output/screenshots/.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { silentLogger } from '../log/logger.js';
+import { withDefaults } from '../programme/config.js';
+import { openStateStore } from '../state/open-state-store.js';
+import type { Database } from '../state/schema.js';
+import { tempStatePath } from '../testing/sync-fixture.js';
+import { seedServeFixture, type FixtureTokens } from './serve-fixture.js';
+import { buildServer } from './server.js';
+
+const SHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
+const config = withDefaults({ name: 'Browser test', schedule: { weekday: { mailboxes: 4 } } }, '/nowhere');
+
+let db: Kysely<Database>;
+let app: FastifyInstance;
+let browser: Browser;
+let base: string;
+let tokens: FixtureTokens;
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  db = await openStateStore(tempStatePath());
+  tokens = await seedServeFixture(db);
+  // A name that would run as script if the page ever put data into HTML.
+  await db
+    .updateTable('mailbox')
+    .set({ display_name: '<img src=x onerror="document.title=1">' })
+    .where('address', '=', 'ben@b.org')
+    .execute();
+  app = await buildServer({ db, config, logger: silentLogger() });
+  base = await app.listen({ host: '127.0.0.1', port: 0 });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  process.stderr.write(`screenshots in ${SHOTS}\n`);
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.close();
+  await db?.destroy();
+});
+
+/** A fresh browser context logged in with TOKEN through the login form; returns its page. */
+async function loggedIn(token: string, path = '/'): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${base}${path}`);
+  assert.match(page.url(), /\/login\?next=/);
+  await page.fill('#token', token);
+  await Promise.all([
+    page.waitForURL((url) => !url.pathname.startsWith('/login')),
+    page.click('button[type=submit]'),
+  ]);
+  return page;
+}
+
+const card = (page: Page, label: string) =>
+  page
+    .locator('.card', { has: page.locator('.label', { hasText: new RegExp(`^${label}$`) }) })
+    .locator('.value')
+    .textContent();
+
+test('admin: log in, read the overview, look up a user, open a failure', async () => {
+  const page = await loggedIn(tokens.admin);
+  await page.waitForSelector('#summary');
+  assert.equal(await page.locator('h1').textContent(), 'Browser test');
+  assert.deepEqual(
+    [
+      await card(page, 'Mailboxes'),
+      await card(page, 'Done'),
+      await card(page, 'Failed'),
+      await card(page, 'Success rate'),
+    ],
+    ['9', '3', '2', '60.0%'],
+  );
+  assert.equal(await page.locator('svg.chart').count(), 2);
+  assert.equal(await page.locator('svg.chart').first().locator('rect.bar').count(), 30);
+  await page.screenshot({ path: `${SHOTS}overview.png`, fullPage: true });
+
+  await page.click('nav a:text("Lookup")');
+  await page.fill('#address', 'ann@a.org');
+  await Promise.all([page.waitForURL(/\/mailboxes\/ann%40a\.org$/), page.click('#lookup button')]);
+  await page.waitForSelector('#facts');
+  const fact = (name: string) => page.locator(`dd[data-fact="${name}"]`).textContent();
+  assert.deepEqual(
+    [await fact('State'), await fact('Day'), await fact('Told about')],
+    ['done', '2027-03-01', '2027-03-01'],
+  );
+  assert.match(
+    (await page.locator('#explanation').textContent()) ?? '',
+    /Moved on 2027-03-01: every message was copied and checked\./,
+  );
+  const notices = await page.locator('table').first().locator('tbody tr').allTextContents();
+  assert.deepEqual(
+    notices.map((row) => row.slice(0, row.indexOf('2027'))),
+    ['warning', 'success'],
+  );
+  await page.screenshot({ path: `${SHOTS}lookup.png`, fullPage: true });
+
+  await page.click('nav a:text("Failures")');
+  await page.click('a:text("target mailbox full (quota)")');
+  await page.waitForURL(/\/failures\/quota$/);
+  await page.click('a:text("amy@a.org")');
+  await page.waitForSelector('#skipped');
+  assert.equal(await fact('Failure'), 'target mailbox full: Quota exceeded (mailbox for user is full)');
+  const skipped = await page.locator('#skipped tbody tr').allTextContents();
+  assert.equal(skipped.length, 2);
+  assert.match(skipped[0]!, /INBOX17.*message too large for the target/);
+  // The server's words are text, whatever they look like.
+  assert.match(skipped[1]!, /=HYPERLINK\("x"\) malformed header/);
+  await page.screenshot({ path: `${SHOTS}failure.png`, fullPage: true });
+
+  await page.goto(`${base}/mailboxes/ben@b.org`);
+  await page.waitForSelector('#facts');
+  assert.match((await page.locator('h1').textContent()) ?? '', /<img src=x onerror=/);
+  assert.equal(await page.locator('main img').count(), 0);
+  assert.notEqual(await page.title(), '1');
+  await page.context().close();
+});
+
+test('org-admin: its own organisation only; another one is a clean 403, in pages and the API', async () => {
+  const page = await loggedIn(tokens.orgA, '/organisations');
+  await page.waitForSelector('table');
+  assert.deepEqual(await page.locator('tbody tr td:first-child').allTextContents(), ['A']);
+  const overview = await page.goto(`${base}/`);
+  assert.equal(overview?.status(), 200);
+  await page.waitForSelector('#summary');
+  assert.equal(await card(page, 'Mailboxes'), '5');
+
+  for (const path of ['/organisations/B', '/mailboxes/bob@b.org']) {
+    const refused = await page.goto(`${base}${path}`);
+    assert.equal(refused?.status(), 403, path);
+    assert.equal(await page.locator('h1').textContent(), 'Forbidden');
+  }
+  await page.screenshot({ path: `${SHOTS}org-admin-forbidden.png`, fullPage: true });
+  // The API, with the same session, from the page itself.
+  await page.goto(`${base}/organisations/A`);
+  const statuses = await page.evaluate(async () =>
+    Promise.all(
+      ['/api/organisations/B', '/api/mailboxes/bob@b.org', '/api/organisations/A'].map(
+        async (u) => (await fetch(u)).status,
+      ),
+    ),
+  );
+  assert.deepEqual(statuses, [403, 403, 200]);
+  await page.context().close();
+});

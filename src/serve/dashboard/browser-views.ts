@@ -1,0 +1,354 @@
+// Runs in the browser: the dashboard's pages, each drawn from the JSON API into MAIN. Served as the
+// source text of this function (see dashboard-script.ts): it uses only its parameter and the DOM.
+import type { CalendarDay } from '../../programme/report/day-calendar.js';
+import type { DailyThroughput } from '../../programme/report/daily-throughput.js';
+import type { FailureGroup } from '../../programme/report/failure-groups.js';
+import type { MailboxDetail } from '../../programme/report/mailbox-detail.js';
+import type { MailboxNotice } from '../../programme/report/mailbox-notices.js';
+import type { MailboxLine, MailboxPage } from '../../programme/report/mailbox-page.js';
+import type { OrganisationRow, OrganisationSummary } from '../../programme/report/organisation-summary.js';
+import type { ProgrammeSummary } from '../../programme/report/programme-summary.js';
+import type { BrowserKit } from './browser-kit.js';
+
+/** The page views, by name; each fills MAIN from the API. */
+export function browserViews(kit: BrowserKit) {
+  const { el, link, table, count, percent, bytes, moment, api, card, barChart } = kit;
+
+  function summaryCards(s: ProgrammeSummary): HTMLElement {
+    const t = s.throughput;
+    const e = s.eta;
+    return el(
+      'section',
+      { class: 'cards', id: 'summary' },
+      card('Mailboxes', count(s.mailboxes)),
+      card('Done', count(s.states.done ?? 0)),
+      card('Failed', count(s.states.failed ?? 0)),
+      card('Success rate', percent(s.successRate), 'done / (done + failed)'),
+      card('Copied', bytes(s.copied.bytes), `${count(s.copied.messages)} messages`),
+      card(
+        'Throughput',
+        t.mailboxesPerDay === null ? '-' : `${count(Math.round(t.mailboxesPerDay))}/day`,
+        `${bytes(Math.round(t.bytesPerHour ?? 0))}/hour`,
+      ),
+      card(
+        'ETA',
+        e.atCurrentPace ?? '-',
+        e.calendarEnd ? `calendar ends ${e.calendarEnd}` : 'no day planned',
+      ),
+    );
+  }
+
+  function statesTable(s: ProgrammeSummary): HTMLElement {
+    return table(
+      ['state', 'mailboxes'],
+      Object.entries(s.states).map(([state, n]) => [state, count(n)]),
+      [false, true],
+    );
+  }
+
+  function failureTable(groups: FailureGroup[]): HTMLElement {
+    if (groups.length === 0) return el('p', {}, 'No failed mailboxes.');
+    return table(
+      ['failure', 'mailboxes', 'commonest reasons', 'e.g.'],
+      groups.map((g) => [
+        link(`${g.label} (${g.type})`, 'failures', g.type),
+        count(g.count),
+        el(
+          'ul',
+          {},
+          ...g.reasons.map((r) => el('li', {}, `${count(r.count)}× ${r.reason || '(no words given)'}`)),
+        ),
+        el('span', {}, ...g.examples.flatMap((a, i) => [i ? ', ' : '', link(a, 'mailboxes', a)])),
+      ]),
+      [false, true, false, false],
+    );
+  }
+
+  function daysTable(days: CalendarDay[]): HTMLElement {
+    if (days.length === 0) return el('p', {}, 'No mailbox has a day yet.');
+    return table(
+      ['day', 'kind', 'capacity', 'planned', 'done', 'failed', 'in progress', 'remaining'],
+      days.map((d) => [
+        link(d.day, 'calendar', d.day),
+        [d.kind, d.blackout && 'blackout', d.overCapacity && 'over capacity'].filter(Boolean).join(', '),
+        count(d.capacity.mailboxes),
+        count(d.planned),
+        count(d.done),
+        count(d.failed),
+        count(d.inProgress),
+        count(d.remaining),
+      ]),
+      [false, false, true, true, true, true, true, true],
+    );
+  }
+
+  /** A list of mailboxes with a "more" button that fetches the next page from PATH. */
+  function mailboxList(first: MailboxPage, path: string): HTMLElement {
+    const rows = (page: MailboxPage) =>
+      page.mailboxes.map((m: MailboxLine) =>
+        el(
+          'tr',
+          {},
+          el('td', {}, link(m.address, 'mailboxes', m.address)),
+          el('td', {}, m.organisation ?? '-'),
+          el('td', {}, m.state),
+          el('td', {}, m.batchDay ?? '-'),
+          el('td', {}, m.nextStep ? `${m.nextStep} ${moment(m.nextDueAt)}` : '-'),
+          el('td', {}, m.failureType ? `${m.failureType}: ${m.failureReason ?? ''}` : ''),
+        ),
+      );
+    const body = el('tbody', {}, ...rows(first));
+    const box = el(
+      'div',
+      {},
+      el(
+        'table',
+        {},
+        el(
+          'thead',
+          {},
+          el(
+            'tr',
+            {},
+            ...['mailbox', 'organisation', 'state', 'day', 'next', 'failure'].map((h) => el('th', {}, h)),
+          ),
+        ),
+        body,
+      ),
+    );
+    let last = first.mailboxes.at(-1)?.address;
+    if (first.more) {
+      const more = el('button', { type: 'button' }, 'More');
+      more.addEventListener('click', () => {
+        void api<MailboxPage>(
+          `${path}${path.includes('?') ? '&' : '?'}after=${encodeURIComponent(last ?? '')}`,
+        ).then((page) => {
+          body.append(...rows(page));
+          last = page.mailboxes.at(-1)?.address;
+          if (!page.more) more.remove();
+        });
+      });
+      box.append(more);
+    }
+    return box;
+  }
+
+  const asOf = (iso: string): HTMLElement => el('p', { class: 'as-of' }, `Figures as of ${moment(iso)} UTC`);
+
+  async function overview(main: HTMLElement): Promise<void> {
+    const o = await api<{
+      asOf: string;
+      summary: ProgrammeSummary;
+      daily: DailyThroughput[];
+      upcoming: CalendarDay[];
+    }>('/api/overview');
+    main.append(
+      el(
+        'h1',
+        {},
+        o.summary.organisation ? `${o.summary.programme}: ${o.summary.organisation}` : o.summary.programme,
+      ),
+      asOf(o.asOf),
+      summaryCards(o.summary),
+      el('h2', {}, 'Mailboxes done per day (last 30 days)'),
+      barChart(
+        o.daily.map((d) => ({ label: d.day.slice(5), value: d.mailboxesDone })),
+        'Mailboxes done per day',
+        count,
+      ),
+      el('h2', {}, "Today's and upcoming batches against capacity"),
+      barChart(
+        o.upcoming.map((d) => ({ label: d.day.slice(5), value: d.planned, capacity: d.capacity.mailboxes })),
+        'Planned mailboxes per day against capacity',
+        count,
+      ),
+      daysTable(o.upcoming),
+      el('h2', {}, 'By state'),
+      statesTable(o.summary),
+      el('h2', {}, 'Failures'),
+      failureTable(o.summary.failures),
+    );
+  }
+
+  async function calendar(main: HTMLElement): Promise<void> {
+    const c = await api<{ asOf: string; days: CalendarDay[] }>('/api/calendar');
+    main.append(el('h1', {}, 'Calendar'), asOf(c.asOf), daysTable(c.days));
+  }
+
+  async function day(main: HTMLElement, date: string): Promise<void> {
+    const path = `/api/calendar/${encodeURIComponent(date)}`;
+    const d = await api<MailboxPage & { day: CalendarDay }>(path);
+    main.append(
+      el('h1', {}, `Day ${d.day.day}`),
+      el('p', {}, el('a', { href: `/api/exports/days/${encodeURIComponent(date)}.csv` }, 'Export CSV')),
+      daysTable([d.day]),
+      el('h2', {}, 'Mailboxes'),
+      mailboxList(d, path),
+    );
+  }
+
+  async function organisations(main: HTMLElement): Promise<void> {
+    const o = await api<{ asOf: string; organisations: OrganisationRow[] }>('/api/organisations');
+    const filter = el('input', {
+      type: 'search',
+      placeholder: 'Filter by code or name',
+      id: 'org-filter',
+    }) as HTMLInputElement;
+    const holder = el('div', {});
+    const draw = () => {
+      const q = filter.value.trim().toLowerCase();
+      const shown = o.organisations
+        .filter((r) => !q || r.code.toLowerCase().includes(q) || r.name.toLowerCase().includes(q))
+        .slice(0, 500);
+      holder.replaceChildren(
+        table(
+          ['code', 'name', 'total', 'done', 'failed', 'next day'],
+          shown.map((r) => [
+            link(r.code, 'organisations', r.code),
+            r.name,
+            count(r.total),
+            count(r.done),
+            count(r.failed),
+            r.nextDay ?? '-',
+          ]),
+          [false, false, true, true, true, false],
+        ),
+      );
+    };
+    filter.addEventListener('input', draw);
+    draw();
+    main.append(el('h1', {}, 'Organisations'), asOf(o.asOf), filter, holder);
+  }
+
+  async function organisation(main: HTMLElement, code: string): Promise<void> {
+    const base = `/api/organisations/${encodeURIComponent(code)}`;
+    const [o, page] = await Promise.all([
+      api<OrganisationSummary>(base),
+      api<MailboxPage>(`${base}/mailboxes`),
+    ]);
+    main.append(
+      el('h1', {}, `${o.code}: ${o.name}${o.pilot ? ' (pilot)' : ''}`),
+      el(
+        'p',
+        {},
+        el('a', { href: `/api/exports/organisations/${encodeURIComponent(code)}.csv` }, 'Export CSV'),
+      ),
+      summaryCards(o.summary),
+      el('h2', {}, 'By state'),
+      statesTable(o.summary),
+      el('h2', {}, 'Failures'),
+      failureTable(o.summary.failures),
+      el('h2', {}, 'Days'),
+      daysTable(o.days),
+      el('h2', {}, 'Mailboxes'),
+      mailboxList(page, `${base}/mailboxes`),
+    );
+  }
+
+  async function failures(main: HTMLElement): Promise<void> {
+    const f = await api<{ failures: FailureGroup[] }>('/api/failures');
+    main.append(
+      el('h1', {}, 'Failures'),
+      el('p', {}, el('a', { href: '/api/exports/failures.csv' }, 'Export CSV')),
+      failureTable(f.failures),
+    );
+  }
+
+  async function failureType(main: HTMLElement, type: string): Promise<void> {
+    const path = `/api/failures/${encodeURIComponent(type)}`;
+    main.append(el('h1', {}, `Failures: ${type}`), mailboxList(await api<MailboxPage>(path), path));
+  }
+
+  function lookup(main: HTMLElement): Promise<void> {
+    const input = el('input', {
+      type: 'email',
+      name: 'address',
+      id: 'address',
+      required: '',
+      placeholder: 'name@example.org',
+      autocomplete: 'off',
+    });
+    const form = el(
+      'form',
+      { id: 'lookup' },
+      el('label', { for: 'address' }, 'Mailbox address '),
+      input,
+      el('button', { type: 'submit' }, 'Look up'),
+    );
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      location.assign(`/mailboxes/${encodeURIComponent((input as HTMLInputElement).value.trim())}`);
+    });
+    main.append(el('h1', {}, 'Helpdesk lookup'), form);
+    return Promise.resolve();
+  }
+
+  async function mailbox(main: HTMLElement, address: string): Promise<void> {
+    const r = await api<{ explanation: string[]; mailbox: MailboxDetail; notices: MailboxNotice[] }>(
+      `/api/mailboxes/${encodeURIComponent(address)}`,
+    );
+    const m = r.mailbox;
+    const facts: [string, string][] = [
+      ['Organisation', m.organisation ? `${m.organisation.code} ${m.organisation.name ?? ''}` : '-'],
+      ['State', m.state],
+      ['Day', m.batchDay ?? 'not planned'],
+      ['Told about', m.toldDay ?? '-'],
+      ['Next step', m.nextStep ? `${m.nextStep} at ${moment(m.nextDueAt)}` : '-'],
+      ['Last pass', moment(m.lastPassAt)],
+      [
+        'Copied',
+        `${count(m.copiedMessages)} messages, ${bytes(m.copiedBytes)}${m.sizeBytes === null ? '' : ` of ${bytes(m.sizeBytes)}`}`,
+      ],
+      ['Failure', m.lastFailure ? `${m.lastFailure.label}: ${m.lastFailure.reason ?? ''}` : '-'],
+    ];
+    main.append(
+      el('h1', {}, `${m.address}${m.displayName ? ` (${m.displayName})` : ''}`),
+      el('section', { id: 'explanation' }, ...r.explanation.map((line) => el('p', {}, line))),
+      el(
+        'dl',
+        { id: 'facts' },
+        ...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-fact': k }, v)]),
+      ),
+      el('h2', {}, 'Notices'),
+      r.notices.length === 0
+        ? el('p', {}, 'No notice yet.')
+        : table(
+            ['notice', 'about day', 'state', 'sent', 'to'],
+            r.notices.map((n) => [n.kind, n.day, n.state, moment(n.sentAt), n.recipients ?? '-']),
+          ),
+      el('h2', {}, 'Passes'),
+      m.passes.length === 0
+        ? el('p', {}, 'No pass yet.')
+        : table(
+            ['pass', 'started', 'finished', 'outcome', 'messages', 'bytes', 'error'],
+            m.passes.map((p) => [
+              p.kind,
+              moment(p.startedAt),
+              p.finishedAt ? moment(p.finishedAt) : 'running',
+              p.outcome ?? '-',
+              count(p.messages),
+              bytes(p.bytes),
+              p.error ? `${p.error.label}: ${p.error.reason ?? ''}` : '',
+            ]),
+            [false, false, false, false, true, true, false],
+          ),
+      el('h2', {}, `Skipped items (${count(m.skippedTotal)})`),
+      m.skipped.length === 0
+        ? el('p', {}, 'None.')
+        : el(
+            'div',
+            { id: 'skipped' },
+            table(
+              ['folder', 'uid', 'size', 'reason'],
+              m.skipped.map((s) => [s.folder, String(s.uid), bytes(s.size), s.reason]),
+              [false, true, true, false],
+            ),
+          ),
+    );
+  }
+
+  return { overview, calendar, day, organisations, organisation, failures, failureType, lookup, mailbox };
+}
+
+/** The views, as the page's entry point receives them. */
+export type BrowserViews = ReturnType<typeof browserViews>;

@@ -1,0 +1,56 @@
+import type { MailboxDetail } from '../programme/report/mailbox-detail.js';
+import type { MailboxNotice } from '../programme/report/mailbox-notices.js';
+
+/**
+ * A mailbox's move in a few plain sentences, for the helpdesk on the phone: when, whether it worked,
+ * and if not why and what happens next. Built from the report's fields only.
+ */
+export function explainMailbox(m: MailboxDetail, notices: readonly MailboxNotice[]): string[] {
+  const lines: string[] = [];
+  const told = notices.find((n) => (n.kind === 'warning' || n.kind === 'rescheduled') && n.state === 'sent');
+  switch (m.state) {
+    case 'imported':
+      lines.push('Not planned yet: the mailbox has no moving day.');
+      break;
+    case 'scheduled':
+      lines.push(`Planned to move on ${m.batchDay ?? '?'}; nothing has been copied yet.`);
+      break;
+    case 'prestaged':
+      lines.push(
+        `Planned to move on ${m.batchDay ?? '?'}; the mail is being copied ahead of the day (${m.copiedMessages} messages so far).`,
+      );
+      break;
+    case 'cutover':
+      lines.push(`Moving today (${m.batchDay ?? '?'}): the last copy and the check are under way.`);
+      break;
+    case 'done':
+      lines.push(
+        `Moved on ${m.doneAt?.slice(0, 10) ?? m.batchDay ?? '?'}: every message was copied and checked.`,
+      );
+      break;
+    case 'failed':
+      lines.push(
+        `The move failed: ${m.lastFailure?.label ?? 'no reason recorded'}${m.lastFailure?.reason ? ` (“${m.lastFailure.reason}”)` : ''}. It waits for the programme team to fix the cause and plan it again.`,
+      );
+      break;
+    default:
+      lines.push(`State: ${m.state}.`);
+  }
+  if (m.state !== 'failed' && m.lastFailure && m.attempts > 0)
+    lines.push(
+      `The last attempt hit a problem (${m.lastFailure.label}); it is tried again automatically (${m.attempts} failed attempt${m.attempts === 1 ? '' : 's'} so far).`,
+    );
+  if (m.skippedTotal > 0)
+    lines.push(
+      `${m.skippedTotal} message${m.skippedTotal === 1 ? ' was' : 's were'} not copied because the new server refused ${m.skippedTotal === 1 ? 'it' : 'them'} (see the skipped items).`,
+    );
+  if (m.batchDay)
+    lines.push(
+      told
+        ? `The user was told about the day on ${told.sentAt?.slice(0, 10) ?? told.day}.`
+        : m.toldDay
+          ? `The user was told about ${m.toldDay}.`
+          : 'The user has not been told about the day yet.',
+    );
+  return lines;
+}

@@ -1,0 +1,147 @@
+import { arr, bool, int, map, nullable, num, obj, str } from './json-schema.js';
+
+// The report layer's types (src/programme/report/) as JSON schemas, field for field.
+
+const failure = obj({ type: str, label: str, reason: nullable(str) });
+
+export const failureGroup = obj({
+  type: str,
+  label: str,
+  count: int,
+  reasons: arr(obj({ reason: str, count: int })),
+  examples: arr(str),
+});
+
+export const throughputSchema = obj({
+  mailboxesPerDay: nullable(num),
+  doneInWindow: int,
+  windowDays: num,
+  messagesPerHour: nullable(num),
+  bytesPerHour: nullable(num),
+  windowHours: num,
+});
+
+export const etaSchema = obj({
+  mailboxesLeft: int,
+  bytesLeft: num,
+  unplanned: int,
+  calendarEnd: nullable(str),
+  daysLeft: nullable(num),
+  atCurrentPace: nullable(str),
+});
+
+export const programmeSummary = obj({
+  programme: str,
+  organisation: nullable(str),
+  now: str,
+  mailboxes: int,
+  states: map(int),
+  successRate: nullable(num),
+  failures: arr(failureGroup),
+  copied: obj({ messages: num, bytes: num, skippedItems: int }),
+  throughput: throughputSchema,
+  eta: etaSchema,
+});
+
+export const calendarDay = obj({
+  day: str,
+  kind: { type: 'string', enum: ['weekday', 'weekend'] },
+  blackout: bool,
+  capacity: obj({ mailboxes: int, bytes: nullable(num) }),
+  planned: int,
+  plannedBytes: num,
+  done: int,
+  failed: int,
+  inProgress: int,
+  remaining: int,
+  overCapacity: bool,
+});
+
+export const dailyThroughput = obj({ day: str, mailboxesDone: int, messages: num, bytes: num });
+
+export const organisationRow = obj({
+  code: str,
+  name: str,
+  total: int,
+  done: int,
+  failed: int,
+  nextDay: nullable(str),
+});
+
+export const organisationSummary = obj({
+  code: str,
+  name: str,
+  pilot: bool,
+  adminContacts: arr(str),
+  blackoutDates: arr(str),
+  summary: programmeSummary,
+  days: arr(calendarDay),
+});
+
+export const mailboxLine = obj({
+  address: str,
+  organisation: nullable(str),
+  state: str,
+  batchDay: nullable(str),
+  nextStep: nullable(str),
+  nextDueAt: nullable(str),
+  failureType: nullable(str),
+  failureReason: nullable(str),
+  sizeBytes: nullable(num),
+  copiedBytes: num,
+});
+
+export const mailboxPage = obj({ mailboxes: arr(mailboxLine), more: bool });
+
+const side = obj({ endpoint: str, user: str, login: nullable(str) });
+
+export const mailboxDetail = obj({
+  address: str,
+  displayName: str,
+  organisation: nullable(obj({ code: str, name: nullable(str) })),
+  state: str,
+  batchDay: nullable(str),
+  toldDay: nullable(str),
+  rescheduledFrom: nullable(str),
+  nextStep: nullable(str),
+  nextDueAt: nullable(str),
+  attempts: int,
+  lease: nullable(obj({ owner: str, until: nullable(str) })),
+  lastFailure: nullable(failure),
+  source: side,
+  target: side,
+  notifyAddress: str,
+  folderCount: nullable(int),
+  messageCount: nullable(num),
+  sizeBytes: nullable(num),
+  copiedMessages: num,
+  copiedBytes: num,
+  stalledMs: num,
+  lastPassAt: nullable(str),
+  doneAt: nullable(str),
+  passes: arr(
+    obj({
+      kind: str,
+      worker: str,
+      startedAt: str,
+      finishedAt: nullable(str),
+      outcome: nullable(str),
+      messages: num,
+      bytes: num,
+      skipped: int,
+      error: nullable(failure),
+    }),
+  ),
+  skipped: arr(obj({ folder: str, uid: num, size: nullable(num), reason: str, recordedAt: str })),
+  skippedTotal: int,
+});
+
+export const mailboxNotice = obj({
+  kind: str,
+  day: str,
+  state: str,
+  dueAt: str,
+  sentAt: nullable(str),
+  recipients: nullable(str),
+  error: nullable(str),
+});
