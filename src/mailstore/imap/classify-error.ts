@@ -16,13 +16,16 @@ const BACKOFF_HINT = /Suggested Backoff Time:\s*(\d+)\s*milliseconds/i;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 const DROP_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
+/** Response codes that say "not now": [THROTTLED], and RFC 5530's [LIMIT] (a server-set limit reached). */
+const THROTTLE_CODES = new Set(['THROTTLED', 'LIMIT']);
+
 /**
  * A throttling reply — throttling words (Office 365: "Request is throttled. Suggested Backoff Time: N
- * milliseconds"), or the [THROTTLED] response code — as a retryable error carrying the server's hint;
- * undefined when the reply is something else.
+ * milliseconds"), or the [THROTTLED] or [LIMIT] response code — as a retryable error carrying the
+ * server's hint; undefined when the reply is something else.
  */
 export function throttlingError(words: string, responseCode = '', cause?: unknown): TrancheError | undefined {
-  if (!THROTTLE_WORDS.test(words) && responseCode.toUpperCase() !== 'THROTTLED') return undefined;
+  if (!THROTTLE_WORDS.test(words) && !THROTTLE_CODES.has(responseCode.toUpperCase())) return undefined;
   const hint = BACKOFF_HINT.exec(words);
   return new TrancheError('throttled', `server is throttling: ${words}`, {
     cause,
