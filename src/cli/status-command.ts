@@ -243,17 +243,20 @@ function formatWorkerLoad(w: WorkerLoad): string {
           ]),
           [false, false, false, false, true, false],
         );
-  const endpoints = table(
-    ['endpoint', 'mailboxes', 'connections', 'bytes last hour', 'adaptive'],
-    w.endpoints.map((e) => [
-      e.endpoint,
-      `${e.mailboxes}/${e.mailboxLimit}${e.mailboxLimit < e.maxMailboxes ? ` (of ${e.maxMailboxes})` : ''}`,
-      `${e.connections}/${e.maxConnections}`,
-      `${formatBytes(e.bytesLastHour)}${e.bytesPerHour === null ? '' : ` / ${formatBytes(e.bytesPerHour)}`}`,
-      e.latencyThresholdMs === null ? '-' : `logins over ${e.latencyThresholdMs} ms`,
-    ]),
-    [false, true, true, true, false],
-  );
+  const endpoints =
+    w.endpoints.length === 0
+      ? 'no endpoints yet (tranche endpoint add)'
+      : table(
+          ['endpoint', 'mailboxes', 'connections', 'bytes last hour', 'adaptive'],
+          w.endpoints.map((e) => [
+            e.endpoint,
+            `${e.mailboxes}/${e.mailboxLimit}${e.mailboxLimit < e.maxMailboxes ? ` (of ${e.maxMailboxes})` : ''}`,
+            `${e.connections}/${e.maxConnections}`,
+            `${formatBytes(e.bytesLastHour)}${e.bytesPerHour === null ? '' : ` / ${formatBytes(e.bytesPerHour)}`}`,
+            e.latencyThresholdMs === null ? '-' : `logins over ${e.latencyThresholdMs} ms`,
+          ]),
+          [false, true, true, true, false],
+        );
   return `${workers}
 
 ${endpoints}
