@@ -25,13 +25,22 @@ export class StepQueue {
 
   /** Connects to the queue in the PostgreSQL at URL (creating its schema and queue when missing). */
   static async open(url: string, logger: Logger): Promise<StepQueue> {
-    const boss = new PgBoss({ connectionString: url, max: 4, schedule: false, application_name: 'tranche' });
+    // LISTEN/NOTIFY: a queued hand-off wakes the workers at once instead of at their next poll.
+    const boss = new PgBoss({
+      connectionString: url,
+      max: 4,
+      schedule: false,
+      useListenNotify: true,
+      application_name: 'tranche',
+    });
     boss.on('error', (error: unknown) => logger.warn({ err: toTrancheError(error).message }, 'job queue'));
     try {
       await boss.start();
       // A hand-off is never retried by the queue: a lapsed lease makes the dispatcher hand the step off
       // anew. Jobs are kept a day for the queue's own statistics.
-      await boss.createQueue(QUEUE, { retryLimit: 0, expireInSeconds: 86_400, retentionSeconds: 86_400 });
+      const options = { retryLimit: 0, expireInSeconds: 86_400, retentionSeconds: 86_400, notify: true };
+      await boss.createQueue(QUEUE, options);
+      await boss.updateQueue(QUEUE, options);
     } catch (error) {
       await boss.stop({ graceful: false }).catch(() => undefined);
       const where = new URL(url);
@@ -57,7 +66,12 @@ export class StepQueue {
   async work(concurrency: number, handle: (handoff: Handoff) => Promise<void>): Promise<void> {
     await this.#boss.work<Handoff>(
       QUEUE,
-      { localConcurrency: concurrency, batchSize: 1, pollingIntervalSeconds: 0.5 },
+      {
+        localConcurrency: concurrency,
+        batchSize: 1,
+        pollingIntervalSeconds: 0.5,
+        notifyPollingIntervalSeconds: 0.5,
+      },
       async (jobs) => {
         for (const job of jobs) await handle(job.data);
       },

@@ -53,8 +53,13 @@ export class WorkerRegistry {
       .execute();
   }
 
-  /** Records whether this worker carries the scheduling duties. */
+  /**
+   * Records whether this worker carries the scheduling duties. Taking them over clears any other
+   * worker's mark: leadership is exclusive, so another mark is left by a leader that died.
+   */
   async lead(leading: boolean): Promise<void> {
+    if (leading)
+      await this.#db.updateTable('worker').set({ leader_since: null }).where('id', '!=', this.id).execute();
     await this.#db
       .updateTable('worker')
       .set({ leader_since: leading ? new Date().toISOString() : null })

@@ -31,7 +31,7 @@ export interface WorkerOptions {
   leaseMs?: number;
   /** How long a queued hand-off waits for a worker before the step is handed off anew (default 1 minute). */
   handoffMs?: number;
-  /** How often the leader looks for due work (default 500 ms). */
+  /** How often the leader looks for due work (default 200 ms). */
   pollMs?: number;
   /** End once no mailbox has a step left and no notice waits (default: keep waiting for new plans). */
   exitWhenDone?: boolean;
@@ -64,7 +64,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerTotals> {
   const { db, config, signal } = options;
   const leaseMs = options.leaseMs ?? 120_000;
   const handoffMs = options.handoffMs ?? 60_000;
-  const pollMs = options.pollMs ?? 500;
+  const pollMs = options.pollMs ?? 200;
   const maxMailboxes = options.maxMailboxes ?? 8;
   const clock = new SystemClock(pollMs);
   const { owner, logger, registry, ctx, stop } = await startWorking({
