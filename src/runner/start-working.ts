@@ -29,7 +29,7 @@ export interface Working {
   registry: WorkerRegistry;
   ctx: StepContext;
   /** Stops the heartbeat and marks the process stopped in the registry. */
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /**
