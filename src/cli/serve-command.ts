@@ -55,6 +55,7 @@ export function serveCommand(): Command {
       logger,
       maxAgeMs: refresh * 1000,
       trustProxy: flags.trustProxy ?? false,
+      warm: true,
     });
     let address: string;
     try {

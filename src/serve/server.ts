@@ -20,7 +20,7 @@ import { lookupRoutes } from './routes/lookup.js';
 import { meRoutes } from './routes/me.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { organisationRoutes } from './routes/organisations.js';
-import { overviewRoutes } from './routes/overview.js';
+import { overviewRoutes, warmOverview } from './routes/overview.js';
 import { pageRoutes } from './routes/pages.js';
 import { securityHeaders } from './security-headers.js';
 import { serveContext, type ServeContext } from './serve-context.js';
@@ -34,6 +34,8 @@ export interface ServerOptions {
   maxAgeMs?: number;
   /** Believe X-Forwarded-Proto/-For from a reverse proxy in front (so the cookie is Secure over HTTPS). */
   trustProxy?: boolean;
+  /** Compute the whole programme's overview at once, in the background (the served command; not tests). */
+  warm?: boolean;
 }
 
 /** Whole-programme views are recomputed when older than this, by default. */
@@ -130,5 +132,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     routes(app, ctx);
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   await app.ready();
+  if (options.warm)
+    warmOverview(ctx).catch((error: unknown) =>
+      options.logger.warn(
+        { err: (error as Error).message },
+        'overview not computed ahead; the first request will',
+      ),
+    );
   return app;
 }
