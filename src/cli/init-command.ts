@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
 import { CONFIG_FILE, configTemplate, loadConfig } from '../programme/config.js';
 import { openStateStore } from '../state/open-state-store.js';
+import { isPostgresUrl } from '../state/store-kind.js';
 import { generateSecretKey, writeSecretKey } from '../state/secrets/secret-key.js';
 
 interface InitFlags {
@@ -39,7 +40,7 @@ export function initCommand(): Command {
       const db = await openStateStore(config.state);
       await db.destroy();
       created.push(
-        /^postgres/i.test(config.state) ? `state store at ${new URL(config.state).host}` : config.state,
+        isPostgresUrl(config.state) ? `state store at ${new URL(config.state).host}` : config.state,
       );
       process.stdout.write(
         `tranche init: programme '${name}' created\n${created.map((c) => `  ${c}`).join('\n')}\n`,

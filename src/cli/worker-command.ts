@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
 import { createLogger } from '../log/logger.js';
 import { openProgramme } from '../programme/open-programme.js';
+import { isPostgresUrl } from '../state/store-kind.js';
 import { runWorker, type WorkerTotals } from '../runner/worker.js';
 import { addProgrammeOption } from './endpoint-command.js';
 import { EXIT } from './exit-codes.js';
@@ -50,11 +51,11 @@ export function workerCommand(): Command {
   command.action(async (flags: WorkerFlags) => {
     const maxMailboxes = positive(flags.mailboxes, '--mailboxes');
     const leaseMs = positive(flags.lease, '--lease') * 1000;
-    if (flags.db && !/^postgres(ql)?:\/\//i.test(flags.db))
+    if (flags.db && !isPostgresUrl(flags.db))
       throw new TrancheError('usage', '--db must be a postgres:// URL');
     const programme = await openProgramme(flags.programme, flags.db);
     const url = programme.config.state;
-    if (!/^postgres(ql)?:\/\//i.test(url)) {
+    if (!isPostgresUrl(url)) {
       await programme.db.destroy();
       throw new TrancheError(
         'usage',

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import bytes from 'bytes';
 import { parse } from 'yaml';
+import { isPostgresUrl } from '../state/store-kind.js';
 import { z } from 'zod';
 import { TrancheError } from '../errors/tranche-error.js';
 import { isIsoDay } from './lifecycle/step-times.js';
@@ -170,8 +171,7 @@ export interface ProgrammeConfig {
 
 /** All defaults, in one place; environment variables (TRANCHE_DB) win over the file. */
 export function withDefaults(input: z.infer<typeof schema>, dir: string, env = process.env): ProgrammeConfig {
-  const local = (path: string): string =>
-    isAbsolute(path) || /^postgres(ql)?:\/\//i.test(path) ? path : join(dir, path);
+  const local = (path: string): string => (isAbsolute(path) || isPostgresUrl(path) ? path : join(dir, path));
   return {
     name: input.name,
     state: local(env.TRANCHE_DB ?? input.state ?? 'state.sqlite'),

@@ -9,3 +9,8 @@ export function markPostgres(db: object): void {
 export function isPostgres(db: object): boolean {
   return postgresStores.has(db);
 }
+
+/** Whether a state store location is a PostgreSQL URL (postgres:// or postgresql://), else a SQLite file. */
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
