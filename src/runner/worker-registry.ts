@@ -76,21 +76,21 @@ export class WorkerRegistry {
       .execute();
   }
 
-  /** Mailboxes the live workers of MODE take at once between them. */
+  /** Mailboxes the live workers of MODE take at once between them (alive as isAlive() says). */
   async capacity(mode: WorkerMode): Promise<number> {
-    const row = await this.#db
+    const workers = await this.#db
       .selectFrom('worker')
-      .select((eb) => eb.fn.sum<number | string | null>('max_mailboxes').as('n'))
+      .selectAll()
       .where('mode', '=', mode)
       .where('stopped_at', 'is', null)
-      .where('heartbeat_at', '>', aliveSince(this.#heartbeatMs))
-      .executeTakeFirstOrThrow();
-    return Number(row.n ?? 0);
+      .execute();
+    const now = Date.now();
+    return workers.filter((w) => isAlive(w, now)).reduce((sum, w) => sum + w.max_mailboxes, 0);
   }
 }
 
 /** The oldest heartbeat of a worker still taken as alive. */
-export function aliveSince(heartbeatMs: number, now = Date.now()): string {
+function aliveSince(heartbeatMs: number, now = Date.now()): string {
   return new Date(now - MISSED_HEARTBEATS * heartbeatMs).toISOString();
 }
 
