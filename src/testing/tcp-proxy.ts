@@ -44,8 +44,16 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
     peak = Math.max(peak, ++open);
     const upstream = connect(port, host);
     sockets.add(client).add(upstream);
+    // A client has left once its FIN is read ('end', handled in the same poll phase as a new
+    // connection's accept); 'close' comes a phase later, and would count it against the next one.
+    let left = false;
+    const leave = (): void => {
+      if (!left) open--;
+      left = true;
+    };
+    client.on('end', leave);
     client.on('close', () => {
-      open--;
+      leave();
       sockets.delete(client);
     });
     upstream.on('close', () => sockets.delete(upstream));
