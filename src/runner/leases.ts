@@ -74,13 +74,16 @@ export function claimDue(db: Kysely<Database>, request: ClaimRequest): Promise<S
       if (won.length >= request.limit) break;
       const holds = room.holdsFor(candidate);
       if (!room.fits(holds)) continue;
-      room.acquire(holds);
       const owner = request.ownerFor(candidate);
-      await tx
+      // Still free: a heartbeat (which takes no claim lock) may have renewed the lease since the read.
+      const taken = await tx
         .updateTable('mailbox')
         .set({ lease_owner: owner, lease_until: until })
         .where('address', '=', candidate.address)
-        .execute();
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', real)]))
+        .executeTakeFirst();
+      if (taken.numUpdatedRows === 0n) continue;
+      room.acquire(holds);
       won.push({ ...candidate, lease_owner: owner, lease_until: until });
     }
     return won;
@@ -119,13 +122,19 @@ export async function liveLeases(db: Kysely<Database>): Promise<number> {
   return Number(row.n);
 }
 
-/** Extends every lease OWNER holds (the heartbeat). */
-export async function renewLeases(db: Kysely<Database>, owner: string, leaseMs: number): Promise<void> {
-  await db
+/**
+ * Extends every lease OWNER still holds (the heartbeat) and returns their mailboxes. A lease that has
+ * run out is not renewed: another worker may have claimed the mailbox, so its holder must stop.
+ */
+export async function renewLeases(db: Kysely<Database>, owner: string, leaseMs: number): Promise<string[]> {
+  const rows = await db
     .updateTable('mailbox')
     .set({ lease_until: new Date(Date.now() + leaseMs).toISOString() })
     .where('lease_owner', '=', owner)
+    .where('lease_until', '>', realNow())
+    .returning('address')
     .execute();
+  return rows.map((r) => r.address);
 }
 
 /** Frees leases left by runners of this host that are no longer alive, so a restart goes on at once. */

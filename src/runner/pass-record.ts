@@ -41,7 +41,7 @@ export async function finishPass(
   at: Date,
   outcome: PassOutcome,
   report: SyncReport | undefined,
-  error: { type: string; message: string } | undefined,
+  error: { type?: string; message: string } | undefined,
 ): Promise<void> {
   await db.transaction().execute(async (tx) => {
     await tx

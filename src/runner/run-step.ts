@@ -15,6 +15,7 @@ import { queueNotice } from '../notify/ledger/queue-notices.js';
 import type { Clock } from './clock.js';
 import { observeLoginLatency } from './adaptive-concurrency.js';
 import { EndpointPace } from './endpoint-pace.js';
+import { LEASE_LOST, LeaseWatch, leaseLost } from './lease-watch.js';
 import { connectionsPerMailbox } from './endpoint-room.js';
 import { finishPass, startPass } from './pass-record.js';
 import { markCutover, stepFailed, stepInterrupted, stepSucceeded, type Side } from './step-outcome.js';
@@ -34,6 +35,8 @@ export interface StepSetup {
 export interface StepContext extends Omit<StepSetup, 'config'> {
   endpoints: Map<string, Selectable<EndpointTable>>;
   pace: EndpointPace;
+  /** The steps running, each stopped if its lease is lost. */
+  leases: LeaseWatch;
   lifecycle: LifecycleConfig;
   /** Queue success and failure notices (the programme sends notices). */
   notices: boolean;
@@ -48,6 +51,7 @@ export async function stepContext({ config, ...setup }: StepSetup): Promise<Step
     notices: config.notices !== undefined,
     endpoints: new Map(endpoints.map((e) => [e.name, e])),
     pace: new EndpointPace(setup.db, endpoints, setup.clock),
+    leases: new LeaseWatch(),
   };
 }
 
@@ -168,6 +172,12 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
     }
   } catch (error) {
     const now = ctx.clock.now();
+    if (leaseLost(ctx.signal)) {
+      // Another worker may hold the mailbox now: record the pass, and leave the mailbox to it.
+      await finishPass(ctx.db, passId, mailbox.address, now, 'interrupted', report, { message: LEASE_LOST });
+      log.warn('lease lost: this pass stopped; the mailbox is left to whoever holds it now');
+      return 'interrupted';
+    }
     if (ctx.signal.aborted) {
       await finishPass(ctx.db, passId, mailbox.address, now, 'interrupted', report, undefined);
       await stepInterrupted(ctx.db, mailbox.address, ctx.owner);
@@ -199,10 +209,13 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
 
 /** Runs a step; when even its outcome cannot be recorded (the state store), the lease runs out and it runs again. */
 export async function carryOutStep(ctx: StepContext, mailbox: Selectable<MailboxTable>): Promise<StepResult> {
+  const step = ctx.leases.begin(mailbox.address, ctx.signal);
   try {
-    return await runStep(ctx, mailbox);
+    return await runStep({ ...ctx, signal: step.signal }, mailbox);
   } catch (error) {
     ctx.logger.error({ mailbox: mailbox.address, err: toTrancheError(error).message }, 'step not recorded');
     return 'interrupted';
+  } finally {
+    step.end();
   }
 }

@@ -31,8 +31,8 @@ interface Pair {
   to: DovecotUser;
 }
 
-/** A programme of N mailboxes with mail on the source, placed on DAY (as the planner would). */
-async function programme(n: number, day: string, plannedAt: Date) {
+/** A programme of N mailboxes with mail on the source (MESSAGES each), placed on DAY (as the planner would). */
+async function programme(n: number, day: string, plannedAt: Date, messages = 20) {
   const db: Kysely<Database> = await openStateStore(tempStatePath());
   const box = new SecretBox(generateSecretKey());
   const config: ProgrammeConfig = withDefaults({ name: 'runner test' }, '/tmp');
@@ -62,7 +62,7 @@ async function programme(n: number, day: string, plannedAt: Date) {
       from,
       generateCorpus({
         seed: 100 + i,
-        messages: 20,
+        messages,
         folders: ['INBOX', 'Work', 'Work/Old'],
         bigAttachments: 0,
       }),
@@ -231,6 +231,57 @@ describe('tranche run on the simulated clock', () => {
         .where('outcome', '=', 'interrupted')
         .execute();
       assert.ok(interrupted.length >= 1);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  test('a lease lost mid-copy (it ran out and another worker took the mailbox): the pass stops, the mailbox is left to the new holder', async () => {
+    const plannedAt = new Date('2027-06-01T00:00:00Z');
+    const { db, pairs, run } = await programme(1, '2027-06-10', plannedAt, 1500);
+    try {
+      const controller = new AbortController();
+      // A 900 ms lease: the heartbeat renews it every 300 ms.
+      const running = run({ signal: controller.signal, pollMs: 20, leaseMs: 900 });
+      for (;;) {
+        const copying = await db.selectFrom('sync_folder').select('mailbox_key').executeTakeFirst();
+        if (copying) break;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      // As if this runner had stalled past its lease and another worker had claimed the mailbox.
+      const until = new Date(Date.now() + 3_600_000).toISOString();
+      await db.updateTable('mailbox').set({ lease_owner: 'elsewhere', lease_until: until }).execute();
+      let pass;
+      for (let waited = 0; waited < 15_000; waited += 20) {
+        pass = await db
+          .selectFrom('pass')
+          .selectAll()
+          .where('finished_at', 'is not', null)
+          .executeTakeFirst();
+        if (pass) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.ok(pass, 'the pass was closed');
+      assert.equal(pass.outcome, 'interrupted');
+      assert.match(pass.error_reason ?? '', /lease on this mailbox ran out or was taken over/);
+      assert.equal(pass.error_type, null);
+      // Stopped part-way: the copy was not carried on to the end.
+      assert.notDeepEqual(await identical(pairs[0]!), []);
+      controller.abort();
+      const totals = await running;
+      assert.equal(totals.interrupted, 1);
+      assert.equal(totals.ok, 0);
+      // The new holder's lease and the step are untouched.
+      const mailbox = await db
+        .selectFrom('mailbox')
+        .select(['lease_owner', 'lease_until', 'state', 'next_step'])
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(mailbox, {
+        lease_owner: 'elsewhere',
+        lease_until: until,
+        state: 'scheduled',
+        next_step: 'prestage',
+      });
     } finally {
       await db.destroy();
     }

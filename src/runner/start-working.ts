@@ -34,7 +34,8 @@ export interface Working {
 
 /**
  * Enters a process in the programme's worker registry, frees the leases of dead processes of this
- * host at once, builds its step context, and beats (leases and registry) every third of a lease.
+ * host at once, builds its step context, and beats (leases and registry) every third of a lease. A
+ * step whose lease could not be renewed (it ran out) is stopped: another worker may hold it now.
  */
 export async function startWorking(setup: WorkingSetup): Promise<Working> {
   const { db, leaseMs } = setup;
@@ -46,8 +47,8 @@ export async function startWorking(setup: WorkingSetup): Promise<Working> {
   if (released > 0) logger.info({ released }, 'took back mailboxes held by a process that is gone');
   const ctx = await stepContext({ ...setup, owner, logger });
   const heartbeat = setInterval(() => {
-    Promise.all([renewLeases(db, owner, leaseMs), registry.beat()]).catch((error: unknown) =>
-      logger.error({ err: toTrancheError(error).message }, 'heartbeat failed'),
+    Promise.all([ctx.leases.renew(() => renewLeases(db, owner, leaseMs)), registry.beat()]).catch(
+      (error: unknown) => logger.error({ err: toTrancheError(error).message }, 'heartbeat failed'),
     );
   }, leaseMs / 3);
   heartbeat.unref();
