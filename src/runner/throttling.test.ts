@@ -109,8 +109,10 @@ test('a throttling target: the runner waits as the server suggests (up to its ca
     const gap = (i: number): number =>
       Date.parse(passes[i + 1]!.started_at) - Date.parse(passes[i]!.finished_at!);
     // The next try comes when the server said (the clock jumps to it), and never later than the cap.
-    assert.ok(gap(0) >= 40_000 && gap(0) < 40_000 + 60_000, `first wait ${gap(0)} ms`);
-    assert.ok(gap(1) >= MAX_HINT_MS && gap(1) < MAX_HINT_MS + 60_000, `second wait ${gap(1)} ms`);
+    // The slack is programme time spent claiming and connecting (600x: 4 minutes are 0.4 s of real
+    // time on a loaded machine); the back-off without a hint would be 5 to 10 minutes, and 10 hours uncapped.
+    assert.ok(gap(0) >= 40_000 && gap(0) < 40_000 + 240_000, `first wait ${gap(0)} ms`);
+    assert.ok(gap(1) >= MAX_HINT_MS && gap(1) < MAX_HINT_MS + 600_000, `second wait ${gap(1)} ms`);
   } finally {
     await db.destroy();
   }
