@@ -7,6 +7,7 @@ import { withDefaults } from '../programme/config.js';
 import { openStateStore } from '../state/open-state-store.js';
 import type { Database } from '../state/schema.js';
 import { storeBackends } from '../testing/store-backends.js';
+import { WorkerRegistry } from '../runner/worker-registry.js';
 import { listTokens, revokeToken } from './auth/api-tokens.js';
 import { seedServeFixture, type FixtureTokens } from './serve-fixture.js';
 import { buildServer } from './server.js';
@@ -389,6 +390,43 @@ for (const [backend, location] of storeBackends()) {
       });
     });
 
+    test('/metrics: programme-wide figures kept in memory up to --refresh; workers and endpoint load read live', async () => {
+      await withServer(location, async ({ db, app, tokens }) => {
+        const scrape = async (): Promise<(line: string) => number> => {
+          const r = await app.inject({ url: '/metrics', headers: bearer(tokens.metrics) });
+          assert.equal(r.statusCode, 200);
+          return (line) =>
+            Number(
+              r.body
+                .split('\n')
+                .find((l) => l.startsWith(`${line} `))
+                ?.split(' ')
+                .at(-1),
+            );
+        };
+        const first = await scrape();
+        assert.equal(first('tranche_mailboxes{state="done"}'), 3);
+        // A worker takes a mailbox, and another mailbox is done meanwhile.
+        const registry = new WorkerRegistry(db, 'vm:1:w', 40_000);
+        await registry.register('worker', 4);
+        await db
+          .updateTable('mailbox')
+          .set({ lease_owner: 'vm:1:w', lease_until: new Date(Date.now() + 60_000).toISOString() })
+          .where('address', '=', 'art@a.org')
+          .execute();
+        await db.updateTable('mailbox').set({ state: 'done' }).where('address', '=', 'ben@b.org').execute();
+        const second = await scrape();
+        // The figures are the ones computed a moment ago (the next refresh brings the new one)...
+        assert.equal(second('tranche_mailboxes{state="done"}'), 3);
+        // ...while the load is live: one mailbox on each endpoint, one worker.
+        assert.equal(second('tranche_endpoint_mailboxes{endpoint="old"}'), 1);
+        assert.equal(second('tranche_endpoint_mailboxes{endpoint="new"}'), 1);
+        assert.ok(second('tranche_endpoint_connections{endpoint="new"}') >= 1);
+        assert.equal(second('tranche_workers_alive{mode="worker"}'), 1);
+        assert.equal(second('tranche_leaders'), 0);
+      });
+    });
+
     test('/metrics: Prometheus text read from the store, for metrics and admin tokens', async () => {
       await withServer(location, async ({ app, tokens }) => {
         const r = await app.inject({ url: '/metrics', headers: bearer(tokens.metrics) });
@@ -410,6 +448,12 @@ for (const [backend, location] of storeBackends()) {
         assert.equal(value('tranche_throttled_seconds'), 120);
         assert.equal(value('tranche_queue_depth'), 1);
         assert.equal(value('tranche_copy_rate_bytes_per_second'), 0);
+        assert.ok(value('tranche_figures_age_seconds') >= 0);
+        assert.equal(value('tranche_endpoint_mailboxes{endpoint="old"}'), 0);
+        assert.equal(value('tranche_endpoint_mailbox_limit{endpoint="new"}'), 10);
+        assert.equal(value('tranche_endpoint_connection_limit{endpoint="new"}'), 10);
+        assert.equal(value('tranche_workers_alive{mode="worker"}'), 0);
+        assert.equal(value('tranche_steps_handed_out'), 0);
         assert.equal((await app.inject({ url: '/metrics', headers: bearer(tokens.admin) })).statusCode, 200);
         assert.equal(
           (await app.inject({ url: '/api/overview', headers: bearer(tokens.metrics) })).statusCode,

@@ -3,7 +3,7 @@ import type { Logger } from '../log/logger.js';
 import type { ProgrammeConfig } from '../programme/config.js';
 import { programmeNow } from '../programme/report/programme-now.js';
 import type { Database } from '../state/schema.js';
-import type { Scope } from './auth/scope.js';
+import { organisationFilter, type Scope } from './auth/scope.js';
 import { FreshCache } from './fresh-cache.js';
 
 /** What every route reads: the programme's store and configuration, the view cache, the clock. */
@@ -39,4 +39,30 @@ export async function scopedView<T>(
   }
   const { value, at } = await ctx.cache.get(key, compute);
   return { value, asOf: new Date(at).toISOString() };
+}
+
+/**
+ * A view the dashboard shows for the whole programme or for some organisations: the whole-programme
+ * one is kept in the cache under KEY (and computed as the server starts), a scoped one is live.
+ */
+export interface ProgrammeView<T> {
+  key: string;
+  compute(ctx: ServeContext, organisations: readonly string[] | undefined): Promise<T>;
+}
+
+/** VIEW as SCOPE may see it, with the moment it was computed. */
+export function viewFor<T>(
+  ctx: ServeContext,
+  scope: Scope,
+  view: ProgrammeView<T>,
+): Promise<{ value: T; asOf: string }> {
+  return scopedView(ctx, scope, view.key, () => view.compute(ctx, organisationFilter(scope)));
+}
+
+/**
+ * Computes the whole-programme VIEWS into the cache one after another, so that the first visitors
+ * after a start do not wait for them (seconds each on a programme of millions), nor /metrics.
+ */
+export async function warmViews(ctx: ServeContext, views: ProgrammeView<unknown>[]): Promise<void> {
+  for (const view of views) await ctx.cache.get(view.key, () => view.compute(ctx, undefined));
 }

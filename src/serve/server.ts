@@ -12,18 +12,19 @@ import type { ProgrammeConfig } from '../programme/config.js';
 import type { Database } from '../state/schema.js';
 import { refusalPage } from './dashboard/html-pages.js';
 import { HttpRefusal } from './http-refusal.js';
-import { calendarRoutes } from './routes/calendar.js';
+import { metricsView } from './metrics/metrics-view.js';
+import { calendarRoutes, calendarView } from './routes/calendar.js';
 import { exportRoutes } from './routes/exports.js';
 import { failureRoutes } from './routes/failures.js';
 import { localPath, loginRoutes } from './routes/login.js';
 import { lookupRoutes } from './routes/lookup.js';
 import { meRoutes } from './routes/me.js';
 import { metricsRoutes } from './routes/metrics.js';
-import { organisationRoutes } from './routes/organisations.js';
-import { overviewRoutes, warmOverview } from './routes/overview.js';
+import { organisationRoutes, organisationsView } from './routes/organisations.js';
+import { overviewRoutes, overviewView } from './routes/overview.js';
 import { pageRoutes } from './routes/pages.js';
 import { securityHeaders } from './security-headers.js';
-import { serveContext, type ServeContext } from './serve-context.js';
+import { serveContext, warmViews, type ServeContext } from './serve-context.js';
 
 /** What `tranche serve` serves. */
 export interface ServerOptions {
@@ -34,7 +35,7 @@ export interface ServerOptions {
   maxAgeMs?: number;
   /** Believe X-Forwarded-Proto/-For from a reverse proxy in front (so the cookie is Secure over HTTPS). */
   trustProxy?: boolean;
-  /** Compute the whole programme's overview at once, in the background (the served command; not tests). */
+  /** Compute the whole-programme views (overview, /metrics figures, calendar, organisations) at once, in the background (the served command; not tests). */
   warm?: boolean;
 }
 
@@ -133,10 +134,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   await app.ready();
   if (options.warm)
-    warmOverview(ctx).catch((error: unknown) =>
+    warmViews(ctx, [overviewView, metricsView, calendarView, organisationsView]).catch((error: unknown) =>
       options.logger.warn(
         { err: (error as Error).message },
-        'overview not computed ahead; the first request will',
+        'whole-programme views not computed ahead; the first requests will',
       ),
     );
   return app;

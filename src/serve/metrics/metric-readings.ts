@@ -5,7 +5,10 @@ import type { Database } from '../../state/schema.js';
 
 const HOUR_MS = 3_600_000;
 
-/** Everything /metrics reports, read from the store at one scrape. */
+/**
+ * The programme-wide figures of /metrics: aggregates over every mailbox (seconds on a programme of
+ * millions), so they are kept in the serve cache and refreshed in the background.
+ */
 export interface MetricReadings {
   mailboxesByState: { state: string; mailboxes: number }[];
   copiedMessages: number;
@@ -24,7 +27,7 @@ export interface MetricReadings {
 }
 
 /**
- * The scrape's readings at NOW (programme clock) and REAL_NOW (leases are real time): the report
+ * The programme-wide figures at NOW (programme clock) and REAL_NOW (leases are real time): the report
  * layer's totals per state and failures by type, plus the last hour of passes and the due queue.
  */
 export async function readMetrics(db: Kysely<Database>, now: Date, realNow: Date): Promise<MetricReadings> {

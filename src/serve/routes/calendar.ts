@@ -1,16 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import { MAILBOX_STATES } from '../../programme/lifecycle/mailbox-state.js';
-import { dayCalendar } from '../../programme/report/day-calendar.js';
+import { dayCalendar, type CalendarDay } from '../../programme/report/day-calendar.js';
 import { dayMailboxes } from '../../programme/report/day-mailboxes.js';
 import { apiScope } from '../auth/authenticate.js';
 import { organisationFilter } from '../auth/scope.js';
 import { arr, obj, replies, str } from '../schemas/json-schema.js';
 import { calendarDay, mailboxLine } from '../schemas/report-schemas.js';
-import { scopedView, type ServeContext } from '../serve-context.js';
+import { viewFor, type ProgrammeView, type ServeContext } from '../serve-context.js';
 import { pageQuery, type PageQuery } from './paging.js';
 
 /** An ISO day in a path. */
 export const dayParam = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' };
+
+/** Every day of the calendar against its capacity (of the given organisations). */
+export const calendarView: ProgrammeView<CalendarDay[]> = {
+  key: 'calendar',
+  compute: (ctx, organisation) => dayCalendar(ctx.db, ctx.config.schedule, { organisation }),
+};
 
 /** GET /api/calendar (every day against its capacity) and /api/calendar/:day (its line and mailboxes). */
 export function calendarRoutes(app: FastifyInstance, ctx: ServeContext): void {
@@ -25,9 +31,7 @@ export function calendarRoutes(app: FastifyInstance, ctx: ServeContext): void {
     },
     async (request) => {
       const scope = await apiScope(ctx.db, request, 'calendar');
-      const { value, asOf } = await scopedView(ctx, scope, 'calendar', () =>
-        dayCalendar(ctx.db, ctx.config.schedule, { organisation: organisationFilter(scope) }),
-      );
+      const { value, asOf } = await viewFor(ctx, scope, calendarView);
       return { asOf, days: value };
     },
   );

@@ -1,17 +1,26 @@
 import type { FastifyInstance } from 'fastify';
 import { apiScope } from '../auth/authenticate.js';
-import { readMetrics } from '../metrics/metric-readings.js';
+import { workerLoad } from '../../programme/report/worker-load.js';
 import { metricsRegistry } from '../metrics/metrics-registry.js';
+import { metricsView } from '../metrics/metrics-view.js';
 import type { ServeContext } from '../serve-context.js';
 
 /** GET /metrics: Prometheus text, for a bearer token with the metrics (or admin) role. */
 export function metricsRoutes(app: FastifyInstance, ctx: ServeContext): void {
-  const registry = metricsRegistry(async () => readMetrics(ctx.db, await ctx.now(), new Date()));
+  const registry = metricsRegistry(async () => {
+    const now = await ctx.now();
+    const [figures, load] = await Promise.all([
+      ctx.cache.get(metricsView.key, () => metricsView.compute(ctx, undefined)),
+      workerLoad(ctx.db, ctx.config, now),
+    ]);
+    return { figures: figures.value, figuresAt: figures.at, load };
+  });
   app.get(
     '/metrics',
     {
       schema: {
-        summary: 'Prometheus metrics (read from the store at each scrape)',
+        summary:
+          'Prometheus metrics: programme-wide figures kept up to --refresh seconds, workers and endpoint load read at each scrape',
         tags: ['metrics'],
         produces: ['text/plain'],
         response: { 200: { description: 'Prometheus text exposition format', type: 'string' } },

@@ -7,17 +7,23 @@ import {
   requireOrganisation as requireKnown,
 } from '../../programme/report/organisation-summary.js';
 import { apiScope } from '../auth/authenticate.js';
-import { organisationFilter, requireOrganisation } from '../auth/scope.js';
+import { requireOrganisation } from '../auth/scope.js';
 import { arr, obj, replies, str } from '../schemas/json-schema.js';
 import {
   mailboxPage as pageSchema,
   organisationRow,
   organisationSummary as summarySchema,
 } from '../schemas/report-schemas.js';
-import { scopedView, type ServeContext } from '../serve-context.js';
+import { viewFor, type ProgrammeView, type ServeContext } from '../serve-context.js';
 import { pageQuery, type PageQuery } from './paging.js';
 
 const codeParams = { type: 'object', properties: { code: str }, required: ['code'] };
+
+/** Every organisation's line: total, done, failed, next day (of the given organisations). */
+export const organisationsView: ProgrammeView<Awaited<ReturnType<typeof organisationTable>>> = {
+  key: 'organisations',
+  compute: (ctx, organisations) => organisationTable(ctx.db, organisations),
+};
 
 /** GET /api/organisations, /api/organisations/:code and its mailboxes: an org-admin sees its own only (403 otherwise). */
 export function organisationRoutes(app: FastifyInstance, ctx: ServeContext): void {
@@ -32,9 +38,7 @@ export function organisationRoutes(app: FastifyInstance, ctx: ServeContext): voi
     },
     async (request) => {
       const scope = await apiScope(ctx.db, request, 'organisations');
-      const { value, asOf } = await scopedView(ctx, scope, 'organisations', () =>
-        organisationTable(ctx.db, organisationFilter(scope)),
-      );
+      const { value, asOf } = await viewFor(ctx, scope, organisationsView);
       return { asOf, organisations: value };
     },
   );
