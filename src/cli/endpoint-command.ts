@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
-import { DEFAULT_LIMITS, Endpoints, type EndpointSummary } from '../programme/endpoints.js';
+import {
+  DEFAULT_LIMITS,
+  Endpoints,
+  type EndpointSummary,
+  type EndpointUpdate,
+} from '../programme/endpoints.js';
 import { openProgramme } from '../programme/open-programme.js';
 
 interface AddFlags {
@@ -16,6 +21,23 @@ interface AddFlags {
   bytesPerHour?: string;
   maxMessageSize?: string;
   latencyThreshold?: string;
+  programme: string;
+}
+
+/** `endpoint set`'s flags: each one left out stays as it is; false is a --no-… flag. */
+interface SetFlags {
+  url?: string;
+  admin?: string | false;
+  loginTemplate?: string | false;
+  adminPasswordFile?: string;
+  insecure?: boolean;
+  allowPlaintext?: boolean;
+  maxConnections?: string;
+  maxMailboxes?: string;
+  bytesPerHour?: string | false;
+  maxMessageSize?: string | false;
+  latencyThreshold?: string | false;
+  json?: boolean;
   programme: string;
 }
 
@@ -36,12 +58,18 @@ function count(text: string | undefined, flag: string): number | undefined {
   return n;
 }
 
-function adminPassword(flags: AddFlags): string | undefined {
-  if (flags.adminPasswordFile) {
+/** A whole number above 0, or null for its --no-… flag (the limit cleared). */
+function countOrNone(text: string | false | undefined, flag: string): number | null | undefined {
+  return text === false ? null : count(text, flag);
+}
+
+/** The admin's password from --admin-password-file FILE, else $TRANCHE_ENDPOINT_PASSWORD. */
+function adminPassword(file: string | undefined): string | undefined {
+  if (file) {
     try {
-      return readFileSync(flags.adminPasswordFile, 'utf8').replace(/\r?\n$/, '');
+      return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
     } catch {
-      throw new TrancheError('usage', `--admin-password-file: cannot read ${flags.adminPasswordFile}`);
+      throw new TrancheError('usage', `--admin-password-file: cannot read ${file}`);
     }
   }
   return process.env.TRANCHE_ENDPOINT_PASSWORD || undefined;
@@ -74,7 +102,34 @@ function describe(e: EndpointSummary): string {
   return `${e.name}  ${e.url}  ${login}; ${limits.join(', ')}${tls.length ? `; ${tls.join(', ')}` : ''}`;
 }
 
-/** `tranche endpoint add|list|remove`: the programme's source and target servers. */
+/** Each setting `endpoint set` reports when it changes: its label, and the unit after a value. */
+const SETTINGS: [setting: keyof EndpointSummary, label: string, unit: string][] = [
+  ['url', 'url', ''],
+  ['admin', 'admin', ''],
+  ['loginTemplate', 'login template', ''],
+  ['insecure', 'insecure', ''],
+  ['allowPlaintext', 'allow plaintext', ''],
+  ['maxConnections', 'max connections', ''],
+  ['maxMailboxes', 'max mailboxes', ''],
+  ['bytesPerHour', 'bytes/hour', ''],
+  ['maxMessageSize', 'max message size', ' bytes'],
+  ['latencyThresholdMs', 'latency threshold', ' ms'],
+];
+
+/** What `endpoint set` changed, one line, never a secret: `endpoint new: max mailboxes 4 → 8, bytes/hour none → 1000000`. */
+function describeUpdate({ before, after, adminPasswordReplaced }: EndpointUpdate): string {
+  const shown = (value: string | number | boolean | undefined, unit: string): string =>
+    value === undefined ? 'none' : typeof value === 'boolean' ? (value ? 'yes' : 'no') : `${value}${unit}`;
+  const changes = SETTINGS.filter(([setting]) => before[setting] !== after[setting]).map(
+    ([setting, label, unit]) => `${label} ${shown(before[setting], unit)} → ${shown(after[setting], unit)}`,
+  );
+  if (adminPasswordReplaced) changes.push('admin password replaced');
+  else if (before.hasAdminPassword !== after.hasAdminPassword)
+    changes.push(`admin password ${after.hasAdminPassword ? 'set' : 'removed'}`);
+  return `endpoint ${after.name}: ${changes.length > 0 ? changes.join(', ') : 'unchanged'}`;
+}
+
+/** `tranche endpoint add|set|list|remove`: the programme's source and target servers. */
 export function endpointCommand(): Command {
   const endpoint = new Command('endpoint').description('define the source and target servers of a programme');
   const add = new Command('add')
@@ -111,7 +166,7 @@ export function endpointCommand(): Command {
           url: flags.url,
           admin: flags.admin,
           loginTemplate: flags.loginTemplate,
-          adminPassword: flags.admin ? adminPassword(flags) : undefined,
+          adminPassword: flags.admin ? adminPassword(flags.adminPasswordFile) : undefined,
           insecure: flags.insecure ?? false,
           allowPlaintext: flags.allowPlaintext ?? false,
           maxConnections: count(flags.maxConnections, '--max-connections')!,
@@ -122,6 +177,53 @@ export function endpointCommand(): Command {
         }),
       );
       process.stdout.write(`endpoint ${name} added\n`);
+    });
+  const set = new Command('set')
+    .description(
+      "change a server's settings and limits, also while runners and workers use it (they pick changes up within seconds)",
+    )
+    .argument('<name>')
+    .option('--url <url>', 'imap://HOST[:PORT] (STARTTLS) or imaps://HOST[:PORT]')
+    .option(
+      '--admin <user>',
+      'a new admin (its password from --admin-password-file or $TRANCHE_ENDPOINT_PASSWORD)',
+    )
+    .option('--no-admin', 'user logins: forget the admin, its password and login template')
+    .option('--admin-password-file <file>', "file with the admin's new password")
+    .option('--login-template <template>', "a composed admin login, e.g. '{user}*{admin}'")
+    .option('--no-login-template', 'the admin logs in with SASL PLAIN again')
+    .option('--insecure', 'do not verify the TLS certificate')
+    .option('--no-insecure', 'verify the TLS certificate again')
+    .option('--allow-plaintext', 'allow passwords without TLS (trusted networks only)')
+    .option('--no-allow-plaintext', 'refuse passwords without TLS again')
+    .option('--max-connections <n>', 'connections at once, all workers together')
+    .option('--max-mailboxes <n>', 'mailboxes copied at once')
+    .option('--bytes-per-hour <n>', "the server's migration budget in bytes per hour")
+    .option('--no-bytes-per-hour', 'no byte budget')
+    .option('--max-message-size <n>', 'largest message the server accepts, in bytes')
+    .option('--no-max-message-size', 'largest message not known')
+    .option('--latency-threshold <ms>', 'adaptive concurrency from login times (see add)')
+    .option('--no-latency-threshold', 'no adaptive concurrency')
+    .option('--json', 'print the endpoint as `endpoint list --json` does')
+    .action(async (name: string, flags: SetFlags) => {
+      const update = await withEndpoints(flags.programme, (endpoints) =>
+        endpoints.set(name, {
+          url: flags.url,
+          admin: flags.admin === false ? null : flags.admin,
+          adminPassword:
+            flags.admin || flags.adminPasswordFile ? adminPassword(flags.adminPasswordFile) : undefined,
+          loginTemplate: flags.loginTemplate === false ? null : flags.loginTemplate,
+          insecure: flags.insecure,
+          allowPlaintext: flags.allowPlaintext,
+          maxConnections: count(flags.maxConnections, '--max-connections'),
+          maxMailboxes: count(flags.maxMailboxes, '--max-mailboxes'),
+          bytesPerHour: countOrNone(flags.bytesPerHour, '--bytes-per-hour'),
+          maxMessageSize: countOrNone(flags.maxMessageSize, '--max-message-size'),
+          latencyThresholdMs: countOrNone(flags.latencyThreshold, '--latency-threshold'),
+        }),
+      );
+      const text = flags.json ? JSON.stringify(update.after, null, 2) : describeUpdate(update);
+      process.stdout.write(`${text}\n`);
     });
   const list = new Command('list')
     .description('list the servers (secrets are never shown)')
@@ -142,6 +244,6 @@ export function endpointCommand(): Command {
       await withEndpoints(flags.programme, (endpoints) => endpoints.remove(name));
       process.stdout.write(`endpoint ${name} removed\n`);
     });
-  for (const sub of [add, list, remove]) endpoint.addCommand(addProgrammeOption(sub));
+  for (const sub of [add, set, list, remove]) endpoint.addCommand(addProgrammeOption(sub));
   return endpoint;
 }

@@ -103,6 +103,74 @@ for (const backend of ['SQLite', 'PostgreSQL'] as const) {
   });
 }
 
+test('endpoint set changes limits and settings, shown by endpoint list; refusals change nothing and never print the password', async () => {
+  const dir = join(tempDir(), 'set');
+  assert.equal((await runCli(['init', dir])).status, EXIT.ok);
+  const passwordFile = join(dir, '..', 'admin-password');
+  writeFileSync(passwordFile, `${SECRET}\n`);
+  const outputs: string[] = [];
+  const cli = async (
+    args: string[],
+    expected: number = EXIT.ok,
+  ): Promise<{ stdout: string; stderr: string }> => {
+    const result = await runCli([...args, '--programme', dir], { TRANCHE_ENDPOINT_PASSWORD: SECRET });
+    outputs.push(result.stdout, result.stderr);
+    assert.equal(result.status, expected, `${args.join(' ')}: ${result.stderr}`);
+    return result;
+  };
+  const listed = async () =>
+    (JSON.parse((await cli(['endpoint', 'list', '--json'])).stdout) as Record<string, unknown>[])[0]!;
+  await cli(['endpoint', 'add', 'new', '--url', 'imaps://new.example.org', '--bytes-per-hour', '500']);
+
+  const raised = await cli(['endpoint', 'set', 'new', '--max-mailboxes', '8', '--bytes-per-hour', '1000000']);
+  assert.equal(raised.stdout, 'endpoint new: max mailboxes 4 → 8, bytes/hour 500 → 1000000\n');
+  assert.match(
+    (await cli(['endpoint', 'list'])).stdout,
+    /^new {2}imaps:\/\/new\.example\.org {2}user logins; 10 connections, 8 mailboxes at once, 1000000 bytes\/hour$/m,
+  );
+  const cleared = await cli(['endpoint', 'set', 'new', '--no-bytes-per-hour', '--latency-threshold', '800']);
+  assert.equal(cleared.stdout, 'endpoint new: bytes/hour 1000000 → none, latency threshold none → 800 ms\n');
+  const json = await cli(['endpoint', 'set', 'new', '--no-latency-threshold', '--json']);
+  assert.deepEqual(JSON.parse(json.stdout), await listed());
+  assert.equal((await listed()).latencyThresholdMs, undefined);
+
+  const unknown = await cli(['endpoint', 'set', 'old', '--max-mailboxes', '2'], EXIT.usage);
+  assert.equal(unknown.stderr, 'tranche: no endpoint named old\n');
+  const nothing = await cli(['endpoint', 'set', 'new'], EXIT.usage);
+  assert.match(nothing.stderr, /^tranche: endpoint new: nothing to change/);
+  const before = await listed();
+  const badUrl = await cli(
+    ['endpoint', 'set', 'new', '--max-mailboxes', '2', '--url', 'http://x'],
+    EXIT.usage,
+  );
+  assert.match(badUrl.stderr, /--url/);
+  await cli(['endpoint', 'set', 'new', '--max-connections', '0'], EXIT.usage);
+  await cli(['endpoint', 'set', 'new', '--login-template', '{user}*{admin}'], EXIT.usage);
+  assert.deepEqual(await listed(), before);
+
+  const admin = await cli([
+    'endpoint',
+    'set',
+    'new',
+    '--admin',
+    'master',
+    '--admin-password-file',
+    passwordFile,
+  ]);
+  assert.equal(admin.stdout, 'endpoint new: admin none → master, admin password set\n');
+  const rotated = await cli(['endpoint', 'set', 'new', '--admin', 'master', '--no-insecure', '--json']);
+  assert.equal((JSON.parse(rotated.stdout) as { hasAdminPassword: boolean }).hasAdminPassword, true);
+  const users = await cli(['endpoint', 'set', 'new', '--no-admin', '--allow-plaintext']);
+  assert.equal(
+    users.stdout,
+    'endpoint new: admin master → none, allow plaintext no → yes, admin password removed\n',
+  );
+  const help = await cli(['endpoint', 'set', '--help']);
+  assert.match(help.stdout, /--no-bytes-per-hour/);
+  for (const text of outputs) assert.ok(!text.includes(SECRET), text);
+  for (const file of readdirSync(dir)) assert.ok(!readFileSync(join(dir, file)).includes(SECRET), file);
+});
+
 test('a broken configuration is one line naming the field, exit 64', async () => {
   const dir = join(tempDir(), 'p');
   assert.equal((await runCli(['init', dir])).status, EXIT.ok);

@@ -1,7 +1,10 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { TrancheError } from '../errors/tranche-error.js';
 import { parseImapUrl } from '../mailstore/imap/endpoint.js';
-import type { Database } from '../state/schema.js';
+import { concurrencyAfterChange } from '../runner/adaptive-concurrency.js';
+import { bucketAfterRateChange } from '../runner/byte-budget.js';
+import { LOCK, withExclusiveWrite } from '../state/exclusive-write.js';
+import type { Database, EndpointTable } from '../state/schema.js';
 import type { SecretBox } from '../state/secrets/secret-box.js';
 
 /** Per-endpoint limits; every global limit has this one owner (design.md). */
@@ -38,6 +41,33 @@ export interface EndpointSummary extends Omit<EndpointInput, 'adminPassword'> {
   hasAdminPassword: boolean;
 }
 
+/**
+ * What `set` changes on an endpoint: a field left out stays as it is; null clears an optional one
+ * (no admin: user logins, which forgets the admin's password and login template too).
+ */
+export interface EndpointChanges {
+  url?: string;
+  insecure?: boolean;
+  allowPlaintext?: boolean;
+  admin?: string | null;
+  loginTemplate?: string | null;
+  /** The admin's new password; a different admin needs one. Sealed before it is stored. */
+  adminPassword?: string;
+  maxConnections?: number;
+  maxMailboxes?: number;
+  bytesPerHour?: number | null;
+  maxMessageSize?: number | null;
+  latencyThresholdMs?: number | null;
+}
+
+/** An endpoint before and after `set`, without secrets. */
+export interface EndpointUpdate {
+  before: EndpointSummary;
+  after: EndpointSummary;
+  /** A password replaced the admin's stored one (which summaries alone do not tell). */
+  adminPasswordReplaced: boolean;
+}
+
 /** Defaults suited to a hosted target: a few connections, a few mailboxes at once. */
 export const DEFAULT_LIMITS: EndpointLimits = {
   maxConnections: 10,
@@ -49,6 +79,44 @@ export const DEFAULT_LIMITS: EndpointLimits = {
 
 const optionalNumber = (value: string | number | null): number | undefined =>
   value === null ? undefined : Number(value);
+
+/** An endpoint row as listed: its secret only as whether there is one. */
+function summaryOf(row: Selectable<EndpointTable>): EndpointSummary {
+  return {
+    name: row.name,
+    url: row.url,
+    insecure: row.insecure === 1,
+    allowPlaintext: row.allow_plaintext === 1,
+    admin: row.admin ?? undefined,
+    loginTemplate: row.login_template ?? undefined,
+    hasAdminPassword: row.admin_secret !== null,
+    maxConnections: row.max_connections,
+    maxMailboxes: row.max_mailboxes,
+    bytesPerHour: optionalNumber(row.bytes_per_hour),
+    maxMessageSize: optionalNumber(row.max_message_size),
+    latencyThresholdMs: optionalNumber(row.latency_threshold_ms),
+  };
+}
+
+/** How an endpoint logs in, checked the same way by add and set: a usage error names what is wrong. */
+function checkLogin(
+  name: string,
+  login: { url: string; admin: string | null; hasPassword: boolean; loginTemplate: string | null },
+): void {
+  parseImapUrl(login.url, `endpoint ${name}: --url`);
+  if (login.admin && !login.hasPassword) {
+    throw new TrancheError(
+      'usage',
+      `endpoint ${name}: an admin needs a password (--admin-password-file or TRANCHE_ENDPOINT_PASSWORD)`,
+    );
+  }
+  if (login.loginTemplate && !login.admin) {
+    throw new TrancheError('usage', `endpoint ${name}: --login-template needs --admin`);
+  }
+}
+
+/** CHANGE when given (null included), else what was there. */
+const changed = <T>(change: T | undefined, was: T): T => (change === undefined ? was : change);
 
 /** The programme's endpoints in the state store; admin passwords go in and out sealed. */
 export class Endpoints {
@@ -68,16 +136,12 @@ export class Endpoints {
         `endpoint name '${input.name}': letters, digits, '.', '_' and '-' only`,
       );
     }
-    parseImapUrl(input.url, `endpoint ${input.name}: --url`);
-    if (input.admin && !input.adminPassword) {
-      throw new TrancheError(
-        'usage',
-        `endpoint ${input.name}: an admin needs a password (--admin-password-file or TRANCHE_ENDPOINT_PASSWORD)`,
-      );
-    }
-    if (input.loginTemplate && !input.admin) {
-      throw new TrancheError('usage', `endpoint ${input.name}: --login-template needs --admin`);
-    }
+    checkLogin(input.name, {
+      url: input.url,
+      admin: input.admin ?? null,
+      hasPassword: Boolean(input.adminPassword),
+      loginTemplate: input.loginTemplate ?? null,
+    });
     const existing = await this.#db
       .selectFrom('endpoint')
       .select('name')
@@ -106,20 +170,68 @@ export class Endpoints {
   /** Every endpoint, by name, without secrets. */
   async list(): Promise<EndpointSummary[]> {
     const rows = await this.#db.selectFrom('endpoint').selectAll().orderBy('name').execute();
-    return rows.map((row) => ({
-      name: row.name,
-      url: row.url,
-      insecure: row.insecure === 1,
-      allowPlaintext: row.allow_plaintext === 1,
-      admin: row.admin ?? undefined,
-      loginTemplate: row.login_template ?? undefined,
-      hasAdminPassword: row.admin_secret !== null,
-      maxConnections: row.max_connections,
-      maxMailboxes: row.max_mailboxes,
-      bytesPerHour: optionalNumber(row.bytes_per_hour),
-      maxMessageSize: optionalNumber(row.max_message_size),
-      latencyThresholdMs: optionalNumber(row.latency_threshold_ms),
-    }));
+    return rows.map(summaryOf);
+  }
+
+  /**
+   * Changes an endpoint's settings and limits in place, while runners and workers use it: they read
+   * the row again within seconds. Checked as add checks; an unknown name, or nothing to change, is a
+   * usage error. The state the limits keep moves with them, under the lock that guards it: the
+   * adaptive concurrency never exceeds a new max_mailboxes, and the byte bucket never holds more than
+   * a minute of a new rate.
+   */
+  async set(name: string, changes: EndpointChanges): Promise<EndpointUpdate> {
+    if (Object.values(changes).every((value) => value === undefined)) {
+      throw new TrancheError(
+        'usage',
+        `endpoint ${name}: nothing to change (see tranche endpoint set --help)`,
+      );
+    }
+    return withExclusiveWrite(this.#db, LOCK.endpoint, async (tx) => {
+      const row = await tx.selectFrom('endpoint').selectAll().where('name', '=', name).executeTakeFirst();
+      if (!row) throw new TrancheError('usage', `no endpoint named ${name}`);
+      const admin = changed(changes.admin, row.admin);
+      if (changes.adminPassword !== undefined && !admin) {
+        throw new TrancheError('usage', `endpoint ${name}: an admin password needs an admin (--admin)`);
+      }
+      const adminSecret =
+        changes.adminPassword !== undefined
+          ? this.#box.seal(changes.adminPassword)
+          : admin === row.admin
+            ? row.admin_secret
+            : null;
+      const login = {
+        url: changed(changes.url, row.url),
+        admin,
+        hasPassword: adminSecret !== null,
+        loginTemplate: changed(changes.loginTemplate, admin === null ? null : row.login_template),
+      };
+      checkLogin(name, login);
+      const maxMailboxes = changed(changes.maxMailboxes, row.max_mailboxes);
+      const latencyThresholdMs = changed(changes.latencyThresholdMs, row.latency_threshold_ms);
+      const bytesPerHour = changed(changes.bytesPerHour, optionalNumber(row.bytes_per_hour) ?? null);
+      const values = {
+        url: login.url,
+        insecure: changed(changes.insecure, row.insecure === 1) ? 1 : 0,
+        allow_plaintext: changed(changes.allowPlaintext, row.allow_plaintext === 1) ? 1 : 0,
+        admin,
+        login_template: login.loginTemplate,
+        admin_secret: adminSecret,
+        max_connections: changed(changes.maxConnections, row.max_connections),
+        max_mailboxes: maxMailboxes,
+        bytes_per_hour: bytesPerHour,
+        max_message_size: changed(changes.maxMessageSize, optionalNumber(row.max_message_size) ?? null),
+        latency_threshold_ms: latencyThresholdMs,
+        ...concurrencyAfterChange(row, maxMailboxes, latencyThresholdMs),
+        ...bucketAfterRateChange(row, bytesPerHour),
+      };
+      await tx.updateTable('endpoint').set(values).where('name', '=', name).execute();
+      return {
+        before: summaryOf(row),
+        after: summaryOf({ ...row, ...values }),
+        adminPasswordReplaced: changes.adminPassword !== undefined && row.admin_secret !== null,
+      };
+    });
   }
 
   /** The admin password of an endpoint, opened; for logging in, never for display. */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { LOCK, withExclusiveWrite } from '../state/exclusive-write.js';
-import type { Database } from '../state/schema.js';
+import type { Database, EndpointTable } from '../state/schema.js';
 
 /** How long after a change the concurrency may be lowered again, and raised again (real time). */
 export interface AdaptPace {
@@ -57,4 +57,24 @@ export async function observeLoginLatency(
       .execute();
     return { endpoint, from, to };
   });
+}
+
+/**
+ * An endpoint's adaptive concurrency after its max_mailboxes or latency threshold were changed
+ * (`tranche endpoint set`). Without a threshold nothing adapts: both columns are cleared. A figure held
+ * below both the old and the new maximum stays (the server was slow, and is raised again one mailbox at
+ * a time); any other goes back to the maximum (null), so it never exceeds the new one and a raised
+ * maximum is used at once.
+ */
+export function concurrencyAfterChange(
+  before: Pick<EndpointTable, 'max_mailboxes' | 'concurrency' | 'concurrency_at'>,
+  maxMailboxes: number,
+  latencyThresholdMs: number | null,
+): Pick<EndpointTable, 'concurrency' | 'concurrency_at'> {
+  if (latencyThresholdMs === null) return { concurrency: null, concurrency_at: null };
+  const held = before.concurrency;
+  return {
+    concurrency: held !== null && held < Math.min(before.max_mailboxes, maxMailboxes) ? held : null,
+    concurrency_at: before.concurrency_at,
+  };
 }

@@ -11,10 +11,31 @@ const start = new Date('2027-01-04T00:00:00Z');
 /** A simulated clock that adds up the programme time its callers asked to sleep. */
 class CountingClock extends SimulatedClock {
   slept = 0;
+  sleeps = 0;
 
   override sleep(ms: number, signal?: AbortSignal): Promise<void> {
     this.slept += ms;
+    this.sleeps++;
     return super.sleep(ms, signal);
+  }
+}
+
+/** Waits for TAKE; a take still waiting after a minute (real time) fails with WHY instead of hanging the test. */
+async function settles(take: (signal: AbortSignal) => Promise<void>, why: string): Promise<void> {
+  const controller = new AbortController();
+  const guard = setTimeout(() => controller.abort(new Error(why)), 60_000);
+  try {
+    await take(controller.signal);
+  } finally {
+    clearTimeout(guard);
+  }
+}
+
+/** Resolves once CLOCK has been asked to sleep more than N times. */
+async function asleep(clock: CountingClock, n: number): Promise<void> {
+  for (let waited = 0; clock.sleeps <= n; waited += 5) {
+    assert.ok(waited < 60_000, 'the take never waited');
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 
@@ -64,6 +85,36 @@ for (const [backend, location] of storeBackends()) {
         assert.ok(waited >= 170_000, `both together waited only ${waited} ms of programme time`);
       } finally {
         await Promise.all([...new Set([a, b])].map((db) => db.destroy()));
+      }
+    });
+
+    test('a new rate, or none, reaches the takes already waiting at the old one', async () => {
+      const db = await openStateStore(await location());
+      try {
+        await insertEndpoints(db, ['new']);
+        const clock = new CountingClock(start, 1000);
+        // 3,600 bytes per hour: a million bytes owed take a million programme seconds to pay off.
+        const budget = new ByteBudget(db, 'new', 3_600, clock);
+        await budget.take(1_000_000);
+        const first = settles((signal) => budget.take(1, signal), 'still waiting at the old rate');
+        await asleep(clock, 0);
+        const asked = clock.slept;
+        assert.ok(asked > 900_000_000, `asked to sleep ${asked} ms`);
+        // 3.6 GB per hour pays the debt off in a programme second.
+        budget.setRate(3_600_000_000);
+        await first;
+        assert.ok(clock.slept - asked < 100_000, `then asked for ${clock.slept - asked} ms more`);
+
+        const other = new ByteBudget(db, 'new', 3_600, clock);
+        await other.take(1_000_000);
+        const sleeps = clock.sleeps;
+        const second = settles((signal) => other.take(1, signal), 'still waiting for a lifted budget');
+        await asleep(clock, sleeps);
+        other.setRate(undefined);
+        await second;
+        await settles((signal) => other.take(10_000_000, signal), 'a lifted budget held a take');
+      } finally {
+        await db.destroy();
       }
     });
 

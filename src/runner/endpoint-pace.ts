@@ -5,12 +5,25 @@ import type { Clock } from './clock.js';
 
 /** Each endpoint's bytes-per-hour budget, as this process draws on it (shared through the store). */
 export class EndpointPace {
+  readonly #db: Kysely<Database>;
+  readonly #clock: Clock;
   readonly #budgets = new Map<string, ByteBudget>();
 
-  constructor(db: Kysely<Database>, endpoints: Selectable<EndpointTable>[], clock: Clock) {
+  constructor(db: Kysely<Database>, clock: Clock) {
+    this.#db = db;
+    this.#clock = clock;
+  }
+
+  /**
+   * Follows the endpoint rows as last read: a budget set, changed or lifted since applies from now on,
+   * to the takes already waiting too.
+   */
+  update(endpoints: Selectable<EndpointTable>[]): void {
     for (const e of endpoints) {
       const perHour = e.bytes_per_hour === null ? 0 : Number(e.bytes_per_hour);
-      if (perHour > 0) this.#budgets.set(e.name, new ByteBudget(db, e.name, perHour, clock));
+      const budget = this.#budgets.get(e.name);
+      if (budget) budget.setRate(perHour);
+      else if (perHour > 0) this.#budgets.set(e.name, new ByteBudget(this.#db, e.name, perHour, this.#clock));
     }
   }
 

@@ -33,8 +33,15 @@ export interface StepSetup {
 
 /** What a runner gives each step it runs. */
 export interface StepContext extends Omit<StepSetup, 'config'> {
-  endpoints: Map<string, Selectable<EndpointTable>>;
+  /** The endpoint rows by name, as last read by refreshEndpoints. */
+  endpoints: ReadonlyMap<string, Selectable<EndpointTable>>;
   pace: EndpointPace;
+  /**
+   * Reads the endpoints again, so a change (`tranche endpoint set`) reaches this process: the steps
+   * that start after it log in and connect with the new settings, and the byte budgets take the new
+   * rate at once. A step already running keeps its logins and connections.
+   */
+  refreshEndpoints: () => Promise<void>;
   /** The steps running, each stopped if its lease is lost. */
   leases: LeaseWatch;
   lifecycle: LifecycleConfig;
@@ -44,13 +51,22 @@ export interface StepContext extends Omit<StepSetup, 'config'> {
 
 /** The context every step of this process runs in: the endpoints as they are now, and their byte budgets. */
 export async function stepContext({ config, ...setup }: StepSetup): Promise<StepContext> {
-  const endpoints = await setup.db.selectFrom('endpoint').selectAll().execute();
+  const endpoints = new Map<string, Selectable<EndpointTable>>();
+  const pace = new EndpointPace(setup.db, setup.clock);
+  const refreshEndpoints = async (): Promise<void> => {
+    const rows = await setup.db.selectFrom('endpoint').selectAll().execute();
+    endpoints.clear();
+    for (const row of rows) endpoints.set(row.name, row);
+    pace.update(rows);
+  };
+  await refreshEndpoints();
   return {
     ...setup,
     lifecycle: config.lifecycle,
     notices: config.notices !== undefined,
-    endpoints: new Map(endpoints.map((e) => [e.name, e])),
-    pace: new EndpointPace(setup.db, endpoints, setup.clock),
+    endpoints,
+    pace,
+    refreshEndpoints,
     leases: new LeaseWatch(),
   };
 }
@@ -211,6 +227,8 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
 export async function carryOutStep(ctx: StepContext, mailbox: Selectable<MailboxTable>): Promise<StepResult> {
   const step = ctx.leases.begin(mailbox.address, ctx.signal);
   try {
+    // The endpoints as they are now: a change since the last refresh applies from this step on.
+    await ctx.refreshEndpoints();
     return await runStep({ ...ctx, signal: step.signal }, mailbox);
   } catch (error) {
     ctx.logger.error({ mailbox: mailbox.address, err: toTrancheError(error).message }, 'step not recorded');

@@ -100,7 +100,23 @@ async function programme(n: number, day: string, plannedAt: Date, messages = 20)
       signal: new AbortController().signal,
       ...overrides,
     });
-  return { db, config, pairs, run };
+  return { db, config, pairs, run, endpoints };
+}
+
+/** The most passes that ran at once. */
+function mostAtOnce(passes: { started_at: string; finished_at: string | null }[]): number {
+  const edges = passes.flatMap(
+    (p) =>
+      [
+        [p.started_at, 1],
+        [p.finished_at!, -1],
+      ] as [string, number][],
+  );
+  edges.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
+  let now = 0;
+  let most = 0;
+  for (const [, d] of edges) most = Math.max(most, (now += d));
+  return most;
 }
 
 async function identical(pair: Pair): Promise<string[]> {
@@ -186,18 +202,62 @@ describe('tranche run on the simulated clock', () => {
       }
       // The target allows two mailboxes at once: passes overlapped, but never more than two.
       const passes = await db.selectFrom('pass').select(['started_at', 'finished_at']).execute();
-      const edges = passes.flatMap(
-        (p) =>
-          [
-            [p.started_at, 1],
-            [p.finished_at!, -1],
-          ] as [string, number][],
+      assert.equal(mostAtOnce(passes), 2);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  test('limits changed while it runs (endpoint set) are used without a restart: a lifted byte budget, then more mailboxes at once', async () => {
+    const plannedAt = new Date('2027-07-01T00:00:00Z');
+    const { db, pairs, run, endpoints } = await programme(3, '2027-07-12', plannedAt);
+    try {
+      // One mailbox at a time on the target, and a budget of a byte an hour: the first pass copies one
+      // message and then owes the budget for years.
+      await endpoints.set('new', { maxMailboxes: 1, bytesPerHour: 1 });
+      const clock = new SimulatedClock(plannedAt, 600);
+      const controller = new AbortController();
+      // Not a speed limit: a pass left waiting at the old budget would wait for ever without it.
+      const guard = setTimeout(() => controller.abort(), 120_000);
+      const running = run({ clock, signal: controller.signal, pollMs: 20 });
+      /** Waits until CONDITION holds, or the guard stopped the run. */
+      const until = async (condition: () => Promise<boolean>): Promise<void> => {
+        while (!controller.signal.aborted && !(await condition())) await new Promise((r) => setTimeout(r, 5));
+      };
+      await until(async () => {
+        const { budget_tokens } = await db
+          .selectFrom('endpoint')
+          .select('budget_tokens')
+          .where('name', '=', 'new')
+          .executeTakeFirstOrThrow();
+        return budget_tokens !== null && budget_tokens < 0;
+      });
+      // No step starts while the one pass waits: only the running process's own refresh can lift it.
+      const liftedAt = clock.now().toISOString();
+      await endpoints.set('new', { bytesPerHour: null });
+      await until(async () =>
+        Boolean(
+          await db.selectFrom('pass').select('id').where('finished_at', 'is not', null).executeTakeFirst(),
+        ),
       );
-      edges.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
-      let now = 0;
-      let most = 0;
-      for (const [, d] of edges) most = Math.max(most, (now += d));
-      assert.equal(most, 2);
+      const raisedAt = clock.now().toISOString();
+      const update = await endpoints.set('new', { maxMailboxes: 3 });
+      assert.deepEqual([update.before.maxMailboxes, update.after.maxMailboxes], [1, 3]);
+      const totals = await running;
+      clearTimeout(guard);
+      assert.equal(totals.ended, 'finished', 'a pass kept waiting at the old byte budget');
+      assert.equal(totals.failed, 0);
+      for (const pair of pairs) assert.deepEqual(await identical(pair), [], pair.address);
+      const passes = await db.selectFrom('pass').selectAll().orderBy('started_at').execute();
+      // The pass held by the budget went on once it was lifted, and ended well.
+      const held = passes.filter((p) => p.started_at < liftedAt);
+      assert.deepEqual(
+        held.map((p) => p.outcome),
+        ['ok'],
+      );
+      // One at a time until the limit was raised; side by side after it.
+      assert.equal(mostAtOnce(passes.filter((p) => p.started_at < raisedAt)), 1);
+      assert.ok(mostAtOnce(passes) > 1, 'passes overlapped after max mailboxes was raised');
     } finally {
       await db.destroy();
     }

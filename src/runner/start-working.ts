@@ -33,9 +33,16 @@ export interface Working {
 }
 
 /**
+ * How often a process reads the endpoints again (real time), so a changed limit reaches it while its
+ * steps run; each step also reads them as it starts.
+ */
+export const ENDPOINT_REFRESH_MS = 2_000;
+
+/**
  * Enters a process in the programme's worker registry, frees the leases of dead processes of this
  * host at once, builds its step context, and beats (leases and registry) every third of a lease. A
- * step whose lease could not be renewed (it ran out) is stopped: another worker may hold it now.
+ * step whose lease could not be renewed (it ran out) is stopped: another worker may hold it now. The
+ * endpoints are read again every ENDPOINT_REFRESH_MS (`tranche endpoint set` on a live programme).
  */
 export async function startWorking(setup: WorkingSetup): Promise<Working> {
   const { db, leaseMs } = setup;
@@ -52,6 +59,14 @@ export async function startWorking(setup: WorkingSetup): Promise<Working> {
     );
   }, leaseMs / 3);
   heartbeat.unref();
+  const refresh = setInterval(() => {
+    ctx
+      .refreshEndpoints()
+      .catch((error: unknown) =>
+        logger.error({ err: toTrancheError(error).message }, 'reading the endpoints failed'),
+      );
+  }, ENDPOINT_REFRESH_MS);
+  refresh.unref();
   return {
     owner,
     logger,
@@ -59,6 +74,7 @@ export async function startWorking(setup: WorkingSetup): Promise<Working> {
     ctx,
     stop: async () => {
       clearInterval(heartbeat);
+      clearInterval(refresh);
       await registry.stop().catch(() => undefined);
     },
   };
