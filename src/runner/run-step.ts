@@ -14,6 +14,7 @@ import { SyncCheckpoints } from '../state/sync-checkpoints.js';
 import { queueNotice } from '../notify/ledger/queue-notices.js';
 import type { Clock } from './clock.js';
 import { observeLoginLatency } from './adaptive-concurrency.js';
+import { endpointChanges } from './endpoint-changes.js';
 import { EndpointPace } from './endpoint-pace.js';
 import { LEASE_LOST, LeaseWatch, leaseLost } from './lease-watch.js';
 import { connectionsPerMailbox } from './endpoint-room.js';
@@ -55,6 +56,12 @@ export async function stepContext({ config, ...setup }: StepSetup): Promise<Step
   const pace = new EndpointPace(setup.db, setup.clock);
   const refreshEndpoints = async (): Promise<void> => {
     const rows = await setup.db.selectFrom('endpoint').selectAll().execute();
+    for (const row of rows) {
+      const before = endpoints.get(row.name);
+      const changes = before ? endpointChanges(before, row) : [];
+      if (changes.length > 0)
+        setup.logger.info({ endpoint: row.name, changes }, 'endpoint changed; new steps use it');
+    }
     endpoints.clear();
     for (const row of rows) endpoints.set(row.name, row);
     pace.update(rows);
