@@ -112,6 +112,20 @@ export async function takeOver(
     .executeTakeFirst();
 }
 
+/**
+ * Whether the mailbox at ADDRESS is still OWNER's: no one else has claimed it (a lease that ran out
+ * and was not claimed since is still its holder's to finish, as stepSucceeded sees it).
+ */
+export async function holdsLease(db: Kysely<Database>, address: string, owner: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('mailbox')
+    .select('address')
+    .where('address', '=', address)
+    .where('lease_owner', '=', owner)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Mailboxes under a live lease now (running, or handed to a job not yet picked up). */
 export async function liveLeases(db: Kysely<Database>): Promise<number> {
   const row = await db

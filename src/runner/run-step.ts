@@ -18,6 +18,7 @@ import { endpointChanges } from './endpoint-changes.js';
 import { EndpointPace } from './endpoint-pace.js';
 import { LEASE_LOST, LeaseWatch, leaseLost } from './lease-watch.js';
 import { connectionsPerMailbox } from './endpoint-room.js';
+import { holdsLease } from './leases.js';
 import { finishPass, startPass } from './pass-record.js';
 import { markCutover, stepFailed, stepInterrupted, stepSucceeded, type Side } from './step-outcome.js';
 
@@ -155,6 +156,21 @@ function unwrap(error: unknown): { error: TrancheError; side: Side | undefined }
   return { error: typed, side: undefined };
 }
 
+/** This process lost the mailbox's lease: the pass is recorded as interrupted, and the mailbox left to whoever holds it now. */
+async function leftToNewHolder(
+  ctx: StepContext,
+  passId: string,
+  mailbox: Selectable<MailboxTable>,
+  report: SyncReport | undefined,
+  log: Logger,
+): Promise<StepResult> {
+  await finishPass(ctx.db, passId, mailbox.address, ctx.clock.now(), 'interrupted', report, {
+    message: LEASE_LOST,
+  });
+  log.warn('lease lost: this pass stopped; the mailbox is left to whoever holds it now');
+  return 'interrupted';
+}
+
 /**
  * Runs one lifecycle step of a leased mailbox: a copy pass (pre-stage, delta, or the final pass
  * followed by a verify), recorded as a pass, and moves the mailbox on, retries or fails it.
@@ -162,7 +178,7 @@ function unwrap(error: unknown): { error: TrancheError; side: Side | undefined }
 export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable>): Promise<StepResult> {
   const step = mailbox.next_step as LifecycleStep;
   const log = ctx.logger.child({ mailbox: mailbox.address, step });
-  const passId = await startPass(ctx.db, mailbox.address, step, ctx.owner, ctx.clock.now());
+  const passId = await startPass(ctx.db, mailbox, step, ctx.owner, ctx.clock.now());
   if (step === 'final') await markCutover(ctx.db, mailbox.address, ctx.owner);
   const openSource = opener(ctx, mailbox, 'source');
   const openTarget = opener(ctx, mailbox, 'target');
@@ -195,12 +211,7 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
     }
   } catch (error) {
     const now = ctx.clock.now();
-    if (leaseLost(ctx.signal)) {
-      // Another worker may hold the mailbox now: record the pass, and leave the mailbox to it.
-      await finishPass(ctx.db, passId, mailbox.address, now, 'interrupted', report, { message: LEASE_LOST });
-      log.warn('lease lost: this pass stopped; the mailbox is left to whoever holds it now');
-      return 'interrupted';
-    }
+    if (leaseLost(ctx.signal)) return leftToNewHolder(ctx, passId, mailbox, report, log);
     if (ctx.signal.aborted) {
       await finishPass(ctx.db, passId, mailbox.address, now, 'interrupted', report, undefined);
       await stepInterrupted(ctx.db, mailbox.address, ctx.owner);
@@ -214,6 +225,9 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
     log.warn({ type: typed.type, side, err: typed.message, outcome }, 'step failed');
     return outcome;
   }
+  // Another worker claimed the mailbox as the pass ended (before the heartbeat could stop it): it carries the step.
+  if (!(await holdsLease(ctx.db, mailbox.address, ctx.owner)))
+    return leftToNewHolder(ctx, passId, mailbox, report, log);
   const now = ctx.clock.now();
   await finishPass(
     ctx.db,

@@ -14,6 +14,7 @@ import { startDovecot, type DovecotServer, type DovecotUser } from '../testing/d
 import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
 import { tempStatePath } from '../testing/sync-fixture.js';
 import { SimulatedClock } from './clock.js';
+import { runStep, stepContext } from './run-step.js';
 import { runProgramme, type RunnerOptions, type RunTotals } from './runner.js';
 
 let source: DovecotServer;
@@ -100,7 +101,21 @@ async function programme(n: number, day: string, plannedAt: Date, messages = 20)
       signal: new AbortController().signal,
       ...overrides,
     });
-  return { db, config, pairs, run, endpoints };
+  return { db, box, config, pairs, run, endpoints };
+}
+
+/** Asserts that the (only) mailbox is still leased to another worker until UNTIL, its pre-stage still due. */
+async function leftToElsewhere(db: Kysely<Database>, until: string): Promise<void> {
+  const mailbox = await db
+    .selectFrom('mailbox')
+    .select(['lease_owner', 'lease_until', 'state', 'next_step'])
+    .executeTakeFirstOrThrow();
+  assert.deepEqual(mailbox, {
+    lease_owner: 'elsewhere',
+    lease_until: until,
+    state: 'scheduled',
+    next_step: 'prestage',
+  });
 }
 
 /** The most passes that ran at once. */
@@ -332,16 +347,37 @@ describe('tranche run on the simulated clock', () => {
       assert.equal(totals.interrupted, 1);
       assert.equal(totals.ok, 0);
       // The new holder's lease and the step are untouched.
-      const mailbox = await db
-        .selectFrom('mailbox')
-        .select(['lease_owner', 'lease_until', 'state', 'next_step'])
-        .executeTakeFirstOrThrow();
-      assert.deepEqual(mailbox, {
-        lease_owner: 'elsewhere',
-        lease_until: until,
-        state: 'scheduled',
-        next_step: 'prestage',
+      await leftToElsewhere(db, until);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  test('a pass that ends after another worker claimed its mailbox is not recorded as done: the new holder carries the step', async () => {
+    const plannedAt = new Date('2027-06-01T00:00:00Z');
+    const { db, box, config, pairs } = await programme(1, '2027-06-10', plannedAt);
+    try {
+      const ctx = await stepContext({
+        db,
+        box,
+        config,
+        clock: new SimulatedClock(plannedAt, 600),
+        owner: 'me',
+        logger: silentLogger(),
+        signal: new AbortController().signal,
       });
+      // This process began the step holding the lease; by the time the pass ends, another worker has it.
+      const until = new Date(Date.now() + 3_600_000).toISOString();
+      await db.updateTable('mailbox').set({ lease_owner: 'elsewhere', lease_until: until }).execute();
+      const mailbox = await db.selectFrom('mailbox').selectAll().executeTakeFirstOrThrow();
+      assert.equal(await runStep(ctx, { ...mailbox, lease_owner: 'me' }), 'interrupted');
+      // The copy went through (the engine's contract keeps a second one from duplicating anything)...
+      assert.deepEqual(await identical(pairs[0]!), []);
+      // ...but the pass is not the step's: the mailbox and its new holder are untouched.
+      const pass = await db.selectFrom('pass').selectAll().executeTakeFirstOrThrow();
+      assert.equal(pass.outcome, 'interrupted');
+      assert.match(pass.error_reason ?? '', /lease on this mailbox ran out or was taken over/);
+      await leftToElsewhere(db, until);
     } finally {
       await db.destroy();
     }
