@@ -74,11 +74,12 @@ async function writeProgramme(url) {
     );
     await q(
       'passes',
-      `INSERT INTO pass (id, mailbox, kind, worker, started_at, finished_at, outcome, messages, bytes, skipped, error_type, error_reason)
+      `INSERT INTO pass (id, mailbox, kind, worker, started_at, finished_at, outcome, messages, bytes, skipped, error_type, error_reason,
+         source_endpoint, target_endpoint)
        SELECT 'p-' || address, address, CASE state WHEN 'prestaged' THEN 'prestage' ELSE 'final' END, 'w1',
          replace(last_pass_at, 'T19', 'T18'), last_pass_at,
          CASE WHEN state = 'failed' THEN 'failed' WHEN skipped_items > 0 THEN 'partial' ELSE 'ok' END,
-         copied_messages, copied_bytes, skipped_items, failure_type, failure_reason
+         copied_messages, copied_bytes, skipped_items, failure_type, failure_reason, source_endpoint, target_endpoint
        FROM mailbox WHERE last_pass_at IS NOT NULL`,
     );
     await q(

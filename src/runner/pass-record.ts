@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { SyncReport } from '../copy/sync-report.js';
 import type { LifecycleStep } from '../programme/lifecycle/mailbox-state.js';
 import type { Database } from '../state/schema.js';
+import type { MailboxEnds } from './endpoint-room.js';
 
 /** How a pass ended. */
 export type PassOutcome = 'ok' | 'partial' | 'failed' | 'interrupted';
@@ -13,7 +14,7 @@ export type PassOutcome = 'ok' | 'partial' | 'failed' | 'interrupted';
  */
 export async function startPass(
   db: Kysely<Database>,
-  mailbox: string,
+  mailbox: { address: string } & MailboxEnds,
   kind: LifecycleStep,
   worker: string,
   at: Date,
@@ -26,10 +27,21 @@ export async function startPass(
       outcome: 'interrupted',
       error_reason: 'its worker stopped without finishing; the step was taken over',
     })
-    .where('mailbox', '=', mailbox)
+    .where('mailbox', '=', mailbox.address)
     .where('finished_at', 'is', null)
     .execute();
-  await db.insertInto('pass').values({ id, mailbox, kind, worker, started_at: at.toISOString() }).execute();
+  await db
+    .insertInto('pass')
+    .values({
+      id,
+      mailbox: mailbox.address,
+      kind,
+      worker,
+      started_at: at.toISOString(),
+      source_endpoint: mailbox.source_endpoint,
+      target_endpoint: mailbox.target_endpoint,
+    })
+    .execute();
   return id;
 }
 

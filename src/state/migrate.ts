@@ -10,6 +10,7 @@ import * as m0006 from './migrations/0006-notices.js';
 import * as m0007 from './migrations/0007-stalled-time.js';
 import * as m0008 from './migrations/0008-workers.js';
 import * as m0009 from './migrations/0009-tokens.js';
+import * as m0010 from './migrations/0010-pass-endpoints.js';
 
 /** Every migration, in order; forward only. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-stalled-time': m0007,
   '0008-workers': m0008,
   '0009-tokens': m0009,
+  '0010-pass-endpoints': m0010,
 };
 
 /** Brings a database's schema up to date. */

@@ -113,6 +113,9 @@ export interface PassTable {
   skipped: Generated<number>;
   error_type: string | null;
   error_reason: string | null;
+  /** The endpoints the pass copied from and to (null on rows written before they were recorded). */
+  source_endpoint: string | null;
+  target_endpoint: string | null;
 }
 
 /** A message a pass could not copy (e.g. too large for the target), for the mailbox's report. */

@@ -82,18 +82,9 @@ export async function workerLoad(
   }));
   const room = await endpointRoom(db, config.lifecycle.connectionsPerMailbox);
   const usage = new Map(room.usage().map((u) => [u.endpoint, u]));
-  const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
+  const moved = await bytesByEndpoint(db, new Date(now.getTime() - 3_600_000));
   const endpoints: EndpointLoad[] = [];
   for (const e of await db.selectFrom('endpoint').selectAll().orderBy('name').execute()) {
-    const bytes = await db
-      .selectFrom('pass')
-      .innerJoin('mailbox', 'mailbox.address', 'pass.mailbox')
-      .select((eb) => eb.fn.sum<number | string | null>('pass.bytes').as('n'))
-      .where('pass.finished_at', '>', hourAgo)
-      .where((eb) =>
-        eb.or([eb('mailbox.source_endpoint', '=', e.name), eb('mailbox.target_endpoint', '=', e.name)]),
-      )
-      .executeTakeFirstOrThrow();
     endpoints.push({
       endpoint: e.name,
       mailboxes: usage.get(e.name)?.mailboxes ?? 0,
@@ -101,10 +92,33 @@ export async function workerLoad(
       maxMailboxes: e.max_mailboxes,
       connections: usage.get(e.name)?.connections ?? 0,
       maxConnections: e.max_connections,
-      bytesLastHour: Number(bytes.n ?? 0),
+      bytesLastHour: moved.get(e.name) ?? 0,
       bytesPerHour: e.bytes_per_hour === null ? null : Number(e.bytes_per_hour),
       latencyThresholdMs: e.latency_threshold_ms,
     });
   }
   return { workers, endpoints, queued: await handoffsWaiting(db) };
+}
+
+/**
+ * Bytes copied from or to each endpoint by the passes finished since SINCE (programme clock): one
+ * grouped read of the recent passes, which carry their endpoints.
+ */
+async function bytesByEndpoint(db: Kysely<Database>, since: Date): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('pass')
+    .select((eb) => [
+      'source_endpoint',
+      'target_endpoint',
+      eb.fn.sum<number | string | null>('bytes').as('n'),
+    ])
+    .where('finished_at', '>', since.toISOString())
+    .groupBy(['source_endpoint', 'target_endpoint'])
+    .execute();
+  const moved = new Map<string, number>();
+  for (const row of rows) {
+    const ends = new Set([row.source_endpoint, row.target_endpoint]);
+    for (const name of ends) if (name !== null) moved.set(name, (moved.get(name) ?? 0) + Number(row.n ?? 0));
+  }
+  return moved;
 }
