@@ -134,11 +134,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   await app.ready();
   if (options.warm)
-    warmViews(ctx, [overviewView, metricsView, calendarView, organisationsView]).catch((error: unknown) =>
-      options.logger.warn(
-        { err: (error as Error).message },
-        'whole-programme views not computed ahead; the first requests will',
-      ),
+    warmViews(ctx, [overviewView, metricsView, calendarView, organisationsView]).then(
+      (tookMs) => options.logger.info({ tookMs }, 'whole-programme views computed'),
+      (error: unknown) =>
+        options.logger.warn(
+          { err: (error as Error).message },
+          'whole-programme views not computed ahead; the first requests will',
+        ),
     );
   return app;
 }
