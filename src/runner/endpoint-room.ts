@@ -63,6 +63,13 @@ export class EndpointRoom {
     for (const e of endpoints) this.#loads.set(e.name, { limits: e, mailboxes: 0, connections: 0 });
   }
 
+  /** The room left on ENDPOINTS by the mailboxes HELD (the live leases). */
+  static holding(endpoints: EndpointLimits[], held: MailboxEnds[], wanted: number): EndpointRoom {
+    const room = new EndpointRoom(endpoints, wanted);
+    for (const m of held) room.acquire(room.holdsFor(m));
+    return room;
+  }
+
   #load(name: string): Load {
     const load = this.#loads.get(name);
     if (!load) throw new Error(`endpoint ${name} is not known`);

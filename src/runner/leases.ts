@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { isGoneLocally, localOwnerPrefix } from '../state/lease-owner.js';
 import { LOCK, withExclusiveWrite } from '../state/exclusive-write.js';
 import type { Database, MailboxTable } from '../state/schema.js';
-import { EndpointRoom } from './endpoint-room.js';
+import { EndpointRoom, type MailboxEnds } from './endpoint-room.js';
 
 export { newOwnerId } from '../state/lease-owner.js';
 
@@ -29,20 +29,33 @@ export interface ClaimRequest {
   ownerFor: (mailbox: Selectable<MailboxTable>) => string;
 }
 
+/** A mailbox under a live lease: who holds it, its step, and the endpoints it holds room on. */
+export interface LiveLease extends MailboxEnds {
+  address: string;
+  lease_owner: string | null;
+  next_step: string | null;
+}
+
+/** The mailboxes under a live lease now (running, or handed to a job not yet picked up). */
+export function liveLeaseRows(db: Kysely<Database>): Promise<LiveLease[]> {
+  return db
+    .selectFrom('mailbox')
+    .select(['address', 'lease_owner', 'next_step', 'source_endpoint', 'target_endpoint'])
+    .where('lease_until', '>', realNow())
+    .execute();
+}
+
+/** Whether a live lease is a hand-off waiting in the job queue (not yet taken by a worker). */
+export const isHandoff = (lease: LiveLease): boolean =>
+  lease.lease_owner?.startsWith(HANDOFF_PREFIX) ?? false;
+
 /** The room on every endpoint left by the live leases, read inside the claim's transaction. */
 export async function endpointRoom(
   db: Kysely<Database>,
   connectionsPerMailbox: number,
 ): Promise<EndpointRoom> {
   const endpoints = await db.selectFrom('endpoint').selectAll().execute();
-  const room = new EndpointRoom(endpoints, connectionsPerMailbox);
-  const held = await db
-    .selectFrom('mailbox')
-    .select(['source_endpoint', 'target_endpoint'])
-    .where('lease_until', '>', realNow())
-    .execute();
-  for (const m of held) room.acquire(room.holdsFor(m));
-  return room;
+  return EndpointRoom.holding(endpoints, await liveLeaseRows(db), connectionsPerMailbox);
 }
 
 /**
@@ -183,14 +196,3 @@ export async function nextDueAt(db: Kysely<Database>): Promise<Date | undefined>
 
 /** The lease owner a dispatcher writes on a mailbox it hands to the job queue. */
 export const HANDOFF_PREFIX = 'queued:';
-
-/** Hand-offs queued and not yet taken by a worker (the queue depth). */
-export async function handoffsWaiting(db: Kysely<Database>): Promise<number> {
-  const row = await db
-    .selectFrom('mailbox')
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where('lease_owner', 'like', `${HANDOFF_PREFIX}%`)
-    .where('lease_until', '>', realNow())
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { endpointRoom, handoffsWaiting } from '../../runner/leases.js';
-import { mailboxLimit } from '../../runner/endpoint-room.js';
+import { isHandoff, liveLeaseRows } from '../../runner/leases.js';
+import { EndpointRoom, mailboxLimit } from '../../runner/endpoint-room.js';
 import { isAlive } from '../../runner/worker-registry.js';
 import type { Database } from '../../state/schema.js';
 import type { ProgrammeConfig } from '../config.js';
@@ -60,11 +60,8 @@ export async function workerLoad(
     .where((eb) => eb.or([eb('stopped_at', 'is', null), eb('stopped_at', '>', dayAgo)]))
     .orderBy('started_at')
     .execute();
-  const held = await db
-    .selectFrom('mailbox')
-    .select(['address', 'next_step', 'lease_owner'])
-    .where('lease_until', '>', new Date().toISOString())
-    .execute();
+  const held = await liveLeaseRows(db);
+  const endpointRows = await db.selectFrom('endpoint').selectAll().orderBy('name').execute();
   const workers = rows.map((w) => ({
     id: w.id,
     host: w.host,
@@ -80,11 +77,11 @@ export async function workerLoad(
       .filter((m) => m.lease_owner === w.id)
       .map((m) => ({ mailbox: m.address, step: m.next_step })),
   }));
-  const room = await endpointRoom(db, config.lifecycle.connectionsPerMailbox);
+  const room = EndpointRoom.holding(endpointRows, held, config.lifecycle.connectionsPerMailbox);
   const usage = new Map(room.usage().map((u) => [u.endpoint, u]));
   const moved = await bytesByEndpoint(db, new Date(now.getTime() - 3_600_000));
   const endpoints: EndpointLoad[] = [];
-  for (const e of await db.selectFrom('endpoint').selectAll().orderBy('name').execute()) {
+  for (const e of endpointRows) {
     endpoints.push({
       endpoint: e.name,
       mailboxes: usage.get(e.name)?.mailboxes ?? 0,
@@ -97,7 +94,7 @@ export async function workerLoad(
       latencyThresholdMs: e.latency_threshold_ms,
     });
   }
-  return { workers, endpoints, queued: await handoffsWaiting(db) };
+  return { workers, endpoints, queued: held.filter(isHandoff).length };
 }
 
 /**
