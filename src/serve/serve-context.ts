@@ -26,21 +26,6 @@ export function serveContext(
   return { db, config, logger, cache: new FreshCache(maxAgeMs), now: () => programmeNow(db) };
 }
 
-/** A view's data with the moment it was computed (ISO): cached when whole-programme, live when scoped. */
-export async function scopedView<T>(
-  ctx: ServeContext,
-  scope: Scope,
-  key: string,
-  compute: () => Promise<T>,
-): Promise<{ value: T; asOf: string }> {
-  if (scope.organisations !== null) {
-    const at = new Date().toISOString();
-    return { value: await compute(), asOf: at };
-  }
-  const { value, at } = await ctx.cache.get(key, compute);
-  return { value, asOf: new Date(at).toISOString() };
-}
-
 /**
  * A view the dashboard shows for the whole programme or for some organisations: the whole-programme
  * one is kept in the cache under KEY (and computed as the server starts), a scoped one is live.
@@ -50,13 +35,23 @@ export interface ProgrammeView<T> {
   compute(ctx: ServeContext, organisations: readonly string[] | undefined): Promise<T>;
 }
 
-/** VIEW as SCOPE may see it, with the moment it was computed. */
-export function viewFor<T>(
+/** The whole programme's VIEW from the cache (computed if it is not there yet), and when it was computed (ms). */
+export function wholeView<T>(ctx: ServeContext, view: ProgrammeView<T>): Promise<{ value: T; at: number }> {
+  return ctx.cache.get(view.key, () => view.compute(ctx, undefined));
+}
+
+/** VIEW as SCOPE may see it, with the moment it was computed (ISO): cached when whole-programme, live when scoped. */
+export async function viewFor<T>(
   ctx: ServeContext,
   scope: Scope,
   view: ProgrammeView<T>,
 ): Promise<{ value: T; asOf: string }> {
-  return scopedView(ctx, scope, view.key, () => view.compute(ctx, organisationFilter(scope)));
+  if (scope.organisations !== null) {
+    const asOf = new Date().toISOString();
+    return { value: await view.compute(ctx, organisationFilter(scope)), asOf };
+  }
+  const { value, at } = await wholeView(ctx, view);
+  return { value, asOf: new Date(at).toISOString() };
 }
 
 /**
@@ -71,7 +66,7 @@ export async function warmViews(
   const took: Record<string, number> = {};
   for (const view of views) {
     const started = performance.now();
-    await ctx.cache.get(view.key, () => view.compute(ctx, undefined));
+    await wholeView(ctx, view);
     took[view.key] = Math.round(performance.now() - started);
   }
   return took;

@@ -3,14 +3,14 @@ import { apiScope } from '../auth/authenticate.js';
 import { workerLoad } from '../../programme/report/worker-load.js';
 import { metricsRegistry } from '../metrics/metrics-registry.js';
 import { metricsView } from '../metrics/metrics-view.js';
-import type { ServeContext } from '../serve-context.js';
+import { wholeView, type ServeContext } from '../serve-context.js';
 
 /** GET /metrics: Prometheus text, for a bearer token with the metrics (or admin) role. */
 export function metricsRoutes(app: FastifyInstance, ctx: ServeContext): void {
   const registry = metricsRegistry(async () => {
     const now = await ctx.now();
     const [figures, load] = await Promise.all([
-      ctx.cache.get(metricsView.key, () => metricsView.compute(ctx, undefined)),
+      wholeView(ctx, metricsView),
       workerLoad(ctx.db, ctx.config, now),
     ]);
     return { figures: figures.value, figuresAt: figures.at, load };
