@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { silentLogger } from '../log/logger.js';
 import { withDefaults, type ProgrammeConfig } from '../programme/config.js';
-import { DEFAULT_LIMITS, Endpoints } from '../programme/endpoints.js';
+import { Endpoints } from '../programme/endpoints.js';
 import { firstStep } from '../programme/lifecycle/step-times.js';
 import { openStateStore } from '../state/open-state-store.js';
 import type { Database } from '../state/schema.js';
@@ -13,6 +13,7 @@ import { generateCorpus, loadCorpus } from '../testing/corpus.js';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../testing/dovecot.js';
 import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
 import { tempStatePath } from '../testing/sync-fixture.js';
+import { testEndpoint } from '../testing/test-endpoint.js';
 import { SimulatedClock } from './clock.js';
 import { runStep, stepContext } from './run-step.js';
 import { runProgramme, type RunnerOptions, type RunTotals } from './runner.js';
@@ -38,22 +39,8 @@ async function programme(n: number, day: string, plannedAt: Date, messages = 20)
   const box = new SecretBox(generateSecretKey());
   const config: ProgrammeConfig = withDefaults({ name: 'runner test' }, '/tmp');
   const endpoints = new Endpoints(db, box);
-  const base = { ...DEFAULT_LIMITS, insecure: false, allowPlaintext: true, loginTemplate: undefined };
-  await endpoints.add({
-    ...base,
-    name: 'old',
-    url: source.url,
-    admin: source.masterUser,
-    adminPassword: source.masterPassword,
-  });
-  await endpoints.add({
-    ...base,
-    name: 'new',
-    url: target.url,
-    admin: undefined,
-    adminPassword: undefined,
-    maxMailboxes: 2,
-  });
+  await endpoints.add(testEndpoint('old', source.url, source));
+  await endpoints.add(testEndpoint('new', target.url, undefined, { maxMailboxes: 2 }));
   const pairs: Pair[] = [];
   for (let i = 0; i < n; i++) {
     const from = await source.addUser();

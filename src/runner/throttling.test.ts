@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { silentLogger } from '../log/logger.js';
 import { withDefaults } from '../programme/config.js';
-import { DEFAULT_LIMITS, Endpoints } from '../programme/endpoints.js';
+import { Endpoints } from '../programme/endpoints.js';
 import { firstStep } from '../programme/lifecycle/step-times.js';
 import { openStateStore } from '../state/open-state-store.js';
 import { SecretBox } from '../state/secrets/secret-box.js';
@@ -11,6 +11,7 @@ import { generateCorpus, loadCorpus } from '../testing/corpus.js';
 import { startDovecot, type DovecotServer } from '../testing/dovecot.js';
 import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
 import { tempStatePath } from '../testing/sync-fixture.js';
+import { testEndpoint } from '../testing/test-endpoint.js';
 import { startThrottlingFront, type ThrottlingFront } from '../testing/throttling-front.js';
 import { SimulatedClock } from './clock.js';
 import { runProgramme } from './runner.js';
@@ -35,21 +36,8 @@ test('a throttling target: the runner waits as the server suggests (up to its ca
   const config = withDefaults({ name: 'throttling' }, '/tmp');
   try {
     const endpoints = new Endpoints(db, box);
-    const base = { ...DEFAULT_LIMITS, insecure: false, allowPlaintext: true, loginTemplate: undefined };
-    await endpoints.add({
-      ...base,
-      name: 'old',
-      url: source.url,
-      admin: source.masterUser,
-      adminPassword: source.masterPassword,
-    });
-    await endpoints.add({
-      ...base,
-      name: 'new',
-      url: front.url,
-      admin: target.masterUser,
-      adminPassword: target.masterPassword,
-    });
+    await endpoints.add(testEndpoint('old', source.url, source));
+    await endpoints.add(testEndpoint('new', front.url, target));
     const from = await source.addUser();
     const to = await target.addUser();
     await loadCorpus(

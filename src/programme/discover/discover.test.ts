@@ -6,7 +6,8 @@ import { generateSecretKey } from '../../state/secrets/secret-key.js';
 import { generateCorpus, loadCorpus } from '../../testing/corpus.js';
 import { startDovecot, type DovecotServer } from '../../testing/dovecot.js';
 import { storeBackends } from '../../testing/store-backends.js';
-import { DEFAULT_LIMITS, Endpoints } from '../endpoints.js';
+import { testEndpoint } from '../../testing/test-endpoint.js';
+import { Endpoints } from '../endpoints.js';
 import { discover, schedulingBlockers } from './discover.js';
 
 let source: DovecotServer;
@@ -24,30 +25,10 @@ for (const [backend, location] of storeBackends()) {
       const db = await openStateStore(await location());
       const box = new SecretBox(generateSecretKey());
       try {
-        const base = { ...DEFAULT_LIMITS, insecure: false, allowPlaintext: true, loginTemplate: undefined };
         const endpoints = new Endpoints(db, box);
-        await endpoints.add({
-          ...base,
-          name: 'src',
-          url: source.url,
-          admin: undefined,
-          adminPassword: undefined,
-          maxConnections: 2,
-        });
-        await endpoints.add({
-          ...base,
-          name: 'tgt',
-          url: target.url,
-          admin: target.masterUser,
-          adminPassword: target.masterPassword,
-        });
-        await endpoints.add({
-          ...base,
-          name: 'down',
-          url: 'imap://127.0.0.1:1',
-          admin: undefined,
-          adminPassword: undefined,
-        });
+        await endpoints.add(testEndpoint('src', source.url, undefined, { maxConnections: 2 }));
+        await endpoints.add(testEndpoint('tgt', target.url, target));
+        await endpoints.add(testEndpoint('down', 'imap://127.0.0.1:1'));
         const good = await source.addUser();
         const wrong = await source.addUser();
         const locked = await source.addUser();
