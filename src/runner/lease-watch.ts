@@ -4,6 +4,13 @@ import { TrancheError } from '../errors/tranche-error.js';
 export const LEASE_LOST =
   'the lease on this mailbox ran out or was taken over (this worker was too slow to renew it); the pass stopped so that only the new holder copies';
 
+/** The reason a step's signal carries when its lease was lost. */
+class LeaseLost extends TrancheError {
+  constructor() {
+    super('state', LEASE_LOST);
+  }
+}
+
 /**
  * The mailboxes whose steps this process is running, each with a signal of its own. The heartbeat
  * reports which leases it could still renew; a step whose lease is gone (it ran out while the process
@@ -36,7 +43,7 @@ export class LeaseWatch {
     const lost: string[] = [];
     for (const [address, controller] of running) {
       if (held.has(address) || this.#steps.get(address) !== controller) continue;
-      controller.abort(new TrancheError('state', LEASE_LOST));
+      controller.abort(new LeaseLost());
       this.#steps.delete(address);
       lost.push(address);
     }
@@ -47,5 +54,5 @@ export class LeaseWatch {
 /** Whether a step's signal fired because its lease was lost (not because the process is stopping). */
 export function leaseLost(signal: AbortSignal): boolean {
   const reason: unknown = signal.reason;
-  return signal.aborted && reason instanceof TrancheError && reason.message === LEASE_LOST;
+  return signal.aborted && reason instanceof LeaseLost;
 }
