@@ -5,7 +5,7 @@ import {
   type DiscoverReport,
   type LoginOutcome,
 } from '../programme/discover/discover.js';
-import { openProgramme } from '../programme/open-programme.js';
+import { openProgramme } from './open-programme.js';
 import { createLogger } from '../log/logger.js';
 import { addProgrammeOption } from './endpoint-command.js';
 import { formatBytes, formatCount } from './format.js';

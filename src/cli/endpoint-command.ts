@@ -6,8 +6,8 @@ import {
   Endpoints,
   type EndpointSummary,
   type EndpointUpdate,
-} from '../programme/endpoints.js';
-import { openProgramme } from '../programme/open-programme.js';
+} from '../programme/endpoints/endpoints.js';
+import { openProgramme } from './open-programme.js';
 
 interface AddFlags {
   url: string;

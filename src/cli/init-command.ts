@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
-import { CONFIG_FILE, configTemplate, loadConfig } from '../programme/config.js';
+import { CONFIG_FILE, configTemplate, loadConfig } from '../programme/config/config.js';
 import { openStateStore } from '../state/open-state-store.js';
 import { isPostgresUrl } from '../state/store-kind.js';
 import { generateSecretKey, writeSecretKey } from '../state/secrets/secret-key.js';

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { openProgramme } from '../programme/open-programme.js';
+import { openProgramme } from './open-programme.js';
 import { NOTICE_KINDS } from '../notify/notice-kind.js';
 import { addProgrammeOption } from './endpoint-command.js';
 import { formatCount } from './format.js';

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { openProgramme } from '../programme/open-programme.js';
+import { openProgramme } from './open-programme.js';
 import { rotateSecretKey } from '../state/secrets/rotate-secret-key.js';
 import { addProgrammeOption } from './endpoint-command.js';
 

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { openProgramme } from '../programme/open-programme.js';
+import { openProgramme } from './open-programme.js';
 import { createToken, listTokens, revokeToken } from '../serve/auth/api-tokens.js';
 import { ROLES, type Role } from '../serve/auth/role.js';
 import { addProgrammeOption } from './endpoint-command.js';

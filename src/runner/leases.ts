@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { isGoneLocally, localOwnerPrefix } from '../state/lease-owner.js';
 import { LOCK, withExclusiveWrite } from '../state/exclusive-write.js';
 import type { Database, MailboxTable } from '../state/schema.js';
-import { EndpointRoom, type MailboxEnds } from './endpoint-room.js';
+import { EndpointRoom, type MailboxEnds } from '../limits/endpoint-room.js';
 
 export { newOwnerId } from '../state/lease-owner.js';
 

@@ -1,11 +1,11 @@
 import type { Kysely, Selectable } from 'kysely';
 import { sleep } from '../copy/backoff.js';
 import type { Logger } from '../log/logger.js';
-import type { ProgrammeConfig } from '../programme/config.js';
+import type { ProgrammeConfig } from '../programme/config/config.js';
 import type { Database, MailboxTable } from '../state/schema.js';
 import type { SecretBox } from '../state/secrets/secret-box.js';
 import type { NoticeTemplates } from '../notify/templates/notice-templates.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../limits/clock.js';
 import { claimDue, nextDueAt } from './leases.js';
 import { carryOutStep, type StepResult } from './run-step.js';
 import { SchedulingDuties } from './scheduling-duties.js';

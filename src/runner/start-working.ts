@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import { toTrancheError } from '../errors/tranche-error.js';
 import type { Logger } from '../log/logger.js';
-import type { ProgrammeConfig } from '../programme/config.js';
+import type { ProgrammeConfig } from '../programme/config/config.js';
 import type { Database } from '../state/schema.js';
 import type { SecretBox } from '../state/secrets/secret-box.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../limits/clock.js';
 import { newOwnerId, releaseDeadLocalLeases, renewLeases } from './leases.js';
 import { stepContext, type StepContext } from './run-step.js';
 import { WorkerRegistry, type WorkerMode } from './worker-registry.js';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '../log/logger.js';
-import type { ProgrammeConfig } from '../programme/config.js';
-import { programmeNow } from '../programme/report/programme-now.js';
+import type { ProgrammeConfig } from '../programme/config/config.js';
+import { programmeNow } from '../report/programme-now.js';
 import type { Database } from '../state/schema.js';
 import { organisationFilter, type Scope } from './auth/scope.js';
 import { FreshCache } from './fresh-cache.js';

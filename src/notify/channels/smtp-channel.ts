@@ -8,7 +8,7 @@ import {
 } from 'nodemailer';
 import { TrancheError } from '../../errors/tranche-error.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
-import type { NoticesConfig } from '../../programme/config.js';
+import type { NoticesConfig } from '../../programme/config/config.js';
 import type { NoticeChannel, OutgoingNotice } from '../channel.js';
 import { classifySmtpError } from './classify-smtp-error.js';
 

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import bytes from 'bytes';
 import { parse } from 'yaml';
-import { isPostgresUrl } from '../state/store-kind.js';
+import { isPostgresUrl } from '../../state/store-kind.js';
 import { z } from 'zod';
-import { TrancheError } from '../errors/tranche-error.js';
-import { isIsoDay } from './lifecycle/step-times.js';
+import { TrancheError } from '../../errors/tranche-error.js';
+import { isIsoDay } from '../calendar/calendar-day.js';
 
 /** The programme's configuration file, found in the programme directory. */
 export const CONFIG_FILE = 'tranche.yaml';
