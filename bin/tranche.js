@@ -27,5 +27,5 @@ if (major < 22) {
 // the 6.7 MB bundle was most of a start's CPU (docs/ARCHITECTURE.md, "Start-up").
 module.enableCompileCache?.();
 // The bundle (one file, fast to load) when built; the compiled modules otherwise.
-const bundle = join(root, 'dist/tranche.mjs');
+const bundle = join(root, 'dist/bundle/tranche.mjs');
 await import(pathToFileURL(existsSync(bundle) ? bundle : join(root, 'dist/cli/main.js')).href);
