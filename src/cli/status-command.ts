@@ -15,7 +15,7 @@ import {
 import { programmeNow } from '../report/programme-now.js';
 import { programmeSummary, type ProgrammeSummary } from '../report/programme-summary.js';
 import { workerLoad, type WorkerLoad } from '../report/worker-load.js';
-import { addProgrammeOption } from './endpoint-command.js';
+import { addProgrammeOption } from './programme-option.js';
 import { parseDayOption, parseMomentOption } from './date-options.js';
 import { formatBytes, formatCount } from './format.js';
 
