@@ -10,6 +10,7 @@ import {
 import { wholeNumber } from './number-options.js';
 import { addProgrammeOption } from './programme-option.js';
 import { openProgramme } from './open-programme.js';
+import { readEnvironment } from '../environment/environment.js';
 
 interface AddFlags {
   url: string;
@@ -60,7 +61,7 @@ function adminPassword(file: string | undefined): string | undefined {
       throw new TrancheError('usage', `--admin-password-file: cannot read ${file}`);
     }
   }
-  return process.env.TRANCHE_ENDPOINT_PASSWORD || undefined;
+  return readEnvironment('TRANCHE_ENDPOINT_PASSWORD');
 }
 
 async function withEndpoints<T>(dir: string, work: (endpoints: Endpoints) => Promise<T>): Promise<T> {

@@ -1,9 +1,10 @@
 import { pino, type Logger } from 'pino';
+import { readEnvironment } from '../environment/environment.js';
 
 export type { Logger };
 
 /** Structured JSON logs on stderr. Callers add scope with child({ mailbox, folder }). Never pass secrets or bodies. */
-export function createLogger(level: string = process.env.TRANCHE_LOG_LEVEL ?? 'warn'): Logger {
+export function createLogger(level: string = readEnvironment('TRANCHE_LOG_LEVEL') ?? 'warn'): Logger {
   return pino(
     {
       level,
