@@ -222,7 +222,7 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
     await finishPass(ctx.db, passId, mailbox.address, now, 'failed', report, typed);
     const outcome = await stepFailed(ctx.db, mailbox, ctx.owner, typed, side, ctx.lifecycle, now);
     if (outcome === 'failed' && ctx.notices) await queueOutcome(ctx, mailbox, 'failure', now);
-    log.warn({ type: typed.type, side, err: typed.message, outcome }, 'step failed');
+    log.warn({ type: typed.type, side, err: typed, outcome }, 'step failed');
     return outcome;
   }
   // Another worker claimed the mailbox as the pass ended (before the heartbeat could stop it): it carries the step.
@@ -252,7 +252,7 @@ export async function carryOutStep(ctx: StepContext, mailbox: Selectable<Mailbox
     await ctx.refreshEndpoints();
     return await runStep({ ...ctx, signal: step.signal }, mailbox);
   } catch (error) {
-    ctx.logger.error({ mailbox: mailbox.address, err: toTrancheError(error).message }, 'step not recorded');
+    ctx.logger.error({ mailbox: mailbox.address, err: toTrancheError(error) }, 'step not recorded');
     return 'interrupted';
   } finally {
     step.end();

@@ -152,7 +152,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerTotals> {
           break;
         }
       } catch (error) {
-        logger.error({ err: toTrancheError(error).message }, 'worker turn failed; trying again');
+        logger.error({ err: toTrancheError(error) }, 'worker turn failed; trying again');
       }
       await sleep(pollMs, signal).catch(() => undefined);
     }

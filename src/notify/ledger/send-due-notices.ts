@@ -170,7 +170,7 @@ export async function sendDueNotices(sender: NoticeSender, now: Date, limit = 50
         })
         .execute();
       totals[retry ? 'retry' : 'failed']++;
-      log.warn({ type: typed.type, err: typed.message, attempts, retry }, 'notice not sent');
+      log.warn({ type: typed.type, err: typed, attempts, retry }, 'notice not sent');
     }
   }
   return totals;
