@@ -197,7 +197,7 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
       connections: connectionsPerMailbox(ctx.endpoints, mailbox, ctx.lifecycle.connectionsPerMailbox),
       pace: (bytes) => ctx.pace.take(endpoints, bytes, ctx.signal),
     });
-    if (report.error) throw new TrancheError(report.error.type as TrancheError['type'], report.error.message);
+    if (report.error) throw report.error;
     if (step === 'final') {
       const verify = await verifyMailbox(openSource, openTarget, { renames: [], excludes: [] }, false);
       const differences = verify.folders.flatMap((f) => f.differences.map((d) => `${f.source}: ${d}`));
