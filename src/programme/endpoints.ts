@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { TrancheError } from '../errors/tranche-error.js';
-import { parseImapUrl } from '../mailstore/imap/endpoint.js';
+import { checkStoreUrl } from '../mailstore/open-mail-store.js';
 import { concurrencyAfterChange } from '../runner/adaptive-concurrency.js';
 import { bucketAfterRateChange } from '../runner/byte-budget.js';
 import { LOCK, withExclusiveWrite } from '../state/exclusive-write.js';
@@ -103,7 +103,7 @@ function checkLogin(
   name: string,
   login: { url: string; admin: string | null; hasPassword: boolean; loginTemplate: string | null },
 ): void {
-  parseImapUrl(login.url, `endpoint ${name}: --url`);
+  checkStoreUrl(login.url, `endpoint ${name}: --url`);
   if (login.admin && !login.hasPassword) {
     throw new TrancheError(
       'usage',

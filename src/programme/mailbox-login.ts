@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
-import { parseImapUrl, type ImapEndpoint } from '../mailstore/imap/endpoint.js';
+import { checkStoreUrl } from '../mailstore/open-mail-store.js';
+import type { StoreEndpoint } from '../mailstore/store-login.js';
 import type { EndpointTable } from '../state/schema.js';
 import type { SecretBox } from '../state/secrets/secret-box.js';
 
@@ -12,11 +13,12 @@ export function loginFor(
   user: string,
   sealed: string | null,
   box: SecretBox,
-): ImapEndpoint | undefined {
+): StoreEndpoint | undefined {
   const password = endpoint.admin ? endpoint.admin_secret : sealed;
   if (!password) return undefined;
+  checkStoreUrl(endpoint.url, `endpoint ${endpoint.name}`);
   return {
-    ...parseImapUrl(endpoint.url, `endpoint ${endpoint.name}`),
+    url: endpoint.url,
     user,
     admin: endpoint.admin ?? undefined,
     loginTemplate: endpoint.login_template ?? undefined,

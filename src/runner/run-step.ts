@@ -4,7 +4,8 @@ import type { SyncReport } from '../copy/sync-report.js';
 import { verifyMailbox } from '../copy/verify.js';
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
 import type { Logger } from '../log/logger.js';
-import { WireStore } from '../mailstore/imap/wire-store.js';
+import type { MailStore } from '../mailstore/mail-store.js';
+import { openMailStore } from '../mailstore/open-mail-store.js';
 import type { LifecycleConfig, ProgrammeConfig } from '../programme/config.js';
 import type { LifecycleStep } from '../programme/lifecycle/mailbox-state.js';
 import { loginFor } from '../programme/mailbox-login.js';
@@ -108,9 +109,9 @@ function opener(ctx: StepContext, mailbox: Selectable<MailboxTable>, side: Side)
   return async () => {
     if (!login) throw new SideError(side, new TrancheError('auth', `no password for ${user}`));
     const started = performance.now();
-    let store: WireStore;
+    let store: MailStore;
     try {
-      store = await WireStore.connect(login);
+      store = await openMailStore(login, `endpoint ${endpoint.name}`);
     } catch (error) {
       throw new SideError(side, toTrancheError(error));
     }
