@@ -4,8 +4,10 @@ import type { SyncReport } from '../copy/sync-report.js';
 import { verifyMailbox } from '../copy/verify.js';
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
 import type { Logger } from '../log/logger.js';
-import { WireStore } from '../mailstore/imap/wire-store.js';
 import type { LifecycleConfig, ProgrammeConfig } from '../programme/config/config.js';
+
+import type { MailStore } from '../mailstore/mail-store.js';
+import { openMailStore } from '../mailstore/open-mail-store.js';
 import type { LifecycleStep } from '../programme/lifecycle/mailbox-state.js';
 import { loginFor } from '../programme/endpoints/mailbox-login.js';
 import type { Database, EndpointTable, MailboxTable } from '../state/schema.js';
@@ -108,9 +110,9 @@ function opener(ctx: StepContext, mailbox: Selectable<MailboxTable>, side: Side)
   return async () => {
     if (!login) throw new SideError(side, new TrancheError('auth', `no password for ${user}`));
     const started = performance.now();
-    let store: WireStore;
+    let store: MailStore;
     try {
-      store = await WireStore.connect(login);
+      store = await openMailStore(login, `endpoint ${endpoint.name}`);
     } catch (error) {
       throw new SideError(side, toTrancheError(error));
     }
