@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
-import { MAILBOX_STATES } from '../programme/lifecycle/mailbox-state.js';
+import { MAILBOX_STATES, type MailboxState } from '../programme/lifecycle/mailbox-state.js';
 import { openProgramme } from '../programme/open-programme.js';
 import { dayCalendar, type CalendarDay } from '../programme/report/day-calendar.js';
 import { dayMailboxes, type DayMailboxPage } from '../programme/report/day-mailboxes.js';
@@ -25,7 +25,7 @@ interface StatusFlags {
   orgs?: boolean;
   days?: boolean;
   day?: string;
-  state?: string;
+  state?: MailboxState;
   limit: string;
   after?: string;
   now?: string;

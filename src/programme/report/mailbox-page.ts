@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { MailboxState } from '../../state/mailbox/mailbox-states.js';
 import type { Database } from '../../state/schema.js';
 import { organisationCodes, type OrganisationFilter } from './organisation-filter.js';
 
@@ -20,7 +21,7 @@ export interface MailboxLine {
 export interface MailboxListFilter {
   organisation?: OrganisationFilter;
   day?: string;
-  state?: string;
+  state?: MailboxState;
   /** Failed mailboxes of this failure type ('unknown': none recorded); implies state failed. */
   failureType?: string;
 }
