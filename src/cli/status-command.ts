@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
-import { MAILBOX_STATES } from '../programme/lifecycle/mailbox-state.js';
 import { openProgramme } from './open-programme.js';
 import { dayCalendar, type CalendarDay } from '../report/day-calendar.js';
 import { dayMailboxes, type DayMailboxPage } from '../report/day-mailboxes.js';
 import { mailboxDetail, type MailboxDetail } from '../report/mailbox-detail.js';
+import { MAILBOX_STATES, type MailboxState } from '../programme/lifecycle/mailbox-state.js';
 import {
   organisationSummary,
   organisationTable,
@@ -26,7 +26,7 @@ interface StatusFlags {
   orgs?: boolean;
   days?: boolean;
   day?: string;
-  state?: string;
+  state?: MailboxState;
   limit: string;
   after?: string;
   now?: string;
