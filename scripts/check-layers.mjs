@@ -6,6 +6,7 @@ import path from 'node:path';
 
 /** The parts of src/, bottom first; a part may import only from itself and from the rows above it. */
 const LAYERS = [
+  ['environment'],
   ['errors', 'log'],
   ['credentials'],
   ['mailstore', 'davstore'],

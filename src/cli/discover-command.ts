@@ -7,7 +7,7 @@ import {
 } from '../programme/discover/discover.js';
 import { openProgramme } from './open-programme.js';
 import { createLogger } from '../log/logger.js';
-import { addProgrammeOption } from './endpoint-command.js';
+import { addProgrammeOption } from './programme-option.js';
 import { formatBytes, formatCount } from './format.js';
 
 function logins(counts: Record<LoginOutcome, number>): string {

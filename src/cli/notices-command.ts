@@ -10,7 +10,7 @@ import type { RenderedNotice } from '../notify/templates/rendered-notice.js';
 import { CONFIG_FILE } from '../programme/config/config.js';
 import { openProgramme } from './open-programme.js';
 import { programmeNow } from '../report/programme-now.js';
-import { addProgrammeOption } from './endpoint-command.js';
+import { addProgrammeOption } from './programme-option.js';
 
 interface PreviewFlags {
   mailbox?: string;

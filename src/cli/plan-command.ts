@@ -4,7 +4,7 @@ import { openProgramme } from './open-programme.js';
 import { dayOf } from '../programme/calendar/calendar-day.js';
 import { exportCalendar, exportPlan } from '../programme/plan/plan-export.js';
 import { planProgramme, type ProgrammePlan } from '../programme/plan/plan-programme.js';
-import { addProgrammeOption } from './endpoint-command.js';
+import { addProgrammeOption } from './programme-option.js';
 import { parseDayOption } from './date-options.js';
 import { formatBytes, formatCount } from './format.js';
 

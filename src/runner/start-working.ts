@@ -55,7 +55,7 @@ export async function startWorking(setup: WorkingSetup): Promise<Working> {
   const ctx = await stepContext({ ...setup, owner, logger });
   const heartbeat = setInterval(() => {
     Promise.all([ctx.leases.renew(() => renewLeases(db, owner, leaseMs)), registry.beat()]).catch(
-      (error: unknown) => logger.error({ err: toTrancheError(error).message }, 'heartbeat failed'),
+      (error: unknown) => logger.error({ err: toTrancheError(error) }, 'heartbeat failed'),
     );
   }, leaseMs / 3);
   heartbeat.unref();
@@ -63,7 +63,7 @@ export async function startWorking(setup: WorkingSetup): Promise<Working> {
     ctx
       .refreshEndpoints()
       .catch((error: unknown) =>
-        logger.error({ err: toTrancheError(error).message }, 'reading the endpoints failed'),
+        logger.error({ err: toTrancheError(error) }, 'reading the endpoints failed'),
       );
   }, ENDPOINT_REFRESH_MS);
   refresh.unref();

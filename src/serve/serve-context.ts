@@ -23,7 +23,15 @@ export function serveContext(
   logger: Logger,
   maxAgeMs: number,
 ): ServeContext {
-  return { db, config, logger, cache: new FreshCache(maxAgeMs), now: () => programmeNow(db) };
+  return {
+    db,
+    config,
+    logger,
+    cache: new FreshCache(maxAgeMs, Date.now, (view, error) =>
+      logger.warn({ view, err: error }, 'refreshing a dashboard view failed; serving the last one'),
+    ),
+    now: () => programmeNow(db),
+  };
 }
 
 /**

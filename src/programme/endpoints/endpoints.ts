@@ -1,11 +1,12 @@
 import type { Kysely, Selectable } from 'kysely';
 import { TrancheError } from '../../errors/tranche-error.js';
-import { parseImapUrl } from '../../mailstore/imap/endpoint.js';
 import { concurrencyAfterChange } from '../../limits/adaptive-concurrency.js';
 import { bucketAfterRateChange } from '../../limits/byte-budget.js';
 import { LOCK, withExclusiveWrite } from '../../state/exclusive-write.js';
 import type { Database, EndpointTable } from '../../state/schema.js';
 import type { SecretBox } from '../../state/secrets/secret-box.js';
+
+import { checkStoreUrl } from '../../mailstore/open-mail-store.js';
 
 /** Per-endpoint limits; every global limit has this one owner (design.md). */
 export interface EndpointLimits {
@@ -103,7 +104,7 @@ function checkLogin(
   name: string,
   login: { url: string; admin: string | null; hasPassword: boolean; loginTemplate: string | null },
 ): void {
-  parseImapUrl(login.url, `endpoint ${name}: --url`);
+  checkStoreUrl(login.url, `endpoint ${name}: --url`);
   if (login.admin && !login.hasPassword) {
     throw new TrancheError(
       'usage',

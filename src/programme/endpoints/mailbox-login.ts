@@ -1,7 +1,9 @@
 import type { Selectable } from 'kysely';
-import { parseImapUrl, type ImapEndpoint } from '../../mailstore/imap/endpoint.js';
 import type { EndpointTable } from '../../state/schema.js';
 import type { SecretBox } from '../../state/secrets/secret-box.js';
+
+import { checkStoreUrl } from '../../mailstore/open-mail-store.js';
+import type { StoreEndpoint } from '../../mailstore/store-login.js';
 
 /**
  * The login for one side of a mailbox: the endpoint's admin on the user's behalf, or the user's own
@@ -12,11 +14,12 @@ export function loginFor(
   user: string,
   sealed: string | null,
   box: SecretBox,
-): ImapEndpoint | undefined {
+): StoreEndpoint | undefined {
   const password = endpoint.admin ? endpoint.admin_secret : sealed;
   if (!password) return undefined;
+  checkStoreUrl(endpoint.url, `endpoint ${endpoint.name}`);
   return {
-    ...parseImapUrl(endpoint.url, `endpoint ${endpoint.name}`),
+    url: endpoint.url,
     user,
     admin: endpoint.admin ?? undefined,
     loginTemplate: endpoint.login_template ?? undefined,
