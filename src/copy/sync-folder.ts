@@ -1,8 +1,10 @@
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
 import type { MailStore, MessageMeta } from '../mailstore/mail-store.js';
-import type { CheckpointStore, FolderCheckpoint } from './checkpoint.js';
+import type { CheckpointStore, FolderCheckpoint, PendingBatch } from './checkpoint.js';
 import type { FolderPair } from './folder-map.js';
+import { PendingLedger } from './pending-ledger.js';
 import { matchByContent } from './reconcile.js';
+import { SharedCopy, type Lane, type SplitBoard } from './split-folder.js';
 import { newFolderReport, type FolderReport } from './sync-report.js';
 import { UidMap } from './uid-map.js';
 
@@ -27,6 +29,8 @@ export interface FolderSyncContext {
   /** Awaited before each message is written: a byte budget (e.g. bytes per hour) slows the copy here. */
   pace?: (bytes: number) => Promise<void>;
   signal: AbortSignal | undefined;
+  /** Where a large folder's copy is offered to the mailbox's idle connections (see split-folder.ts). */
+  split?: SplitBoard;
 }
 
 /** Errors that belong to one message (the target refused it), not to the connection or the folder. */
@@ -98,17 +102,19 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
     };
     await save(checkpoint);
   } else if (checkpoint.pending) {
-    report.matched += await resolvePending(ctx, checkpoint, bySourceUid);
+    report.matched += await resolvePending(ctx, checkpoint, checkpoint.pending, bySourceUid);
+    checkpoint.pending = undefined;
     await save(checkpoint);
   }
 
   const copiedNow = new Set<number>();
   const cp = checkpoint;
+  const ledger = new PendingLedger(cp, checkpoints, mailboxKey);
   let targetUidFloor = Math.max(targetStatus.uidNext, cp.map.highestTargetUid() + 1);
   const toCopy = sourceMessages.filter((m) => !cp.map.has(m.uid));
-  for (const batch of batches(toCopy, ctx.options)) {
+  const copyBatch = async (lane: Lane, batch: MessageMeta[]): Promise<void> => {
     ctx.signal?.throwIfAborted();
-    cp.pending = {
+    const pendingBatch: PendingBatch = {
       targetUidFloor,
       messages: batch.map((m) => ({
         sourceUid: m.uid,
@@ -116,14 +122,14 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
         internalDate: m.internalDate.getTime(),
       })),
     };
-    await save(cp);
+    const id = await ledger.open(pendingBatch.targetUidFloor, pendingBatch.messages);
     let unknownUid = false;
     // APPENDs are pipelined: each is sent as its message arrives, and answered later.
     const answers: Promise<void>[] = [];
     // Into a server with MULTIAPPEND, many messages share one APPEND command (see multi-append.ts).
-    const appends = target.appendBatch(pair.targetPath);
+    const appends = lane.target.appendBatch(pair.targetPath);
     try {
-      for await (const message of source.fetchMessages(batch.map((m) => m.uid))) {
+      for await (const message of lane.source.fetchMessages(batch.map((m) => m.uid))) {
         const { uid: sourceUid, size } = message;
         if (ctx.pace) await ctx.pace(size);
         const pending = await appends.append(message);
@@ -157,13 +163,30 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
     const broken = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (broken) throw toTrancheError(broken.reason);
     if (unknownUid) {
-      // No UIDPLUS: the new target UIDs are found the same way a crash is recovered from.
-      await resolvePending(ctx, cp, bySourceUid);
+      // No UIDPLUS (so never a split folder): the new target UIDs are found as after a crash.
+      await resolvePending(lane, cp, pendingBatch, bySourceUid);
       targetUidFloor = Math.max(targetUidFloor, cp.map.highestTargetUid() + 1);
     }
-    cp.pending = undefined;
-    await save(cp);
-  }
+    await ledger.close(id);
+  };
+  const shared = new SharedCopy(
+    sourcePath,
+    batches(toCopy, ctx.options),
+    async (lane) => {
+      const status = await lane.source.openFolder(sourcePath, true);
+      if (status.uidValidity !== sourceStatus.uidValidity)
+        throw new TrancheError('connection-lost', `${sourcePath} changed UIDVALIDITY during the pass`);
+    },
+    copyBatch,
+  );
+  // A folder with batches to spare is offered to idle connections (UID ranges copied side by side);
+  // only with UIDPLUS, so every lane learns its own UIDs and no lane has to match by content.
+  const board =
+    ctx.split && target.appendUids && toCopy.length > ctx.options.batchMessages ? ctx.split : undefined;
+  board?.post(shared);
+  await shared.join({ source, target }, false);
+  board?.withdraw(shared);
+  await shared.finished();
 
   // Messages copied in this pass carry their flags already; compare only when others are mapped.
   if (cp.map.size > copiedNow.size) {
@@ -181,23 +204,21 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
   return report;
 }
 
-/** Finds on the target the messages of an interrupted batch; returns how many were there. */
+/** Finds on the target the messages of a batch that may have been appended; returns how many were there. */
 async function resolvePending(
-  ctx: FolderSyncContext,
+  lane: Lane,
   checkpoint: FolderCheckpoint,
+  pending: PendingBatch,
   bySourceUid: Map<number, MessageMeta>,
 ): Promise<number> {
-  const pending = checkpoint.pending;
-  if (!pending) return 0;
   const ours = new Set(checkpoint.map.entries().map(([, t]) => t));
-  const targetNew = (await ctx.target.listMessages(pending.targetUidFloor)).filter((m) => !ours.has(m.uid));
+  const targetNew = (await lane.target.listMessages(pending.targetUidFloor)).filter((m) => !ours.has(m.uid));
   const sourcePending = pending.messages
     .filter((p) => !checkpoint.map.has(p.sourceUid))
     .map((p) => bySourceUid.get(p.sourceUid))
     .filter((m): m is MessageMeta => m !== undefined);
-  const matches = await matchByContent(ctx.source, sourcePending, ctx.target, targetNew);
+  const matches = await matchByContent(lane.source, sourcePending, lane.target, targetNew);
   for (const [s, t] of matches) checkpoint.map.set(s, t);
-  checkpoint.pending = undefined;
   return matches.size;
 }
 

@@ -4,6 +4,8 @@ import type { FolderInfo, MailStore } from '../mailstore/mail-store.js';
 import { RECONNECT_BACKOFF, reconnectDelay, sleep, type BackoffPolicy } from './backoff.js';
 import type { CheckpointStore } from './checkpoint.js';
 import { planFolders, type FolderMapOptions, type FolderPair, type FolderPlan } from './folder-map.js';
+import type { SharedCopy} from './split-folder.js';
+import { SplitBoard } from './split-folder.js';
 import { syncFolder, type FolderSyncOptions } from './sync-folder.js';
 import type { FolderReport, SyncReport, SyncStatus } from './sync-report.js';
 
@@ -98,6 +100,7 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
     for (const pair of missing) logger.info({ folder: pair.targetPath }, 'created target folder');
 
     const queue = [...plan.pairs];
+    const split = new SplitBoard();
     const workerCount = Math.max(1, Math.min(request.connections ?? DEFAULT_CONNECTIONS, queue.length));
     const worker = async (given: Stores | undefined): Promise<void> => {
       let own = given;
@@ -111,10 +114,23 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
         }
         extra.push(own);
       }
-      for (let pair = queue.shift(); pair && !failure?.retryable; pair = queue.shift()) {
+      while (!failure?.retryable) {
         request.signal?.throwIfAborted();
+        const pair = queue.shift();
+        if (!pair) {
+          // No folder left to start: help copy a large folder another connection is on, if any.
+          const shared = split.take();
+          if (shared) {
+            if (!(await helpWith(shared, own, request))) return;
+            continue;
+          }
+          if (!split.busy) return;
+          await split.changed();
+          continue;
+        }
+        split.folderStarted();
         try {
-          reports.push(await syncFolderWithRetry(request, pair, own));
+          reports.push(await syncFolderWithRetry(request, pair, own, split));
         } catch (error) {
           const typed = toTrancheError(error);
           if (request.signal?.aborted) throw typed;
@@ -124,12 +140,20 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
             retryable: typed.retryable,
             retryAfterMs: typed.retryAfterMs,
           });
+        } finally {
+          split.folderEnded();
         }
       }
     };
     const workers = [worker(stores as Stores)];
     for (let i = 1; i < workerCount; i++) workers.push(worker(undefined));
-    const outcomes = await Promise.allSettled(workers);
+    // With fewer folders than connections, more open when a large folder is offered to share.
+    const laneCount = Math.max(1, request.connections ?? DEFAULT_CONNECTIONS);
+    split.onPost = () => {
+      while (workers.length < laneCount) workers.push(worker(undefined));
+    };
+    let outcomes = await Promise.allSettled(workers);
+    while (outcomes.length < workers.length) outcomes = await Promise.allSettled(workers);
     const broken = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (broken) throw broken.reason;
   } catch (error) {
@@ -166,10 +190,30 @@ async function openStoresWithRetry(request: MailboxSyncRequest): Promise<Stores>
   }
 }
 
+/**
+ * Copies batches of another connection's folder on this worker's own connections. A failure stays
+ * with that folder (its pass fails and is retried there); this worker reconnects and goes on, or
+ * stops (false) when it cannot.
+ */
+async function helpWith(shared: SharedCopy, own: Stores, request: MailboxSyncRequest): Promise<boolean> {
+  const failed = await shared.join(own, true);
+  if (!failed) return true;
+  request.logger.warn({ folder: shared.sourcePath, err: failed }, 'helper connection failed');
+  await closeQuietly(own.source);
+  await closeQuietly(own.target);
+  try {
+    Object.assign(own, await openStoresWithRetry(request));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function syncFolderWithRetry(
   request: MailboxSyncRequest,
   pair: FolderPair,
   stores: Stores,
+  split: SplitBoard,
 ): Promise<FolderReport> {
   const policy = request.reconnect ?? RECONNECT_BACKOFF;
   const log = request.logger.child({ folder: pair.source.path });
@@ -185,6 +229,7 @@ async function syncFolderWithRetry(
           options: request.options,
           signal: request.signal,
           pace: request.pace,
+          split,
           onCopied: (bytes) => request.onProgress?.({ folder: pair.logicalName, bytes, messages: 1 }),
         },
         pair,

@@ -72,6 +72,8 @@ export interface MailStore {
   readonly namespace: Namespace;
   /** Whether flag changes can be asked for incrementally (CONDSTORE). */
   readonly supportsModseq: boolean;
+  /** Whether an APPEND's answer names the new message's UID (UIDPLUS). */
+  readonly appendUids: boolean;
   listFolders(): Promise<FolderInfo[]>;
   createFolder(path: string): Promise<void>;
   /** Message count and, when the server can tell (STATUS=SIZE), total bytes of a folder, without opening it. */

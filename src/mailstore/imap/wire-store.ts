@@ -86,6 +86,7 @@ function describeAppend(message: NewMessage): { flags: string; date: string } {
 export class WireStore implements MailStore {
   readonly namespace: Namespace;
   readonly supportsModseq: boolean;
+  readonly appendUids: boolean;
   readonly #connection: WireConnection;
   #open: { path: string; exists: number } | undefined;
 
@@ -93,6 +94,7 @@ export class WireStore implements MailStore {
     this.#connection = connection;
     this.namespace = namespace;
     this.supportsModseq = connection.capabilities.has('CONDSTORE');
+    this.appendUids = connection.capabilities.has('UIDPLUS');
   }
 
   /** Connects, logs in and reads the personal namespace; throws a typed error when that fails. */
