@@ -4,7 +4,7 @@ import type { FolderInfo, MailStore } from '../mailstore/mail-store.js';
 import { RECONNECT_BACKOFF, reconnectDelay, sleep, type BackoffPolicy } from './backoff.js';
 import type { CheckpointStore } from './checkpoint.js';
 import { planFolders, type FolderMapOptions, type FolderPair, type FolderPlan } from './folder-map.js';
-import type { SharedCopy} from './split-folder.js';
+import type { SharedCopy } from './split-folder.js';
 import { SplitBoard } from './split-folder.js';
 import { syncFolder, type FolderSyncOptions } from './sync-folder.js';
 import type { FolderReport, SyncReport, SyncStatus } from './sync-report.js';
