@@ -118,7 +118,7 @@ export async function changeInbox(server, user, { add, flip, seed }) {
     for (let i = 0; i < flip; i++)
       uids.push(1 + ((seed * 7919 + i * 104729) % Math.max(1, status.uidNext - 1)));
     const flags = seed % 2 ? ['\\Flagged', '\\Seen'] : ['\\Seen'];
-    await Promise.all([...new Set(uids)].map((uid) => store.setFlags(uid, flags)));
+    await Promise.all([...new Set(uids)].map((uid) => store.setFlags([uid], flags)));
   } finally {
     await store.close();
   }

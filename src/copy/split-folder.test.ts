@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { EXIT } from '../cli/exit-codes.js';
 import { generateCorpus, loadCorpus } from '../testing/corpus.js';
 import { startDovecot, type DovecotServer } from '../testing/dovecot.js';
 import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
-import { cliArgs, endpointOf, runCli, runSync, tempStatePath } from '../testing/sync-fixture.js';
+import { endpointOf, runSync, tempStatePath } from '../testing/sync-fixture.js';
+import { killAndResume } from '../testing/kill-and-resume.js';
 import { startTcpProxy } from '../testing/tcp-proxy.js';
 
 describe('one large folder split across connections', () => {
@@ -57,29 +57,12 @@ describe('one large folder split across connections', () => {
       su,
       generateCorpus({ seed: 42, messages: 1200, folders: ['INBOX', 'Sent'], bigAttachments: 1 }),
     );
-    const toTarget = await startTcpProxy('127.0.0.1', target.port);
-    const state = tempStatePath();
-    const env = { TRANCHE_SOURCE_PASSWORD: su.password, TRANCHE_TARGET_PASSWORD: tu.password };
-    const args = ['sync', ...cliArgs(source, su, { url: toTarget.url } as DovecotServer, tu)];
-    args.push('--state', state, '--batch-messages', '60');
-    try {
-      for (const extra of [1_500_000, 4_000_000, 6_000_000]) {
-        const result = await runCli(args, env, (kill) =>
-          toTarget.onBytes('up', toTarget.bytes.up + extra, kill),
-        );
-        assert.equal(result.signal, 'SIGKILL', `killed at +${extra}: ${result.stdout}${result.stderr}`);
-      }
-      const final = await runCli([...args, '--json'], env);
-      assert.equal(final.status, EXIT.ok, final.stderr);
-      const report = JSON.parse(final.stdout) as { status: string; messagesMatched: number };
-      assert.equal(report.status, 'done');
-      t.diagnostic(`after the last kill: ${report.messagesMatched} messages found on the target by content`);
-      assert.deepEqual(
-        diffSnapshots(await snapshotMailbox(source, su), await snapshotMailbox(target, tu)),
-        [],
-      );
-    } finally {
-      await toTarget.close();
-    }
+    const report = await killAndResume(source, su, target, tu, {
+      batchMessages: 60,
+      killAfterBytes: [1_500_000, 4_000_000, 6_000_000],
+    });
+    assert.equal(report.status, 'done');
+    t.diagnostic(`after the last kill: ${report.messagesMatched} messages found on the target by content`);
+    assert.deepEqual(diffSnapshots(await snapshotMailbox(source, su), await snapshotMailbox(target, tu)), []);
   });
 });

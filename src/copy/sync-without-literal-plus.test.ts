@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { cliArgs, endpointOf, runCli, runSync, tempStatePath } from '../testing/sync-fixture.js';
+import { endpointOf, runSync, tempStatePath } from '../testing/sync-fixture.js';
+import { killAndResume } from '../testing/kill-and-resume.js';
 import { generateCorpus, loadCorpus } from '../testing/corpus.js';
 import { startDovecot, type DovecotOptions, type DovecotServer } from '../testing/dovecot.js';
 import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
 import { startTcpProxy, type TcpProxy } from '../testing/tcp-proxy.js';
-import { EXIT } from '../cli/exit-codes.js';
 
 /** Counts APPEND commands and '+' continuations on a proxy (command lines start after a CRLF). */
 function countCommands(proxy: TcpProxy): { appends: number; continuations: number } {
@@ -114,35 +114,12 @@ describe('copying into servers without LITERAL+ (Courier-like, Gmail-like)', () 
     const su = await source.addUser();
     const tu = await target.addUser();
     await loadCorpus(source, su, generateCorpus({ seed: 33, messages: 500, bigAttachments: 1 }));
-    const toTarget = await startTcpProxy('127.0.0.1', target.port);
-    const state = tempStatePath();
-    const env = { TRANCHE_SOURCE_PASSWORD: su.password, TRANCHE_TARGET_PASSWORD: tu.password };
-    const args = [
-      'sync',
-      ...cliArgs(source, su, { url: toTarget.url } as DovecotServer, tu),
-      '--state',
-      state,
-      '--batch-messages',
-      '150',
-    ];
-    try {
-      for (const extra of [700_000, 2_500_000, 3_000_000]) {
-        const result = await runCli(args, env, (kill) =>
-          toTarget.onBytes('up', toTarget.bytes.up + extra, kill),
-        );
-        assert.equal(result.signal, 'SIGKILL', `killed at +${extra}: ${result.stdout}${result.stderr}`);
-      }
-      const final = await runCli([...args, '--json'], env);
-      assert.equal(final.status, EXIT.ok, final.stderr);
-      const report = JSON.parse(final.stdout) as { status: string; messagesMatched: number };
-      assert.equal(report.status, 'done');
-      t.diagnostic(`after the last kill: ${report.messagesMatched} messages found on the target by content`);
-      assert.deepEqual(
-        diffSnapshots(await snapshotMailbox(source, su), await snapshotMailbox(target, tu)),
-        [],
-      );
-    } finally {
-      await toTarget.close();
-    }
+    const report = await killAndResume(source, su, target, tu, {
+      batchMessages: 150,
+      killAfterBytes: [700_000, 2_500_000, 3_000_000],
+    });
+    assert.equal(report.status, 'done');
+    t.diagnostic(`after the last kill: ${report.messagesMatched} messages found on the target by content`);
+    assert.deepEqual(diffSnapshots(await snapshotMailbox(source, su), await snapshotMailbox(target, tu)), []);
   });
 });

@@ -94,8 +94,8 @@ export interface MailStore {
   append(path: string, message: NewMessage): Promise<PendingAppend>;
   /** Starts appends into one folder that may share commands; see AppendBatch. */
   appendBatch(path: string): AppendBatch;
-  /** Replaces the flags of one message of the open folder; calls may overlap. */
-  setFlags(uid: number, flags: string[]): Promise<void>;
+  /** Replaces the flags of messages of the open folder (one command); calls may overlap. */
+  setFlags(uids: number[], flags: string[]): Promise<void>;
   /** Removes messages of the open folder for good. */
   expunge(uids: number[]): Promise<void>;
   close(): Promise<void>;

@@ -57,7 +57,7 @@ function during(what: string, error: unknown, fallback: ErrorType = 'internal'):
 }
 
 /** Bytes of fetched messages waiting for the consumer before the socket is paused. */
-const FETCH_WINDOW_BYTES = 16 * 1024 * 1024;
+const FETCH_WINDOW_BYTES = 8 * 1024 * 1024;
 
 function meta(item: FetchedItem): MessageMeta {
   return {
@@ -296,9 +296,10 @@ export class WireStore implements MailStore {
     return { uid };
   }
 
-  async setFlags(uid: number, flags: string[]): Promise<void> {
+  async setFlags(uids: number[], flags: string[]): Promise<void> {
     const folder = this.#requireOpen();
-    await this.#run(`STORE in ${folder.path}`, [`UID STORE ${uid} FLAGS.SILENT ${flagList(flags)}`]);
+    if (uids.length === 0) return;
+    await this.#run(`STORE in ${folder.path}`, [`UID STORE ${uidSet(uids)} FLAGS.SILENT ${flagList(flags)}`]);
   }
 
   async expunge(uids: number[]): Promise<void> {

@@ -14,7 +14,7 @@ const COMMAND_MESSAGES = 100;
 /** Bytes per MULTIAPPEND command; a larger message goes in an APPEND of its own. */
 const COMMAND_BYTES = 8 * 1024 * 1024;
 /** Bytes of written but unanswered commands kept for a retry before appends wait for answers. */
-const HELD_BYTES = 24 * 1024 * 1024;
+const HELD_BYTES = 16 * 1024 * 1024;
 
 /** One message of a MULTIAPPEND command, kept until the command is answered. */
 interface Entry {
