@@ -78,24 +78,31 @@ async function via(server, rttMs) {
 }
 
 const rows = [];
-/** First copies of one mailbox shape, tranche and mbsync alternating runs, into fresh target users. */
+/**
+ * First copies of one mailbox shape, tranche and mbsync alternating, into fresh target users; returns
+ * the last target users of each (their state kept, for delta passes).
+ */
 async function copyRows(shape, source, user, bytes, messages, target, rtts, runs) {
+  const last = {};
   for (const rtt of rtts) {
     const src = await via(source, rtt);
     const tgt = await via(target, rtt);
     log(`${shape}, ${rtt ? `${rtt} ms round trip` : 'loopback'}`);
     try {
-      const t = await medianOf('tranche', runs, async () =>
-        trancheRun(src, user, tgt, await target.addUser()),
-      );
-      const m = await medianOf('mbsync', runs, async () =>
-        mbsync(work, src, user, tgt, await target.addUser()),
-      );
+      const t = await medianOf('tranche', runs, async () => {
+        last.tranche = await target.addUser();
+        return trancheRun(src, user, tgt, last.tranche);
+      });
+      const m = await medianOf('mbsync', runs, async () => {
+        last.mbsync = await target.addUser();
+        return mbsync(work, src, user, tgt, last.mbsync, `mbsync-${last.mbsync.user}`);
+      });
       rows.push({ shape, rtt, messages, bytes, tranche: t, mbsync: m });
     } finally {
       await Promise.all([src.close(), tgt.close()]);
     }
   }
+  return last;
 }
 
 const source = await startDovecot();
@@ -149,17 +156,26 @@ try {
   const bigUser = await source.addUser();
   log(`loading one folder of ${BIG} messages, ${mb(bigBytes)} MB`);
   await loadFast(source, bigUser, big);
-  await copyRows(`one folder of ${BIG} messages`, source, bigUser, bigBytes, BIG, target, [0, 20], BIG_RUNS);
-  const tUser = await target.addUser();
-  const mUser = await target.addUser();
-  await trancheRun(source, bigUser, target, tUser);
-  await mbsync(work, source, bigUser, target, mUser, 'mbsync-delta');
+  // The 20 ms run first: the loopback run's target users stay for the delta passes (over loopback).
+  await copyRows(`one folder of ${BIG} messages`, source, bigUser, bigBytes, BIG, target, [20], BIG_RUNS);
+  const base = await copyRows(
+    `one folder of ${BIG} messages`,
+    source,
+    bigUser,
+    bigBytes,
+    BIG,
+    target,
+    [0],
+    BIG_RUNS,
+  );
+  const tUser = base.tranche;
+  const mUser = base.mbsync;
   log(`delta passes over ${BIG} messages`);
   const deltas = { tranche: [], mbsync: [] };
   for (let i = 0; i < RUNS; i++) {
     await changeInbox(source, bigUser, { add: 10, flip: 100, seed: i + 1 });
     deltas.tranche.push(await trancheRun(source, bigUser, target, tUser));
-    deltas.mbsync.push(await mbsync(work, source, bigUser, target, mUser, 'mbsync-delta'));
+    deltas.mbsync.push(await mbsync(work, source, bigUser, target, mUser, `mbsync-${mUser.user}`));
     log(
       `  delta ${i + 1}: tranche ${deltas.tranche.at(-1).seconds.toFixed(2)} s ${deltas.tranche.at(-1).peakMb.toFixed(0)} MB; mbsync ${deltas.mbsync.at(-1).seconds.toFixed(2)} s ${deltas.mbsync.at(-1).peakMb.toFixed(0)} MB`,
     );
@@ -179,6 +195,49 @@ try {
 }
 
 const ratio = (a, b) => (a / b).toFixed(2);
+
+/** Issue 18's goals, each with this run's figure and whether it was met. */
+function goals() {
+  const out = ["Issue 18's goals against this run:", '', '| goal | figure | met |', '| --- | --- | --- |'];
+  const add = (goal, figure, met) => out.push(`| ${goal} | ${figure} | ${met ? 'yes' : '**no**'} |`);
+  for (const r of rows.filter((r) => r.rtt === 0 && !r.shape.startsWith('into'))) {
+    const cpu = r.tranche.cpuSeconds / r.mbsync.cpuSeconds;
+    add(`CPU per GB ≤ 1.5× mbsync: ${r.shape}`, `${cpu.toFixed(2)}×`, cpu <= 1.5);
+  }
+  for (const r of rows) {
+    const over = r.tranche.peakMb - r.mbsync.peakMb;
+    add(
+      `peak RSS ≤ mbsync + 64 MB: ${r.shape}, ${rttName(r.rtt)}`,
+      `${over >= 0 ? '+' : ''}${over.toFixed(0)} MB`,
+      over <= 64,
+    );
+  }
+  for (const d of deltaRows)
+    add(
+      `delta pass over ${BIG} messages under 64 MB`,
+      `${d.tranche.peakMb.toFixed(0)} MB`,
+      d.tranche.peakMb < 64,
+    );
+  for (const r of rows) {
+    const into = r.shape.startsWith('into');
+    const limit = into ? (r.rtt === 0 ? 1.0 : 0.5) : r.rtt === 0 ? 0.8 : 0.5;
+    const wall = r.tranche.seconds / r.mbsync.seconds;
+    add(`wall ≤ ${limit}× mbsync: ${r.shape}, ${rttName(r.rtt)}`, `${wall.toFixed(2)}×`, wall <= limit);
+  }
+  const installed = startup.figures[0];
+  add(
+    '`tranche --help` ≤ 150 ms through the installed command',
+    `${installed.ms.toFixed(0)} ms`,
+    installed.ms <= 150,
+  );
+  add(
+    'a pass with nothing to do, ten folders, inside a long-running process: ≤ 50 ms of work',
+    `${noop.insideCpuMs.toFixed(0)} ms CPU`,
+    noop.insideCpuMs <= 50,
+  );
+  add('no-op delta rate (reported)', `${noop.perCore.toFixed(0)} mailboxes/s per core`, true);
+  return out;
+}
 const rttName = (rtt) => (rtt ? `${rtt} ms round trip` : 'loopback');
 const table = [
   `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; Dovecot 2.3 to Dovecot 2.3 on this machine; mbsync ${'1.4'} (Debian isync); medians of ${RUNS} runs (the ${BIG}-message first copy: ${BIG_RUNS}); load average at the end ${loadavg()[0].toFixed(2)}; the whole benchmark took ${((Date.now() - benchStarted) / 60000).toFixed(1)} min. Round trips are added by a proxy in front of both servers (half each way). tranche runs as \`node bin/tranche.js sync\` (default 4 connections), a fresh target user each run; mbsync with \`Sync Pull\`, \`Create Near\`, \`CopyArrivalDate yes\`.`,
@@ -193,6 +252,8 @@ const table = [
     (d) =>
       `| one folder of ${BIG}: delta pass (10 new, 100 flags changed) | loopback | ${BIG} | | ${d.tranche.seconds.toFixed(2)} s | ${d.mbsync.seconds.toFixed(2)} s | **${ratio(d.tranche.seconds, d.mbsync.seconds)}** | ${d.tranche.cpuSeconds.toFixed(2)} / ${d.mbsync.cpuSeconds.toFixed(2)} | **${ratio(d.tranche.cpuSeconds, d.mbsync.cpuSeconds)}** | **${d.tranche.peakMb.toFixed(0)}** / ${d.mbsync.peakMb.toFixed(0)} MB |`,
   ),
+  '',
+  ...goals(),
   '',
   ...startup.lines,
   '',

@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # Benchmarks: installs what it needs (Node 24, dovecot-imapd, postgresql, isync for the mbsync
-# baseline), then runs them: copy speed against mbsync, the 2.1-million-mailbox import, the run, the
-# planner and the dashboard.
+# baseline), then runs the copy benchmark against mbsync (~20 min). With --all, the programme-scale
+# ones too (the 2.1-million-mailbox import, the run, the planner, workers and the dashboard: another
+# ~15 min); each rewrites only its own section of docs/benchmarks.md.
 source "$(dirname "$0")/bootstrap.sh" dovecot-imapd postgresql isync
 cd "$TRANCHE_ROOT"
 npm run --silent build
-node scripts/bench.mjs "$@"
-node scripts/bench-import.mjs
-node scripts/bench-run.mjs
-node scripts/bench-plan.mjs
-node scripts/bench-workers.mjs
-node scripts/bench-serve.mjs
+all=0
+args=()
+for a in "$@"; do
+  if [ "$a" = "--all" ]; then all=1; else args+=("$a"); fi
+done
+node scripts/bench.mjs "${args[@]}"
+if [ "$all" = 1 ]; then
+  node scripts/bench-import.mjs
+  node scripts/bench-run.mjs
+  node scripts/bench-plan.mjs
+  node scripts/bench-workers.mjs
+  node scripts/bench-serve.mjs
+fi
