@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { endpointPauseCommands } from './endpoint-pause-command.js';
 import { Command } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
 import {
@@ -245,5 +246,6 @@ export function endpointCommand(): Command {
       process.stdout.write(`endpoint ${name} removed\n`);
     });
   for (const sub of [add, set, list, remove]) endpoint.addCommand(addProgrammeOption(sub));
+  for (const sub of endpointPauseCommands()) endpoint.addCommand(sub);
   return endpoint;
 }

@@ -1,7 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { toTrancheError } from '../errors/tranche-error.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
+import { auditCommand } from './audit-command.js';
+import { dayCommand } from './day-command.js';
 import { discoverCommand } from './discover-command.js';
+import { mailboxCommand } from './mailbox-command.js';
+import { orgCommand } from './org-command.js';
 import { endpointCommand } from './endpoint-command.js';
 import { importCommand } from './import-command.js';
 import { initCommand } from './init-command.js';
@@ -61,6 +65,10 @@ for (const sub of [
   noticesCommand(),
   serveCommand(),
   tokenCommand(),
+  mailboxCommand(),
+  orgCommand(),
+  dayCommand(),
+  auditCommand(),
 ])
   program.addCommand(configure(sub));
 

@@ -5,6 +5,7 @@ import type { MailboxState } from '../lifecycle/mailbox-state.js';
 import type { Database } from '../../state/schema.js';
 import { isoDate, NO_DAY } from './calendar-days.js';
 import { readPlanMailboxes } from './read-plan-mailboxes.js';
+import { readDayOverrides } from './day-overrides.js';
 import { writePlan, type Change, type PlanChanges } from './write-plan.js';
 import { needsWrite, OUTCOME, planBatches, STATUS, type Plan, type PlanMailboxes } from './plan-batches.js';
 
@@ -64,6 +65,7 @@ export async function planProgramme(
     .execute();
   const { mailboxes, untouched } = await readPlanMailboxes(db, organisations, nowIso);
   const seed = options.seed ?? config.schedule.seed;
+  const dayOverrides = await readDayOverrides(db);
   const plan = planBatches({
     planDate: options.planDate,
     schedule: { ...config.schedule, seed },
@@ -74,6 +76,7 @@ export async function planProgramme(
       blackoutDates: o.blackout_dates.split(/[;\s]+/).filter(Boolean),
     })),
     mailboxes,
+    dayOverrides,
   });
   const result: ProgrammePlan = {
     plan,
