@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { endpointPauseCommands } from './endpoint-pause-command.js';
+import { recordCliAction } from './record-cli-action.js';
 import { Command } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
 import {
@@ -76,10 +77,19 @@ function adminPassword(file: string | undefined): string | undefined {
   return process.env.TRANCHE_ENDPOINT_PASSWORD || undefined;
 }
 
-async function withEndpoints<T>(dir: string, work: (endpoints: Endpoints) => Promise<T>): Promise<T> {
+async function withEndpoints<T>(
+  dir: string,
+  work: (endpoints: Endpoints) => Promise<T>,
+  audit?: (result: T) => { action: string; subject: string; after: Record<string, unknown> },
+): Promise<T> {
   const programme = await openProgramme(dir);
   try {
-    return await work(new Endpoints(programme.db, programme.box));
+    const result = await work(new Endpoints(programme.db, programme.box));
+    if (audit) {
+      const { action, subject, after } = audit(result);
+      await recordCliAction(programme.db, action, subject, after);
+    }
+    return result;
   } finally {
     await programme.db.destroy();
   }
@@ -161,20 +171,27 @@ export function endpointCommand(): Command {
       'adaptive concurrency: a login slower than this halves the mailboxes at once; faster ones raise it again',
     )
     .action(async (name: string, flags: AddFlags) => {
-      await withEndpoints(flags.programme, (endpoints) =>
-        endpoints.add({
-          name,
-          url: flags.url,
-          admin: flags.admin,
-          loginTemplate: flags.loginTemplate,
-          adminPassword: flags.admin ? adminPassword(flags.adminPasswordFile) : undefined,
-          insecure: flags.insecure ?? false,
-          allowPlaintext: flags.allowPlaintext ?? false,
-          maxConnections: count(flags.maxConnections, '--max-connections')!,
-          maxMailboxes: count(flags.maxMailboxes, '--max-mailboxes')!,
-          bytesPerHour: count(flags.bytesPerHour, '--bytes-per-hour'),
-          maxMessageSize: count(flags.maxMessageSize, '--max-message-size'),
-          latencyThresholdMs: count(flags.latencyThreshold, '--latency-threshold'),
+      await withEndpoints(
+        flags.programme,
+        (endpoints) =>
+          endpoints.add({
+            name,
+            url: flags.url,
+            admin: flags.admin,
+            loginTemplate: flags.loginTemplate,
+            adminPassword: flags.admin ? adminPassword(flags.adminPasswordFile) : undefined,
+            insecure: flags.insecure ?? false,
+            allowPlaintext: flags.allowPlaintext ?? false,
+            maxConnections: count(flags.maxConnections, '--max-connections')!,
+            maxMailboxes: count(flags.maxMailboxes, '--max-mailboxes')!,
+            bytesPerHour: count(flags.bytesPerHour, '--bytes-per-hour'),
+            maxMessageSize: count(flags.maxMessageSize, '--max-message-size'),
+            latencyThresholdMs: count(flags.latencyThreshold, '--latency-threshold'),
+          }),
+        () => ({
+          action: 'endpoint.add',
+          subject: name,
+          after: { url: flags.url, admin: flags.admin ?? null },
         }),
       );
       process.stdout.write(`endpoint ${name} added\n`);
@@ -207,21 +224,24 @@ export function endpointCommand(): Command {
     .option('--no-latency-threshold', 'no adaptive concurrency')
     .option('--json', 'print the endpoint as `endpoint list --json` does')
     .action(async (name: string, flags: SetFlags) => {
-      const update = await withEndpoints(flags.programme, (endpoints) =>
-        endpoints.set(name, {
-          url: flags.url,
-          admin: flags.admin === false ? null : flags.admin,
-          adminPassword:
-            flags.admin || flags.adminPasswordFile ? adminPassword(flags.adminPasswordFile) : undefined,
-          loginTemplate: flags.loginTemplate === false ? null : flags.loginTemplate,
-          insecure: flags.insecure,
-          allowPlaintext: flags.allowPlaintext,
-          maxConnections: count(flags.maxConnections, '--max-connections'),
-          maxMailboxes: count(flags.maxMailboxes, '--max-mailboxes'),
-          bytesPerHour: countOrNone(flags.bytesPerHour, '--bytes-per-hour'),
-          maxMessageSize: countOrNone(flags.maxMessageSize, '--max-message-size'),
-          latencyThresholdMs: countOrNone(flags.latencyThreshold, '--latency-threshold'),
-        }),
+      const update = await withEndpoints(
+        flags.programme,
+        (endpoints) =>
+          endpoints.set(name, {
+            url: flags.url,
+            admin: flags.admin === false ? null : flags.admin,
+            adminPassword:
+              flags.admin || flags.adminPasswordFile ? adminPassword(flags.adminPasswordFile) : undefined,
+            loginTemplate: flags.loginTemplate === false ? null : flags.loginTemplate,
+            insecure: flags.insecure,
+            allowPlaintext: flags.allowPlaintext,
+            maxConnections: count(flags.maxConnections, '--max-connections'),
+            maxMailboxes: count(flags.maxMailboxes, '--max-mailboxes'),
+            bytesPerHour: countOrNone(flags.bytesPerHour, '--bytes-per-hour'),
+            maxMessageSize: countOrNone(flags.maxMessageSize, '--max-message-size'),
+            latencyThresholdMs: countOrNone(flags.latencyThreshold, '--latency-threshold'),
+          }),
+        (u) => ({ action: 'endpoint.set', subject: name, after: { change: describeUpdate(u) } }),
       );
       const text = flags.json ? JSON.stringify(update.after, null, 2) : describeUpdate(update);
       process.stdout.write(`${text}\n`);
@@ -242,7 +262,11 @@ export function endpointCommand(): Command {
     .description('remove a server')
     .argument('<name>')
     .action(async (name: string, flags: { programme: string }) => {
-      await withEndpoints(flags.programme, (endpoints) => endpoints.remove(name));
+      await withEndpoints(
+        flags.programme,
+        (endpoints) => endpoints.remove(name),
+        () => ({ action: 'endpoint.remove', subject: name, after: { removed: true } }),
+      );
       process.stdout.write(`endpoint ${name} removed\n`);
     });
   for (const sub of [add, set, list, remove]) endpoint.addCommand(addProgrammeOption(sub));

@@ -41,7 +41,7 @@ export function addressesFromFile(file: string): string[] {
   } catch (error) {
     throw new TrancheError('usage', `--file ${file}: cannot read it`, { cause: error });
   }
-  const rows = parse<string[]>(text, { skip_empty_lines: true, trim: true, relax_column_count: true });
+  const rows: string[][] = parse(text, { skip_empty_lines: true, trim: true, relax_column_count: true });
   const header = rows[0]?.map((c) => c.toLowerCase()) ?? [];
   const column = header.indexOf('address');
   const body = column >= 0 ? rows.slice(1) : rows;

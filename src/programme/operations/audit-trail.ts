@@ -7,7 +7,7 @@ import type { Database } from '../../state/schema.js';
 export function changeText(r: AuditRecord): string {
   const keys = [...new Set([...Object.keys(r.before ?? {}), ...Object.keys(r.after ?? {})])];
   const show = (v: unknown): string =>
-    v === null || v === undefined ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v as string);
+    v === null || v === undefined ? '-' : JSON.stringify(v).replace(/^"|"$/g, '');
   return keys
     .filter((k) => show(r.before?.[k]) !== show(r.after?.[k]))
     .map((k) => `${k} ${show(r.before?.[k])} → ${show(r.after?.[k])}`)

@@ -41,6 +41,7 @@ export const programmeSummary = obj({
   copied: obj({ messages: num, bytes: num, skippedItems: int }),
   throughput: throughputSchema,
   eta: etaSchema,
+  setAside: obj({ held: int, excluded: int }),
 });
 
 export const calendarDay = obj({
