@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
-import { openProgramme } from '../programme/open-programme.js';
+import { openProgramme } from './open-programme.js';
 import { auditTrail, formatAuditTrail } from '../programme/operations/audit-trail.js';
 import { parseMomentOption } from './date-options.js';
-import { addProgrammeOption } from './endpoint-command.js';
+import { addProgrammeOption } from './programme-option.js';
 
 /** `tranche audit`: every change people made to the programme, newest first. */
 export function auditCommand(): Command {

@@ -3,10 +3,10 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { parse } from 'csv-parse/sync';
 import { TrancheError } from '../errors/tranche-error.js';
-import { openProgramme } from '../programme/open-programme.js';
+import { openProgramme } from './open-programme.js';
 import type { OperationInput, OperationResult } from '../programme/operations/operation.js';
-import { programmeNow } from '../programme/report/programme-now.js';
-import { addProgrammeOption } from './endpoint-command.js';
+import { programmeNow } from '../report/programme-now.js';
+import { addProgrammeOption } from './programme-option.js';
 
 /** The flags every operation command takes. */
 export interface OperationFlags {

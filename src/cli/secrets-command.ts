@@ -1,8 +1,8 @@
 import { Command } from 'commander';
-import { openProgramme } from '../programme/open-programme.js';
+import { openProgramme } from './open-programme.js';
 import { recordCliAction } from './record-cli-action.js';
 import { rotateSecretKey } from '../state/secrets/rotate-secret-key.js';
-import { addProgrammeOption } from './endpoint-command.js';
+import { addProgrammeOption } from './programme-option.js';
 
 /** `tranche secrets rotate`: a new secret key, every stored secret re-sealed with it. */
 export function secretsCommand(): Command {

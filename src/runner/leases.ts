@@ -6,9 +6,12 @@ import { freeLeasesOf } from '../state/mailbox/free-leases.js';
 import { ACTIVE_STATES } from '../state/mailbox/mailbox-states.js';
 import { renewLeases as renew, takeLease, takeOverLease } from '../state/mailbox/take-lease.js';
 import type { Database, MailboxTable } from '../state/schema.js';
-import { EndpointRoom, type MailboxEnds } from './endpoint-room.js';
+import { EndpointRoom, type MailboxEnds } from '../limits/endpoint-room.js';
 
 export { newOwnerId } from '../state/lease-owner.js';
+
+/** How long a lease lasts without a heartbeat unless `--lease` says otherwise (real time). */
+export const DEFAULT_LEASE_MS = 120_000;
 
 export { ACTIVE_STATES };
 

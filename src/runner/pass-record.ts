@@ -1,4 +1,5 @@
 import type { SyncReport } from '../copy/sync-report.js';
+
 import type { PassClose, PassOutcome } from '../state/pass/close-pass.js';
 
 export { openPass as startPass } from '../state/pass/open-pass.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { silentLogger } from '../../log/logger.js';
-import { withDefaults, type ProgrammeConfig } from '../../programme/config.js';
+import { withDefaults, type ProgrammeConfig } from '../../programme/config/config.js';
 import { includeMailboxes, releaseMailboxes } from '../../programme/operations/bring-back.js';
 import { closeDay, dayCapacity } from '../../programme/operations/day-operations.js';
 import { pauseEndpoint, resumeEndpoint } from '../../programme/operations/endpoint-pause.js';

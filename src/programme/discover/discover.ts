@@ -1,11 +1,13 @@
 import type { Kysely, Selectable } from 'kysely';
 import { toTrancheError } from '../../errors/tranche-error.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
-import type { ImapEndpoint } from '../../mailstore/imap/endpoint.js';
-import { WireStore } from '../../mailstore/imap/wire-store.js';
+import type { MailStore } from '../../mailstore/mail-store.js';
+import { openMailStore } from '../../mailstore/open-mail-store.js';
+import type { StoreEndpoint } from '../../mailstore/store-login.js';
 import type { Database, MailboxTable } from '../../state/schema.js';
+import { loginFor } from '../endpoints/mailbox-login.js';
+
 import { recordDiscovery } from '../../state/mailbox/record-discovery.js';
-import { loginFor } from '../mailbox-login.js';
 import type { SecretBox } from '../../state/secrets/secret-box.js';
 import { Semaphore } from './semaphore.js';
 
@@ -51,11 +53,11 @@ interface SideResult {
   bytes?: number;
 }
 
-async function probe(login: ImapEndpoint | undefined, countMail: boolean): Promise<SideResult> {
+async function probe(login: StoreEndpoint | undefined, countMail: boolean): Promise<SideResult> {
   if (!login) return { outcome: 'no-password', detail: 'no password for this login' };
-  let store: WireStore | undefined;
+  let store: MailStore | undefined;
   try {
-    store = await WireStore.connect(login);
+    store = await openMailStore(login);
     if (!countMail) return { outcome: 'ok', detail: undefined };
     const folders = (await store.listFolders()).filter((f) => !f.noSelect);
     // STATUS commands are pipelined: one round trip for all folders.

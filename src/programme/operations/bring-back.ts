@@ -3,7 +3,7 @@ import { bringBack, resumeFinal } from '../../state/mailbox/hold-rows.js';
 import type { OperationRow } from '../../state/mailbox/operation-rows.js';
 import { placeRows } from '../../state/mailbox/place-rows.js';
 import type { Database } from '../../state/schema.js';
-import { addDays, dayOf } from '../lifecycle/step-times.js';
+import { addDays, dayOf } from '../calendar/calendar-day.js';
 import { programmeCapacity } from '../plan/day-overrides.js';
 import { applyChange, mailboxEntry } from './apply-change.js';
 import { RoomFinder } from './day-room.js';

@@ -1,5 +1,5 @@
 import { readProgrammeDays, setProgrammeDay } from '../../state/day/programme-days.js';
-import { addDays, dayOf, isIsoDay } from '../lifecycle/step-times.js';
+import { addDays, dayOf, isIsoDay } from '../calendar/calendar-day.js';
 import { applyChange } from './apply-change.js';
 import { dayLoads } from './day-room.js';
 import { count, emptyResult, type OperationInput, type OperationResult } from './operation.js';

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../state/schema.js';
 import type { CapacityRules } from '../plan/calendar-days.js';
 import { dayNumber } from '../plan/calendar-days.js';
-import { addDays } from '../lifecycle/step-times.js';
+import { addDays } from '../calendar/calendar-day.js';
 
 /** Days read at a time while looking for room. */
 const WINDOW = 14;

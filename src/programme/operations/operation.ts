@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ProgrammeConfig } from '../config.js';
+import type { ProgrammeConfig } from '../config/config.js';
 import type { Database } from '../../state/schema.js';
 
 /** Who acts, why, and how: what every operation people take on the programme is given. */

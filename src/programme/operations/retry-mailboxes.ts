@@ -1,4 +1,4 @@
-import { dayOf } from '../lifecycle/step-times.js';
+import { dayOf } from '../calendar/calendar-day.js';
 import { applyChange, mailboxEntry } from './apply-change.js';
 import { chooseDays, describeChoices, writeChoices } from './bring-back.js';
 import { mailboxTargets, rowPicture } from './mailbox-targets.js';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { OperationRow } from '../../state/mailbox/operation-rows.js';
 import type { Database } from '../../state/schema.js';
-import { addDays, dayOf, isIsoDay } from '../lifecycle/step-times.js';
+import { addDays, dayOf, isIsoDay } from '../calendar/calendar-day.js';
 import { dayNumber } from '../plan/calendar-days.js';
 import { programmeCapacity } from '../plan/day-overrides.js';
 import { dayLoads } from './day-room.js';

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { readProgrammeDays } from '../../state/day/programme-days.js';
 import type { Database } from '../../state/schema.js';
 import { CapacityRules, dayNumber, type DayOverride } from './calendar-days.js';
-import type { ScheduleConfig } from '../config.js';
+import type { ScheduleConfig } from '../config/config.js';
 
 /** The days people closed or gave another capacity, by day number, as the planner reads them. */
 export async function readDayOverrides(db: Kysely<Database>): Promise<Map<number, DayOverride>> {

@@ -1,5 +1,5 @@
 import bytes from 'bytes';
-import type { ScheduleConfig } from '../config.js';
+import type { ScheduleConfig } from '../config/config.js';
 import {
   CapacityRules,
   dayNumber,
