@@ -42,6 +42,8 @@ export interface OAuthServer {
   readonly tokenRequests: number;
   /** Tokens issued. */
   readonly tokensIssued: number;
+  /** Every access token issued, to look for in outputs and logs. */
+  readonly issued: readonly string[];
   /** Changes the life of tokens issued from now on. */
   setTtl(seconds: number): void;
   stop(): Promise<void>;
@@ -69,6 +71,7 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
     : undefined;
   let tokenRequests = 0;
   let tokensIssued = 0;
+  const issued: string[] = [];
 
   const server = tlsFiles ? https.createServer(tlsFiles) : http.createServer();
   await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
@@ -125,7 +128,27 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
       return;
     }
     req.url = url.slice(prefix.length) || '/';
-    if (req.method === 'POST' && req.url.startsWith('/token')) tokenRequests++;
+    if (req.method === 'POST' && req.url.startsWith('/token')) {
+      tokenRequests++;
+      const chunks: Buffer[] = [];
+      const keep = (chunk: unknown): void => {
+        if (Buffer.isBuffer(chunk) || typeof chunk === 'string') chunks.push(Buffer.from(chunk));
+      };
+      const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
+      res.write = ((chunk: unknown, ...rest: unknown[]) => {
+        keep(chunk);
+        return write(chunk, ...rest);
+      }) as typeof res.write;
+      const end = res.end.bind(res) as (chunk?: unknown, ...rest: unknown[]) => typeof res;
+      res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+        if (typeof chunk !== 'function') keep(chunk);
+        return end(chunk, ...rest);
+      }) as typeof res.end;
+      res.on('finish', () => {
+        const token = /"access_token":"([^"]+)"/.exec(Buffer.concat(chunks).toString('utf8'))?.[1];
+        if (token) issued.push(token);
+      });
+    }
     void callback(req, res);
   });
 
@@ -140,6 +163,7 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
     get tokenRequests() {
       return tokenRequests;
     },
+    issued,
     get tokensIssued() {
       return tokensIssued;
     },
