@@ -115,7 +115,7 @@ export function oauthFlagsOf(flags: object, prefix: string): OAuthFlags {
     const key = prefix ? `${prefix}${name[0]!.toUpperCase()}${name.slice(1)}` : name;
     if (all[key] !== undefined) out[name] = all[key];
   }
-  return out as OAuthFlags;
+  return out;
 }
 
 /** NAME=VALUE pairs of --*-token-param. */
