@@ -7,20 +7,26 @@ export type TokenFailure =
   /** The token endpoint did not answer: exit 69, retried by the runner. */
   | 'unreachable';
 
+/** A token source's failure: its error code kept apart, for discover to tell kinds of refusal. */
+export class TokenSourceError extends TrancheError {
+  /** The source's own error code ('invalid_client AADSTS7000215 (HTTP 401)', 'exit-status-3', 'ECONNREFUSED'). */
+  readonly code: string;
+
+  constructor(source: string, code: string, failure: TokenFailure) {
+    super(failure === 'refused' ? 'auth' : 'unreachable', `${source}: ${code}`, {
+      retryable: failure === 'unreachable',
+    });
+    this.code = code;
+  }
+}
+
 /**
- * One line naming the token source and its error code, never the secret, the token or the key.
- * Unreachable is retryable (the endpoint may come back); a refusal is not.
+ * One line naming the token source and its error code, never the secret, the token or the key (so
+ * no cause is kept: a library's error may hold the request). Unreachable is retryable (the endpoint
+ * may come back); a refusal is not.
  */
-export function tokenError(
-  source: string,
-  code: string,
-  failure: TokenFailure,
-  cause?: unknown,
-): TrancheError {
-  return new TrancheError(failure === 'refused' ? 'auth' : 'unreachable', `${source}: ${code}`, {
-    cause,
-    retryable: failure === 'unreachable',
-  });
+export function tokenError(source: string, code: string, failure: TokenFailure): TokenSourceError {
+  return new TokenSourceError(source, code, failure);
 }
 
 /** The expiry a JWT carries (its `exp`, read without checking the signature), for a token given without one. */
