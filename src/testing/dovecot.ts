@@ -51,6 +51,8 @@ export interface OAuth2Keys {
   hs256?: Buffer;
   /** An RSA public key (PEM) for RS256 tokens with this kid. */
   rs256?: { kid: string; publicKeyPem: string };
+  /** A claim a token must carry with this value, or the login is refused (active_attribute). */
+  activeClaim?: { name: string; value: string };
 }
 
 /** Credentials of a user of a test Dovecot instance. */
@@ -487,6 +489,9 @@ async function writeOAuth2Settings(authDir: string, keys: OAuth2Keys): Promise<s
       'introspection_mode = local',
       `local_validation_key_dict = fs:posix:prefix=${keyDir}/`,
       'username_attribute = email',
+      ...(keys.activeClaim
+        ? [`active_attribute = ${keys.activeClaim.name}`, `active_value = ${keys.activeClaim.value}`]
+        : []),
       '',
     ].join('\n'),
   );

@@ -26,6 +26,11 @@ export interface OAuthServerOptions {
   path?: string;
   /** Client ids to register, each with a fresh secret (default one client). */
   clientIds?: string[];
+  /**
+   * Users whose tokens the mail server must refuse (no permission on that mailbox): their tokens
+   * carry `mail_access: no`, others `yes`, and `keys` tells Dovecot to insist on `yes`.
+   */
+  refusedUsers?: string[];
 }
 
 /** A running test token server. */
@@ -114,6 +119,10 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
           jwt.header = { typ: 'JWT' };
           const user = ctx.oidc.body?.user;
           if (typeof user === 'string') jwt.payload.email = user;
+          if (options.refusedUsers) {
+            jwt.payload.mail_access =
+              typeof user === 'string' && options.refusedUsers.includes(user) ? 'no' : 'yes';
+          }
         },
       },
     },
@@ -155,10 +164,12 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
   return {
     issuer,
     tokenUrl: `${issuer}/token`,
-    keys:
-      alg === 'HS256'
+    keys: {
+      ...(alg === 'HS256'
         ? { hs256: hmacKey }
-        : { rs256: { kid, publicKeyPem: rsa.publicKey.export({ format: 'pem', type: 'spki' }).toString() } },
+        : { rs256: { kid, publicKeyPem: rsa.publicKey.export({ format: 'pem', type: 'spki' }).toString() } }),
+      ...(options.refusedUsers ? { activeClaim: { name: 'mail_access', value: 'yes' } } : {}),
+    },
     clients,
     get tokenRequests() {
       return tokenRequests;
