@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { bearerFor } from '../credentials/token-source-spec.js';
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
+import { readEnvironment, type EnvironmentVariable } from '../environment/environment.js';
+
 import type { MailStore } from '../mailstore/mail-store.js';
 import { checkStoreUrl, openMailStore, storeServer } from '../mailstore/open-mail-store.js';
 import type { StoreEndpoint } from '../mailstore/store-login.js';
@@ -46,8 +48,8 @@ export function addEndpointOptions(command: Command): Command {
 }
 
 /** Where a side's OAuth2 client secret may come from instead of a file. */
-const clientSecretVariable = (side: 'source' | 'target'): string =>
-  `TRANCHE_${side.toUpperCase()}_CLIENT_SECRET`;
+const clientSecretVariable = (side: 'source' | 'target'): EnvironmentVariable =>
+  side === 'source' ? 'TRANCHE_SOURCE_CLIENT_SECRET' : 'TRANCHE_TARGET_CLIENT_SECRET';
 
 function readPassword(side: 'source' | 'target', file: string | undefined): string {
   if (file) {
@@ -60,8 +62,8 @@ function readPassword(side: 'source' | 'target', file: string | undefined): stri
       );
     }
   }
-  const fromEnv = process.env[`TRANCHE_${side.toUpperCase()}_PASSWORD`];
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const fromEnv = readEnvironment(side === 'source' ? 'TRANCHE_SOURCE_PASSWORD' : 'TRANCHE_TARGET_PASSWORD');
+  if (fromEnv !== undefined) return fromEnv;
   throw new TrancheError(
     'usage',
     `no ${side} password: set TRANCHE_${side.toUpperCase()}_PASSWORD or give --${side}-password-file`,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { OAuthMechanism, OAuthSetting, TokenSourceSpec } from '../credentials/token-source-spec.js';
 import { SERVICE_PROFILES, type ServiceProfileName } from '../mailstore/service-profile.js';
+import { readEnvironment, type EnvironmentVariable } from '../environment/environment.js';
 import { TrancheError } from '../errors/tranche-error.js';
 
 /** The OAuth2 flags as commander hands them over, by their name without the side's prefix. */
@@ -30,7 +31,11 @@ const flag = (prefix: string, name: string): string => `--${prefix ? `${prefix}-
  * Adds the OAuth2 flags for one side (prefix 'source' or 'target') or an endpoint (prefix '').
  * `secretVariable` is where a client secret may come from instead of a file.
  */
-export function addOAuthOptions(command: Command, prefix: string, secretVariable: string): Command {
+export function addOAuthOptions(
+  command: Command,
+  prefix: string,
+  secretVariable: EnvironmentVariable,
+): Command {
   const f = (name: string): string => flag(prefix, name);
   return command
     .option(
@@ -134,7 +139,7 @@ function tokenParams(values: string[] | undefined, name: string): [string, strin
 export function oauthSettingFrom(
   o: OAuthFlags,
   prefix: string,
-  secretVariable: string,
+  secretVariable: EnvironmentVariable,
 ): OAuthSetting | undefined {
   const f = (name: string): string => flag(prefix, name);
   const given = [
@@ -166,7 +171,7 @@ export function oauthSettingFrom(
   }
   const clientSecret = (): string => {
     if (o.clientSecretFile) return readSecretFile(f('client-secret-file'), o.clientSecretFile);
-    const fromEnv = process.env[secretVariable];
+    const fromEnv = readEnvironment(secretVariable);
     if (fromEnv) return fromEnv;
     throw new TrancheError(
       'usage',

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { childEnvironment } from '../environment/environment.js';
 import { jwtExpiry, tokenError } from './token-error.js';
 import type { AccessToken, TokenSource } from './token-source.js';
 
@@ -53,7 +54,7 @@ export class CommandTokenSource implements TokenSource {
   fetch(user: string): Promise<AccessToken> {
     return new Promise((resolve, reject) => {
       const child = spawn('/bin/sh', ['-c', this.#command], {
-        env: { ...process.env, TRANCHE_USER: user },
+        env: childEnvironment({ TRANCHE_USER: user }),
         stdio: ['ignore', 'pipe', 'ignore'],
         timeout: COMMAND_TIMEOUT_MS,
       });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TrancheError } from '../errors/tranche-error.js';
-import type { BearerLogin } from '../mailstore/store-login.js';
+import type { BearerLogin } from './bearer-login.js';
 import { ClientCredentialsTokenSource } from './client-credentials-token-source.js';
 import { CommandTokenSource } from './command-token-source.js';
 import { GMAIL_SCOPE, GoogleTokenSource } from './google-token-source.js';

@@ -4,21 +4,22 @@ import type { SyncReport } from '../copy/sync-report.js';
 import { verifyMailbox } from '../copy/verify.js';
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
 import type { Logger } from '../log/logger.js';
+import type { LifecycleConfig, ProgrammeConfig } from '../programme/config/config.js';
+
 import type { MailStore } from '../mailstore/mail-store.js';
 import { openMailStore } from '../mailstore/open-mail-store.js';
-import type { LifecycleConfig, ProgrammeConfig } from '../programme/config.js';
 import type { LifecycleStep } from '../programme/lifecycle/mailbox-state.js';
-import { loginFor } from '../programme/mailbox-login.js';
+import { loginFor } from '../programme/endpoints/mailbox-login.js';
 import type { Database, EndpointTable, MailboxTable } from '../state/schema.js';
 import type { SecretBox } from '../state/secrets/secret-box.js';
 import { SyncCheckpoints } from '../state/sync-checkpoints.js';
 import { queueNotice } from '../notify/ledger/queue-notices.js';
-import type { Clock } from './clock.js';
-import { observeLoginLatency } from './adaptive-concurrency.js';
+import type { Clock } from '../limits/clock.js';
+import { observeLoginLatency } from '../limits/adaptive-concurrency.js';
 import { endpointChanges } from './endpoint-changes.js';
-import { EndpointPace } from './endpoint-pace.js';
+import { EndpointPace } from '../limits/endpoint-pace.js';
 import { LEASE_LOST, LeaseWatch, leaseLost } from './lease-watch.js';
-import { connectionsPerMailbox } from './endpoint-room.js';
+import { connectionsPerMailbox } from '../limits/endpoint-room.js';
 import { holdsLease } from './leases.js';
 import { finishPass, startPass } from './pass-record.js';
 import { markCutover, stepFailed, stepInterrupted, stepSucceeded, type Side } from './step-outcome.js';
@@ -198,7 +199,7 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
       connections: connectionsPerMailbox(ctx.endpoints, mailbox, ctx.lifecycle.connectionsPerMailbox),
       pace: (bytes) => ctx.pace.take(endpoints, bytes, ctx.signal),
     });
-    if (report.error) throw new TrancheError(report.error.type as TrancheError['type'], report.error.message);
+    if (report.error) throw report.error;
     if (step === 'final') {
       const verify = await verifyMailbox(openSource, openTarget, { renames: [], excludes: [] }, false);
       const differences = verify.folders.flatMap((f) => f.differences.map((d) => `${f.source}: ${d}`));
@@ -223,7 +224,7 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
     await finishPass(ctx.db, passId, mailbox.address, now, 'failed', report, typed);
     const outcome = await stepFailed(ctx.db, mailbox, ctx.owner, typed, side, ctx.lifecycle, now);
     if (outcome === 'failed' && ctx.notices) await queueOutcome(ctx, mailbox, 'failure', now);
-    log.warn({ type: typed.type, side, err: typed.message, outcome }, 'step failed');
+    log.warn({ type: typed.type, side, err: typed, outcome }, 'step failed');
     return outcome;
   }
   // Another worker claimed the mailbox as the pass ended (before the heartbeat could stop it): it carries the step.
@@ -253,7 +254,7 @@ export async function carryOutStep(ctx: StepContext, mailbox: Selectable<Mailbox
     await ctx.refreshEndpoints();
     return await runStep({ ...ctx, signal: step.signal }, mailbox);
   } catch (error) {
-    ctx.logger.error({ mailbox: mailbox.address, err: toTrancheError(error).message }, 'step not recorded');
+    ctx.logger.error({ mailbox: mailbox.address, err: toTrancheError(error) }, 'step not recorded');
     return 'interrupted';
   } finally {
     step.end();

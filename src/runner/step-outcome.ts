@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
+import { retryDelay } from '../errors/retry-delay.js';
 import type { TrancheError } from '../errors/tranche-error.js';
-import type { LifecycleConfig } from '../programme/config.js';
+import type { LifecycleConfig } from '../programme/config/config.js';
 import { outcomeOf } from '../programme/discover/discover.js';
 import type { LifecycleStep } from '../programme/lifecycle/mailbox-state.js';
 import { stepAfter } from '../programme/lifecycle/step-times.js';
@@ -8,8 +9,6 @@ import type { Database, MailboxTable } from '../state/schema.js';
 
 /** The longest wait between retries of a step: a day. */
 const MAX_RETRY_DELAY_MS = 86_400_000;
-/** A server's own wait hint is followed up to an hour; a longer one is taken as a wish, not a rule. */
-export const MAX_HINT_MS = 3_600_000;
 
 /** Which side of a mailbox an error came from, when known. */
 export type Side = 'source' | 'target';
@@ -62,17 +61,14 @@ export async function stepFailed(
   const attempts = mailbox.attempts + 1;
   const reason = side && !error.message.startsWith(`${side}:`) ? `${side}: ${error.message}` : error.message;
   if (error.retryable && attempts < lifecycle.attempts) {
-    const ceiling = Math.min(MAX_RETRY_DELAY_MS, lifecycle.retryDelayMinutes * 60_000 * 2 ** (attempts - 1));
-    const delay =
-      error.retryAfterMs === undefined
-        ? Math.round(ceiling / 2 + (random() * ceiling) / 2)
-        : Math.min(error.retryAfterMs, MAX_HINT_MS);
+    const spacing = { baseMs: lifecycle.retryDelayMinutes * 60_000, maxMs: MAX_RETRY_DELAY_MS };
+    const delay = retryDelay(spacing, attempts, error.retryAfterMs, random);
     await held(db, mailbox.address, owner)
       .set((eb) => ({
         attempts,
         // Throttled time is the server's doing: kept per mailbox, for the report.
         stalled_ms: error.type === 'throttled' ? eb('stalled_ms', '+', delay) : eb.ref('stalled_ms'),
-        next_due_at: new Date(now.getTime() + Math.min(delay, MAX_RETRY_DELAY_MS)).toISOString(),
+        next_due_at: new Date(now.getTime() + delay).toISOString(),
         failure_type: error.type,
         failure_reason: reason,
         lease_owner: null,

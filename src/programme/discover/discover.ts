@@ -5,7 +5,7 @@ import type { MailStore } from '../../mailstore/mail-store.js';
 import { openMailStore } from '../../mailstore/open-mail-store.js';
 import type { StoreEndpoint } from '../../mailstore/store-login.js';
 import type { Database, MailboxTable } from '../../state/schema.js';
-import { loginFor } from '../mailbox-login.js';
+import { loginFor } from '../endpoints/mailbox-login.js';
 import type { SecretBox } from '../../state/secrets/secret-box.js';
 import { oauthOutcomeOf, type OAuthOutcome } from './oauth-outcome.js';
 import { Semaphore } from './semaphore.js';

@@ -1,5 +1,5 @@
 import { TrancheError } from '../../../errors/tranche-error.js';
-import type { BearerLogin } from '../../store-login.js';
+import type { BearerLogin } from '../../../credentials/bearer-login.js';
 import type { ImapEndpoint } from '../endpoint.js';
 import type { Completion, WireConnection } from './wire-connection.js';
 

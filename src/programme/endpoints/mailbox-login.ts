@@ -1,9 +1,9 @@
 import type { Selectable } from 'kysely';
-import { bearerFor, type OAuthMechanism, type TokenSourceSpec } from '../credentials/token-source-spec.js';
-import { checkStoreUrl } from '../mailstore/open-mail-store.js';
-import type { StoreEndpoint } from '../mailstore/store-login.js';
-import type { EndpointTable } from '../state/schema.js';
-import type { SecretBox } from '../state/secrets/secret-box.js';
+import { bearerFor, type OAuthMechanism, type TokenSourceSpec } from '../../credentials/token-source-spec.js';
+import type { EndpointTable } from '../../state/schema.js';
+import type { SecretBox } from '../../state/secrets/secret-box.js';
+import { checkStoreUrl } from '../../mailstore/open-mail-store.js';
+import type { StoreEndpoint } from '../../mailstore/store-login.js';
 
 /**
  * The login for one side of a mailbox: OAuth2 tokens from the endpoint's token source, the endpoint's

@@ -1,13 +1,13 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { OAuthSetting } from '../credentials/token-source-spec.js';
-import { TrancheError } from '../errors/tranche-error.js';
-import { serviceProfile, type ServiceProfileName } from '../mailstore/service-profile.js';
-import { checkStoreUrl } from '../mailstore/open-mail-store.js';
-import { concurrencyAfterChange } from '../runner/adaptive-concurrency.js';
-import { bucketAfterRateChange } from '../runner/byte-budget.js';
-import { LOCK, withExclusiveWrite } from '../state/exclusive-write.js';
-import type { Database, EndpointTable } from '../state/schema.js';
-import type { SecretBox } from '../state/secrets/secret-box.js';
+import type { OAuthSetting } from '../../credentials/token-source-spec.js';
+import { TrancheError } from '../../errors/tranche-error.js';
+import { concurrencyAfterChange } from '../../limits/adaptive-concurrency.js';
+import { bucketAfterRateChange } from '../../limits/byte-budget.js';
+import { LOCK, withExclusiveWrite } from '../../state/exclusive-write.js';
+import type { Database, EndpointTable } from '../../state/schema.js';
+import type { SecretBox } from '../../state/secrets/secret-box.js';
+import { checkStoreUrl } from '../../mailstore/open-mail-store.js';
+import { serviceProfile, type ServiceProfileName } from '../../mailstore/service-profile.js';
 
 /** Per-endpoint limits; every global limit has this one owner (design.md). */
 export interface EndpointLimits {
