@@ -15,6 +15,8 @@ import * as m0011 from './migrations/0011-mailbox-owner.js';
 import * as m0012 from './migrations/0012-operations.js';
 import * as m0013 from './migrations/0013-audit.js';
 
+import * as m0015 from './migrations/0015-endpoint-oauth.js';
+
 /** Every migration, in order; forward only. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-sync-folder': m0001,
@@ -30,6 +32,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-mailbox-owner': m0011,
   '0012-operations': m0012,
   '0013-audit': m0013,
+
+  '0015-endpoint-oauth': m0015,
 };
 
 /** Brings a database's schema up to date. */
