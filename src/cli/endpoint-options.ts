@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
 import { WireStore } from '../mailstore/imap/wire-store.js';
 import { parseImapUrl, type ImapEndpoint } from '../mailstore/imap/endpoint.js';
+import { readEnvironment } from '../environment/environment.js';
 
 /** The flags both sides share, as commander hands them over. */
 export interface EndpointFlags {
@@ -52,8 +53,8 @@ function readPassword(side: 'source' | 'target', file: string | undefined): stri
       );
     }
   }
-  const fromEnv = process.env[`TRANCHE_${side.toUpperCase()}_PASSWORD`];
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const fromEnv = readEnvironment(side === 'source' ? 'TRANCHE_SOURCE_PASSWORD' : 'TRANCHE_TARGET_PASSWORD');
+  if (fromEnv !== undefined) return fromEnv;
   throw new TrancheError(
     'usage',
     `no ${side} password: set TRANCHE_${side.toUpperCase()}_PASSWORD or give --${side}-password-file`,

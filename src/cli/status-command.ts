@@ -1,21 +1,21 @@
 import { Command, Option } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
 import { MAILBOX_STATES } from '../programme/lifecycle/mailbox-state.js';
-import { openProgramme } from '../programme/open-programme.js';
-import { dayCalendar, type CalendarDay } from '../programme/report/day-calendar.js';
-import { dayMailboxes, type DayMailboxPage } from '../programme/report/day-mailboxes.js';
-import { mailboxDetail, type MailboxDetail } from '../programme/report/mailbox-detail.js';
+import { openProgramme } from './open-programme.js';
+import { dayCalendar, type CalendarDay } from '../report/day-calendar.js';
+import { dayMailboxes, type DayMailboxPage } from '../report/day-mailboxes.js';
+import { mailboxDetail, type MailboxDetail } from '../report/mailbox-detail.js';
 import {
   organisationSummary,
   organisationTable,
   requireOrganisation,
   type OrganisationRow,
   type OrganisationSummary,
-} from '../programme/report/organisation-summary.js';
-import { programmeNow } from '../programme/report/programme-now.js';
-import { programmeSummary, type ProgrammeSummary } from '../programme/report/programme-summary.js';
-import { workerLoad, type WorkerLoad } from '../programme/report/worker-load.js';
-import { addProgrammeOption } from './endpoint-command.js';
+} from '../report/organisation-summary.js';
+import { programmeNow } from '../report/programme-now.js';
+import { programmeSummary, type ProgrammeSummary } from '../report/programme-summary.js';
+import { workerLoad, type WorkerLoad } from '../report/worker-load.js';
+import { addProgrammeOption } from './programme-option.js';
 import { parseDayOption, parseMomentOption } from './date-options.js';
 import { formatBytes, formatCount } from './format.js';
 

@@ -106,7 +106,7 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
           own = await openStoresWithRetry(request);
         } catch (error) {
           // The other workers go on with the queue; this connection pair could not be had.
-          logger.warn({ err: toTrancheError(error).message }, 'extra connection failed; going on with fewer');
+          logger.warn({ err: toTrancheError(error) }, 'extra connection failed; going on with fewer');
           return;
         }
         extra.push(own);
@@ -118,7 +118,7 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
         } catch (error) {
           const typed = toTrancheError(error);
           if (request.signal?.aborted) throw typed;
-          logger.error({ folder: pair.source.path, type: typed.type, err: typed.message }, 'folder failed');
+          logger.error({ folder: pair.source.path, type: typed.type, err: typed }, 'folder failed');
           failure ??= new TrancheError(typed.type, `folder '${pair.logicalName}': ${typed.message}`, {
             cause: typed,
             retryable: typed.retryable,
@@ -191,10 +191,7 @@ async function syncFolderWithRetry(
       const typed = toTrancheError(error);
       if (!typed.retryable || attempt >= policy.attempts || request.signal?.aborted) throw typed;
       const delay = backoffDelay(policy, attempt, typed.retryAfterMs);
-      log.warn(
-        { type: typed.type, err: typed.message, attempt, delayMs: delay },
-        'connection trouble; reconnecting',
-      );
+      log.warn({ type: typed.type, err: typed, attempt, delayMs: delay }, 'connection trouble; reconnecting');
       await closeQuietly(stores.source);
       await closeQuietly(stores.target);
       await sleep(delay, request.signal);

@@ -2,9 +2,12 @@ import type { Kysely, Selectable } from 'kysely';
 import { isGoneLocally, localOwnerPrefix } from '../state/lease-owner.js';
 import { LOCK, withExclusiveWrite } from '../state/exclusive-write.js';
 import type { Database, MailboxTable } from '../state/schema.js';
-import { EndpointRoom, type MailboxEnds } from './endpoint-room.js';
+import { EndpointRoom, type MailboxEnds } from '../limits/endpoint-room.js';
 
 export { newOwnerId } from '../state/lease-owner.js';
+
+/** How long a lease lasts without a heartbeat unless `--lease` says otherwise (real time). */
+export const DEFAULT_LEASE_MS = 120_000;
 
 /** States in which a mailbox has passes to run. */
 export const ACTIVE_STATES = ['scheduled', 'prestaged', 'cutover'] as const;

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { SyncReport } from '../copy/sync-report.js';
 import type { LifecycleStep } from '../programme/lifecycle/mailbox-state.js';
 import type { Database } from '../state/schema.js';
-import type { MailboxEnds } from './endpoint-room.js';
+import type { MailboxEnds } from '../limits/endpoint-room.js';
 
 /** How a pass ended. */
 export type PassOutcome = 'ok' | 'partial' | 'failed' | 'interrupted';

@@ -5,19 +5,19 @@ import { verifyMailbox } from '../copy/verify.js';
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
 import type { Logger } from '../log/logger.js';
 import { WireStore } from '../mailstore/imap/wire-store.js';
-import type { LifecycleConfig, ProgrammeConfig } from '../programme/config.js';
+import type { LifecycleConfig, ProgrammeConfig } from '../programme/config/config.js';
 import type { LifecycleStep } from '../programme/lifecycle/mailbox-state.js';
-import { loginFor } from '../programme/mailbox-login.js';
+import { loginFor } from '../programme/endpoints/mailbox-login.js';
 import type { Database, EndpointTable, MailboxTable } from '../state/schema.js';
 import type { SecretBox } from '../state/secrets/secret-box.js';
 import { SyncCheckpoints } from '../state/sync-checkpoints.js';
 import { queueNotice } from '../notify/ledger/queue-notices.js';
-import type { Clock } from './clock.js';
-import { observeLoginLatency } from './adaptive-concurrency.js';
+import type { Clock } from '../limits/clock.js';
+import { observeLoginLatency } from '../limits/adaptive-concurrency.js';
 import { endpointChanges } from './endpoint-changes.js';
-import { EndpointPace } from './endpoint-pace.js';
+import { EndpointPace } from '../limits/endpoint-pace.js';
 import { LEASE_LOST, LeaseWatch, leaseLost } from './lease-watch.js';
-import { connectionsPerMailbox } from './endpoint-room.js';
+import { connectionsPerMailbox } from '../limits/endpoint-room.js';
 import { holdsLease } from './leases.js';
 import { finishPass, startPass } from './pass-record.js';
 import { markCutover, stepFailed, stepInterrupted, stepSucceeded, type Side } from './step-outcome.js';
@@ -222,7 +222,7 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
     await finishPass(ctx.db, passId, mailbox.address, now, 'failed', report, typed);
     const outcome = await stepFailed(ctx.db, mailbox, ctx.owner, typed, side, ctx.lifecycle, now);
     if (outcome === 'failed' && ctx.notices) await queueOutcome(ctx, mailbox, 'failure', now);
-    log.warn({ type: typed.type, side, err: typed.message, outcome }, 'step failed');
+    log.warn({ type: typed.type, side, err: typed, outcome }, 'step failed');
     return outcome;
   }
   // Another worker claimed the mailbox as the pass ended (before the heartbeat could stop it): it carries the step.
@@ -252,7 +252,7 @@ export async function carryOutStep(ctx: StepContext, mailbox: Selectable<Mailbox
     await ctx.refreshEndpoints();
     return await runStep({ ...ctx, signal: step.signal }, mailbox);
   } catch (error) {
-    ctx.logger.error({ mailbox: mailbox.address, err: toTrancheError(error).message }, 'step not recorded');
+    ctx.logger.error({ mailbox: mailbox.address, err: toTrancheError(error) }, 'step not recorded');
     return 'interrupted';
   } finally {
     step.end();

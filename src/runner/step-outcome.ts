@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { TrancheError } from '../errors/tranche-error.js';
-import type { LifecycleConfig } from '../programme/config.js';
+import type { LifecycleConfig } from '../programme/config/config.js';
 import { outcomeOf } from '../programme/discover/discover.js';
 import type { LifecycleStep } from '../programme/lifecycle/mailbox-state.js';
 import { stepAfter } from '../programme/lifecycle/step-times.js';

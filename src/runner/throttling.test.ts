@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { silentLogger } from '../log/logger.js';
-import { withDefaults } from '../programme/config.js';
-import { Endpoints } from '../programme/endpoints.js';
+import { withDefaults } from '../programme/config/config.js';
+import { Endpoints } from '../programme/endpoints/endpoints.js';
 import { firstStep } from '../programme/lifecycle/step-times.js';
 import { openStateStore } from '../state/open-state-store.js';
 import { SecretBox } from '../state/secrets/secret-box.js';
@@ -13,7 +13,7 @@ import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
 import { tempStatePath } from '../testing/sync-fixture.js';
 import { testEndpoint } from '../testing/test-endpoint.js';
 import { startThrottlingFront, type ThrottlingFront } from '../testing/throttling-front.js';
-import { SimulatedClock } from './clock.js';
+import { SimulatedClock } from '../limits/clock.js';
 import { runProgramme } from './runner.js';
 import { MAX_HINT_MS } from './step-outcome.js';
 

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { ProgrammeConfig } from '../../programme/config.js';
-import { addDays, dayOf } from '../../programme/lifecycle/step-times.js';
+import type { ProgrammeConfig } from '../../programme/config/config.js';
+import { addDays, dayOf } from '../../programme/calendar/calendar-day.js';
 import type { Database } from '../../state/schema.js';
 import type { NoticeKind } from '../notice-kind.js';
 

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { toTrancheError } from '../../errors/tranche-error.js';
 import type { Logger } from '../../log/logger.js';
-import type { ProgrammeConfig } from '../../programme/config.js';
+import type { ProgrammeConfig } from '../../programme/config/config.js';
 import { isGoneLocally, localOwnerPrefix } from '../../state/lease-owner.js';
 import type { Database, NoticeTable } from '../../state/schema.js';
 import type { NoticeChannel } from '../channel.js';
@@ -170,7 +170,7 @@ export async function sendDueNotices(sender: NoticeSender, now: Date, limit = 50
         })
         .execute();
       totals[retry ? 'retry' : 'failed']++;
-      log.warn({ type: typed.type, err: typed.message, attempts, retry }, 'notice not sent');
+      log.warn({ type: typed.type, err: typed, attempts, retry }, 'notice not sent');
     }
   }
   return totals;

@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from '../../log/logger.js';
 import type { ImapEndpoint } from '../../mailstore/imap/endpoint.js';
 import { WireStore } from '../../mailstore/imap/wire-store.js';
 import type { Database, MailboxTable } from '../../state/schema.js';
-import { loginFor } from '../mailbox-login.js';
+import { loginFor } from '../endpoints/mailbox-login.js';
 import type { SecretBox } from '../../state/secrets/secret-box.js';
 import { Semaphore } from './semaphore.js';
 

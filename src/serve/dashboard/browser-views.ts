@@ -1,13 +1,13 @@
 // Runs in the browser: the dashboard's pages, each drawn from the JSON API into MAIN. Served as the
 // source text of this function (see dashboard-script.ts): it uses only its parameter and the DOM.
-import type { CalendarDay } from '../../programme/report/day-calendar.js';
-import type { DailyThroughput } from '../../programme/report/daily-throughput.js';
-import type { FailureGroup } from '../../programme/report/failure-groups.js';
-import type { MailboxDetail } from '../../programme/report/mailbox-detail.js';
-import type { MailboxNotice } from '../../programme/report/mailbox-notices.js';
-import type { MailboxLine, MailboxPage } from '../../programme/report/mailbox-page.js';
-import type { OrganisationRow, OrganisationSummary } from '../../programme/report/organisation-summary.js';
-import type { ProgrammeSummary } from '../../programme/report/programme-summary.js';
+import type { CalendarDay } from '../../report/day-calendar.js';
+import type { DailyThroughput } from '../../report/daily-throughput.js';
+import type { FailureGroup } from '../../report/failure-groups.js';
+import type { MailboxDetail } from '../../report/mailbox-detail.js';
+import type { MailboxNotice } from '../../report/mailbox-notices.js';
+import type { MailboxLine, MailboxPage } from '../../report/mailbox-page.js';
+import type { OrganisationRow, OrganisationSummary } from '../../report/organisation-summary.js';
+import type { ProgrammeSummary } from '../../report/programme-summary.js';
 import type { BrowserKit } from './browser-kit.js';
 
 /** The page views, by name; each fills MAIN from the API. */

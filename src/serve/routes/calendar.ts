@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { MAILBOX_STATES } from '../../programme/lifecycle/mailbox-state.js';
-import { dayCalendar, type CalendarDay } from '../../programme/report/day-calendar.js';
-import { dayMailboxes } from '../../programme/report/day-mailboxes.js';
+import { dayCalendar, type CalendarDay } from '../../report/day-calendar.js';
+import { dayMailboxes } from '../../report/day-mailboxes.js';
 import { apiScope } from '../auth/authenticate.js';
 import { organisationFilter } from '../auth/scope.js';
 import { arr, obj, replies, str } from '../schemas/json-schema.js';

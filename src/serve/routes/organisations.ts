@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { MAILBOX_STATES } from '../../programme/lifecycle/mailbox-state.js';
-import { mailboxPage } from '../../programme/report/mailbox-page.js';
+import { mailboxPage } from '../../report/mailbox-page.js';
 import {
   organisationSummary,
   organisationTable,
   requireOrganisation as requireKnown,
-} from '../../programme/report/organisation-summary.js';
+} from '../../report/organisation-summary.js';
 import { apiScope } from '../auth/authenticate.js';
 import { requireOrganisation } from '../auth/scope.js';
 import { arr, obj, replies, str } from '../schemas/json-schema.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
-import { DEFAULT_LIMITS, Endpoints } from '../../programme/endpoints.js';
+import { DEFAULT_LIMITS, Endpoints } from '../../programme/endpoints/endpoints.js';
 import { storeBackends } from '../../testing/store-backends.js';
 import { openStateStore } from '../open-state-store.js';
 import type { Database } from '../schema.js';

@@ -1,6 +1,7 @@
 import { existsSync, renameSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import { TrancheError } from '../../errors/tranche-error.js';
+import { type Environment, processEnvironment, readEnvironment } from '../../environment/environment.js';
 import { LOCK, withExclusiveWrite } from '../exclusive-write.js';
 import type { Database } from '../schema.js';
 import {
@@ -37,7 +38,7 @@ export type RotationStep = (typeof ROTATION_STEPS)[number];
 
 /** How a rotation runs beyond its key file. */
 export interface RotationOptions {
-  env?: NodeJS.ProcessEnv;
+  env?: Environment;
   /** Called at each step; a throw stops the rotation there (tests interrupt it so). */
   step?: (step: RotationStep) => void;
   /**
@@ -60,8 +61,8 @@ export interface RotationResult {
  * The key file's keys, plus the next one when a rotation is under way or was interrupted: every
  * stored secret opens. The box follows the key files, so a running process picks up a rotation.
  */
-export function loadKeyring(keyFile: string, env: NodeJS.ProcessEnv = process.env): SecretBox {
-  if (env.TRANCHE_SECRET_KEY) return new SecretBox(loadSecretKey(keyFile, env));
+export function loadKeyring(keyFile: string, env: Environment = processEnvironment()): SecretBox {
+  if (readEnvironment('TRANCHE_SECRET_KEY', env)) return new SecretBox(loadSecretKey(keyFile, env));
   return SecretBox.following(keyFileSource(keyFile));
 }
 
@@ -113,9 +114,9 @@ export async function rotateSecretKey(
   keyFile: string,
   options: RotationOptions = {},
 ): Promise<RotationResult> {
-  const env = options.env ?? process.env;
+  const env = options.env ?? processEnvironment();
   const step = options.step ?? (() => undefined);
-  if (env.TRANCHE_SECRET_KEY) {
+  if (readEnvironment('TRANCHE_SECRET_KEY', env)) {
     throw new TrancheError(
       'usage',
       'the secret key comes from TRANCHE_SECRET_KEY: unset it to rotate the key file, or manage that key where it is kept',

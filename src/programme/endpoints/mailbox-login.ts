@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
-import { parseImapUrl, type ImapEndpoint } from '../mailstore/imap/endpoint.js';
-import type { EndpointTable } from '../state/schema.js';
-import type { SecretBox } from '../state/secrets/secret-box.js';
+import { parseImapUrl, type ImapEndpoint } from '../../mailstore/imap/endpoint.js';
+import type { EndpointTable } from '../../state/schema.js';
+import type { SecretBox } from '../../state/secrets/secret-box.js';
 
 /**
  * The login for one side of a mailbox: the endpoint's admin on the user's behalf, or the user's own

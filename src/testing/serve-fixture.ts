@@ -3,8 +3,8 @@
 // and one token per role.
 import type { Insertable, Kysely } from 'kysely';
 import type { Database, MailboxTable } from '../state/schema.js';
-import { insertEndpoints } from '../testing/state-rows.js';
-import { createToken } from './auth/api-tokens.js';
+import { insertEndpoints } from './state-rows.js';
+import { createToken } from '../serve/auth/api-tokens.js';
 
 /** The programme clock of the fixture's rows: Thursday 4 March 2027, noon. */
 export const FIXTURE_NOW = new Date('2027-03-04T12:00:00.000Z');

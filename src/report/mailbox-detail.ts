@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import { TrancheError } from '../../errors/tranche-error.js';
-import type { Database } from '../../state/schema.js';
-import { failureLabel } from './failure-labels.js';
+import { TrancheError } from '../errors/tranche-error.js';
+import type { Database } from '../state/schema.js';
+import { failureLabel } from '../programme/lifecycle/failure-labels.js';
 
 /** Skipped items a mailbox's report lists; the total is given beside them. */
 const SKIPPED_SHOWN = 100;

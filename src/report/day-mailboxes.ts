@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../state/schema.js';
+import type { Database } from '../state/schema.js';
 import { mailboxPage, type MailboxLine, type MailboxPage } from './mailbox-page.js';
 import type { OrganisationFilter } from './organisation-filter.js';
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
-import { fillPassEndpoints } from '../../state/migrations/0010-pass-endpoints.js';
-import { openStateStore } from '../../state/open-state-store.js';
-import type { Database } from '../../state/schema.js';
-import { insertEndpoints } from '../../testing/state-rows.js';
-import { storeBackends } from '../../testing/store-backends.js';
-import { withDefaults } from '../config.js';
+import { fillPassEndpoints } from '../state/migrations/0010-pass-endpoints.js';
+import { openStateStore } from '../state/open-state-store.js';
+import type { Database } from '../state/schema.js';
+import { insertEndpoints } from '../testing/state-rows.js';
+import { storeBackends } from '../testing/store-backends.js';
+import { withDefaults } from '../programme/config/config.js';
 import { workerLoad } from './worker-load.js';
 
 const now = new Date('2027-03-01T12:00:00.000Z');

@@ -1,4 +1,4 @@
-import { addDays, dayOf } from '../lifecycle/step-times.js';
+import { addDays, dayOf } from '../programme/calendar/calendar-day.js';
 import type { StateTotals } from './state-totals.js';
 
 const DAY_MS = 86_400_000;

@@ -3,19 +3,19 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Insertable, Kysely } from 'kysely';
-import { EXIT } from '../../cli/exit-codes.js';
-import { openStateStore } from '../../state/open-state-store.js';
-import type { Database, MailboxTable, PassTable } from '../../state/schema.js';
-import { storeBackends } from '../../testing/store-backends.js';
-import { runCli, tempStatePath } from '../../testing/sync-fixture.js';
-import { withDefaults } from '../config.js';
+import { EXIT } from '../cli/exit-codes.js';
+import { openStateStore } from '../state/open-state-store.js';
+import type { Database, MailboxTable, PassTable } from '../state/schema.js';
+import { storeBackends } from '../testing/store-backends.js';
+import { runCli, tempStatePath } from '../testing/sync-fixture.js';
+import { withDefaults } from '../programme/config/config.js';
 import { dayCalendar } from './day-calendar.js';
 import { dayMailboxes } from './day-mailboxes.js';
 import { mailboxDetail } from './mailbox-detail.js';
 import { organisationSummary, organisationTable } from './organisation-summary.js';
 import { programmeNow } from './programme-now.js';
 import { programmeSummary } from './programme-summary.js';
-import { insertEndpoints } from '../../testing/state-rows.js';
+import { insertEndpoints } from '../testing/state-rows.js';
 
 const SECRETS = ['src-secret-3b9e', 'tgt-secret-77d0', 'admin-secret-c41a'];
 // Thursday, 4 March 2027, noon: the programme clock of every figure below.

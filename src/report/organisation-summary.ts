@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import { TrancheError } from '../../errors/tranche-error.js';
-import type { Database } from '../../state/schema.js';
-import type { ProgrammeConfig } from '../config.js';
+import { TrancheError } from '../errors/tranche-error.js';
+import type { Database } from '../state/schema.js';
+import type { ProgrammeConfig } from '../programme/config/config.js';
 import { dayCalendar, type CalendarDay } from './day-calendar.js';
 import { programmeSummary, type ProgrammeSummary } from './programme-summary.js';
 import { organisationCodes, type OrganisationFilter } from './organisation-filter.js';

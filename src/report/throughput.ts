@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../state/schema.js';
+import type { Database } from '../state/schema.js';
 import { organisationCodes, type OrganisationFilter } from './organisation-filter.js';
 
 const HOUR_MS = 3_600_000;

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../state/schema.js';
+import type { Database } from '../state/schema.js';
 import { organisationCodes, type OrganisationFilter } from './organisation-filter.js';
 
 /** A mailbox as a list of mailboxes shows it (a day's, an organisation's, a failure type's). */

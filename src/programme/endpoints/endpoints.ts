@@ -1,11 +1,11 @@
 import type { Kysely, Selectable } from 'kysely';
-import { TrancheError } from '../errors/tranche-error.js';
-import { parseImapUrl } from '../mailstore/imap/endpoint.js';
-import { concurrencyAfterChange } from '../runner/adaptive-concurrency.js';
-import { bucketAfterRateChange } from '../runner/byte-budget.js';
-import { LOCK, withExclusiveWrite } from '../state/exclusive-write.js';
-import type { Database, EndpointTable } from '../state/schema.js';
-import type { SecretBox } from '../state/secrets/secret-box.js';
+import { TrancheError } from '../../errors/tranche-error.js';
+import { parseImapUrl } from '../../mailstore/imap/endpoint.js';
+import { concurrencyAfterChange } from '../../limits/adaptive-concurrency.js';
+import { bucketAfterRateChange } from '../../limits/byte-budget.js';
+import { LOCK, withExclusiveWrite } from '../../state/exclusive-write.js';
+import type { Database, EndpointTable } from '../../state/schema.js';
+import type { SecretBox } from '../../state/secrets/secret-box.js';
 
 /** Per-endpoint limits; every global limit has this one owner (design.md). */
 export interface EndpointLimits {

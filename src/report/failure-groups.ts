@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../state/schema.js';
-import { failureLabel } from './failure-labels.js';
+import type { Database } from '../state/schema.js';
+import { failureLabel } from '../programme/lifecycle/failure-labels.js';
 import { organisationCodes, type OrganisationFilter } from './organisation-filter.js';
 
 /** How many of a failure type's commonest reasons, and of its addresses, a report shows. */

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../state/schema.js';
-import { addDays, dayOf } from '../lifecycle/step-times.js';
+import type { Database } from '../state/schema.js';
+import { addDays, dayOf } from '../programme/calendar/calendar-day.js';
 import { organisationCodes, type OrganisationFilter } from './organisation-filter.js';
 
 /** One programme day's work: mailboxes done, and what the passes that finished that day copied. */

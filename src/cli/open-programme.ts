@@ -5,9 +5,9 @@ import type { SecretBox } from '../state/secrets/secret-box.js';
 import { loadKeyring } from '../state/secrets/rotate-secret-key.js';
 import { checkTemplateOrganisations } from '../notify/templates/check-template-organisations.js';
 import { loadNoticeTemplates, type NoticeTemplates } from '../notify/templates/notice-templates.js';
-import { loadConfig, type ProgrammeConfig } from './config.js';
+import { loadConfig, type ProgrammeConfig } from '../programme/config/config.js';
 
-/** An open programme: its configuration, state store and secret box, and its checked notice templates. */
+/** An open programme (wired here, where the application is assembled, since it joins the notify part's templates to the programme): its configuration, state store and secret box, and its checked notice templates. */
 export interface Programme {
   config: ProgrammeConfig;
   db: Kysely<Database>;

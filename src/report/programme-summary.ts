@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../state/schema.js';
-import type { ProgrammeConfig } from '../config.js';
-import { MAILBOX_STATES } from '../lifecycle/mailbox-state.js';
+import type { Database } from '../state/schema.js';
+import type { ProgrammeConfig } from '../programme/config/config.js';
+import { MAILBOX_STATES } from '../programme/lifecycle/mailbox-state.js';
 import { eta, type Eta } from './eta.js';
 import { failureGroups, type FailureGroup } from './failure-groups.js';
 import { stateTotals } from './state-totals.js';

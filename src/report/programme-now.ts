@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../state/schema.js';
+import type { Database } from '../state/schema.js';
 
 /**
  * "Now" on the programme clock, when the caller gives none. Pass rows and lifecycle columns carry

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Insertable, Kysely } from 'kysely';
-import { TrancheError } from '../errors/tranche-error.js';
-import { openStateStore } from '../state/open-state-store.js';
-import type { Database, EndpointTable } from '../state/schema.js';
-import { SecretBox } from '../state/secrets/secret-box.js';
-import { generateSecretKey } from '../state/secrets/secret-key.js';
-import { mailboxLimit } from '../runner/endpoint-room.js';
-import { insertEndpoints } from '../testing/state-rows.js';
-import { storeBackends } from '../testing/store-backends.js';
+import { TrancheError } from '../../errors/tranche-error.js';
+import { openStateStore } from '../../state/open-state-store.js';
+import type { Database, EndpointTable } from '../../state/schema.js';
+import { SecretBox } from '../../state/secrets/secret-box.js';
+import { generateSecretKey } from '../../state/secrets/secret-key.js';
+import { mailboxLimit } from '../../limits/endpoint-room.js';
+import { insertEndpoints } from '../../testing/state-rows.js';
+import { storeBackends } from '../../testing/store-backends.js';
 import { DEFAULT_LIMITS, Endpoints, type EndpointChanges, type EndpointInput } from './endpoints.js';
 
 const PASSWORD = 'Adm1n-p@ss "quoted" ünïcode';

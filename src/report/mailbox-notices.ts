@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../state/schema.js';
+import type { Database } from '../state/schema.js';
 
 /** A notice of one mailbox, as the helpdesk reads it: what, about which day, where it stands. */
 export interface MailboxNotice {

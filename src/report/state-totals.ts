@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../state/schema.js';
+import type { Database } from '../state/schema.js';
 import { organisationCodes, type OrganisationFilter } from './organisation-filter.js';
 
 /** The mailboxes in one state, summed: what the summary, the ETA and the copy totals are made of. */

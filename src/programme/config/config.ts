@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import bytes from 'bytes';
 import { parse } from 'yaml';
-import { isPostgresUrl } from '../state/store-kind.js';
+import { isPostgresUrl } from '../../state/store-kind.js';
 import { z } from 'zod';
-import { TrancheError } from '../errors/tranche-error.js';
-import { isIsoDay } from './lifecycle/step-times.js';
+import { TrancheError } from '../../errors/tranche-error.js';
+import { isIsoDay } from '../calendar/calendar-day.js';
+import { type Environment, processEnvironment, readEnvironment } from '../../environment/environment.js';
 
 /** The programme's configuration file, found in the programme directory. */
 export const CONFIG_FILE = 'tranche.yaml';
@@ -170,11 +171,15 @@ export interface ProgrammeConfig {
 }
 
 /** All defaults, in one place; environment variables (TRANCHE_DB) win over the file. */
-export function withDefaults(input: z.infer<typeof schema>, dir: string, env = process.env): ProgrammeConfig {
+export function withDefaults(
+  input: z.infer<typeof schema>,
+  dir: string,
+  env: Environment = processEnvironment(),
+): ProgrammeConfig {
   const local = (path: string): string => (isAbsolute(path) || isPostgresUrl(path) ? path : join(dir, path));
   return {
     name: input.name,
-    state: local(env.TRANCHE_DB ?? input.state ?? 'state.sqlite'),
+    state: local(readEnvironment('TRANCHE_DB', env) ?? input.state ?? 'state.sqlite'),
     secretKeyFile: local(input.secretKeyFile ?? 'secret.key'),
     dir,
     schedule: {
@@ -220,7 +225,7 @@ export function withDefaults(input: z.infer<typeof schema>, dir: string, env = p
 }
 
 /** Reads and validates DIR/tranche.yaml; every error names the file and the field. */
-export function loadConfig(dir: string, env = process.env): ProgrammeConfig {
+export function loadConfig(dir: string, env: Environment = processEnvironment()): ProgrammeConfig {
   const file = join(resolve(dir), CONFIG_FILE);
   let text: string;
   try {

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import { isHandoff, liveLeaseRows } from '../../runner/leases.js';
-import { EndpointRoom, mailboxLimit } from '../../runner/endpoint-room.js';
-import { isAlive } from '../../runner/worker-registry.js';
-import type { Database } from '../../state/schema.js';
-import type { ProgrammeConfig } from '../config.js';
+import { isHandoff, liveLeaseRows } from '../runner/leases.js';
+import { EndpointRoom, mailboxLimit } from '../limits/endpoint-room.js';
+import { isAlive } from '../runner/worker-registry.js';
+import type { Database } from '../state/schema.js';
+import type { ProgrammeConfig } from '../programme/config/config.js';
 
 /** A process working on the programme, as the status shows it. */
 export interface WorkerSummary {

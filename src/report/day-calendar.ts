@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../state/schema.js';
-import type { ScheduleConfig } from '../config.js';
-import { dayNumber, isWeekend } from '../plan/calendar-days.js';
+import type { Database } from '../state/schema.js';
+import type { ScheduleConfig } from '../programme/config/config.js';
+import { dayNumber, isWeekend } from '../programme/plan/calendar-days.js';
 import { organisationCodes, type OrganisationFilter } from './organisation-filter.js';
 
 /** One day of the batch calendar: its capacity and how its mailboxes stand. */
