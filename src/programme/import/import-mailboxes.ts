@@ -5,7 +5,7 @@ import { TrancheError } from '../../errors/tranche-error.js';
 import { fromCsvError } from './csv-error.js';
 import type { Database } from '../../state/schema.js';
 import type { SecretBox } from '../../state/secrets/secret-box.js';
-import { CsvFile } from '../export/csv-file.js';
+import { CsvFile } from '../../csv/csv-file.js';
 import {
   detectFormat,
   IMAPSYNC_COLUMNS,

@@ -1,5 +1,5 @@
-import type { CsvValue } from '../export/csv-line.js';
-import { writeCsvFile } from '../export/csv-file.js';
+import type { CsvValue } from '../../csv/csv-line.js';
+import { writeCsvFile } from '../../csv/csv-file.js';
 import { isoDate, NO_DAY } from './calendar-days.js';
 import type { PlanDay } from './plan-batches.js';
 import { stateAfter, type ProgrammePlan } from './plan-programme.js';

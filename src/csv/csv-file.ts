@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { TrancheError } from '../../errors/tranche-error.js';
+import { TrancheError } from '../errors/tranche-error.js';
 import { csvLine, type CsvValue } from './csv-line.js';
 
 const BLOCK = 1 << 20;

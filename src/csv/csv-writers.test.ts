@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { EXIT } from '../../cli/exit-codes.js';
-import { runCli } from '../../testing/sync-fixture.js';
+import { EXIT } from '../cli/exit-codes.js';
+import { runCli } from '../testing/sync-fixture.js';
 import { CsvFile } from './csv-file.js';
 import { csvLine } from './csv-line.js';
 
