@@ -41,7 +41,7 @@ for (const [backend, location] of storeBackends()) {
           headers: bearer(tokens.admin),
         });
         assert.equal(api.statusCode, 200, api.body);
-        assert.equal((api.json() as { mailbox: { address: string } }).mailbox.address, long);
+        assert.equal(api.json<{ mailbox: { address: string } }>().mailbox.address, long);
 
         const t = tokens.orgA;
         const other = await app.inject({ url: '/api/mailboxes/bob@b.org', headers: bearer(t) });

@@ -193,6 +193,47 @@ for (const [backend, location] of storeBackends()) {
       }
     });
 
+    test('hostile addresses are refused with line and column: HTML, a name, NUL, invalid UTF-8, 1 MB', async () => {
+      const { db, box } = await programme(await location());
+      try {
+        const header = 'address,source_endpoint,source_user,target_endpoint,target_user\n';
+        const cases: [Buffer, RegExp][] = [
+          [
+            Buffer.from(`${header}<img src=x>@x.org,old,a,new,a\n`),
+            /line 2, column 'address': holds angle brackets/,
+          ],
+          [
+            Buffer.from(`${header}"Boss <boss@x.org>",old,a,new,a\n`),
+            /line 2, column 'address': holds angle brackets/,
+          ],
+          [
+            Buffer.from(`${header}a@x.org,old,a,new,a\nb\u0000@x.org,old,b,new,b\n`),
+            /line 3, column 'address': holds a control/,
+          ],
+          [
+            Buffer.concat([
+              Buffer.from(`${header}caf`),
+              Buffer.from([0xc3, 0x28]),
+              Buffer.from('@x.org,old,a,new,a\n'),
+            ]),
+            /line 2, column 'address': is not valid UTF-8/,
+          ],
+          [
+            Buffer.from(`${header}${'a'.repeat(1 << 20)}@x.org,old,a,new,a\n`),
+            /line 2, column 'address': is longer than 254/,
+          ],
+        ];
+        for (const [bytes, expected] of cases) {
+          const path = file('');
+          writeFileSync(path, bytes);
+          await assert.rejects(importMailboxes(db, box, path, defaults), expected);
+          assert.equal(await count(db), 0);
+        }
+      } finally {
+        await db.destroy();
+      }
+    });
+
     test('dry run writes nothing; --skip-invalid imports the rest and writes the rejects without passwords', async () => {
       const { db, box } = await programme(await location());
       try {
