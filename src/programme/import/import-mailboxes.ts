@@ -1,5 +1,6 @@
-import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
-import { parse, type Info } from 'csv-parse';
+import { openSync, readSync, closeSync } from 'node:fs';
+import type { Info } from 'csv-parse';
+import { parseListFile, unreadableList } from './list-file.js';
 import type { Kysely, Transaction } from 'kysely';
 import { TrancheError } from '../../errors/tranche-error.js';
 import { fromCsvError } from './csv-error.js';
@@ -39,21 +40,16 @@ export interface ImportReport {
 const BATCH = 500;
 
 function firstLine(file: string): string {
-  let fd: number;
+  let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
-  } catch (error) {
-    throw new TrancheError(
-      'usage',
-      `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-  }
-  try {
     const buffer = Buffer.alloc(64 * 1024);
     const n = readSync(fd, buffer, 0, buffer.length, 0);
     return buffer.toString('utf8', 0, n).split(/\r?\n/)[0] ?? '';
+  } catch (error) {
+    throw unreadableList(file, error);
   } finally {
-    closeSync(fd);
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -171,21 +167,19 @@ export async function importMailboxes(
   };
 
   const work = async (trx: Reader): Promise<void> => {
-    const parser = createReadStream(file).pipe(
-      parse({
-        bom: true,
-        delimiter: format === 'imapsync' ? ';' : ',',
-        // imapsync's list has no quoting: a '"' is part of a password there.
-        quote: format === 'imapsync' ? false : '"',
-        // Rows are arrays, their length checked here, so that a row a field short or long is a
-        // rejected row with its line, not the end of the import.
-        columns: false,
-        relax_column_count: true,
-        skip_empty_lines: true,
-        trim: false,
-        info: true,
-      }),
-    );
+    const parser = parseListFile(file, {
+      bom: true,
+      delimiter: format === 'imapsync' ? ';' : ',',
+      // imapsync's list has no quoting: a '"' is part of a password there.
+      quote: format === 'imapsync' ? false : '"',
+      // Rows are arrays, their length checked here, so that a row a field short or long is a
+      // rejected row with its line, not the end of the import.
+      columns: false,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: false,
+      info: true,
+    });
     let header: string[] | undefined = format === 'imapsync' ? [...IMAPSYNC_COLUMNS] : undefined;
     let batch = new Map<string, MailboxRow>();
     const write = async (): Promise<void> => {
