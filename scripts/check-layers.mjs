@@ -30,6 +30,7 @@ const PROGRAMME_LAYERS = [
   ['endpoints'],
   ['import', 'discover'],
   ['plan'],
+  ['operations'],
 ];
 
 const rankOf = (table, name) => table.findIndex((row) => row.includes(name));

@@ -1,7 +1,7 @@
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
 import type { Logger } from '../log/logger.js';
 import type { FolderInfo, MailStore } from '../mailstore/mail-store.js';
-import { RECONNECT_BACKOFF, backoffDelay, sleep, type BackoffPolicy } from './backoff.js';
+import { RECONNECT_BACKOFF, reconnectDelay, sleep, type BackoffPolicy } from './backoff.js';
 import type { CheckpointStore } from './checkpoint.js';
 import { planFolders, type FolderMapOptions, type FolderPair, type FolderPlan } from './folder-map.js';
 import { syncFolder, type FolderSyncOptions } from './sync-folder.js';
@@ -122,6 +122,7 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
           failure ??= new TrancheError(typed.type, `folder '${pair.logicalName}': ${typed.message}`, {
             cause: typed,
             retryable: typed.retryable,
+            retryAfterMs: typed.retryAfterMs,
           });
         }
       }
@@ -158,8 +159,9 @@ async function openStoresWithRetry(request: MailboxSyncRequest): Promise<Stores>
     } catch (error) {
       await closeQuietly(source);
       const typed = toTrancheError(error);
-      if (!typed.retryable || attempt >= policy.attempts || request.signal?.aborted) throw typed;
-      await sleep(backoffDelay(policy, attempt, typed.retryAfterMs), request.signal);
+      const delay = reconnectDelay(policy, attempt, typed, request.signal);
+      if (delay === undefined) throw typed;
+      await sleep(delay, request.signal);
     }
   }
 }
@@ -189,8 +191,8 @@ async function syncFolderWithRetry(
       );
     } catch (error) {
       const typed = toTrancheError(error);
-      if (!typed.retryable || attempt >= policy.attempts || request.signal?.aborted) throw typed;
-      const delay = backoffDelay(policy, attempt, typed.retryAfterMs);
+      const delay = reconnectDelay(policy, attempt, typed, request.signal);
+      if (delay === undefined) throw typed;
       log.warn({ type: typed.type, err: typed, attempt, delayMs: delay }, 'connection trouble; reconnecting');
       await closeQuietly(stores.source);
       await closeQuietly(stores.target);
@@ -220,6 +222,6 @@ function summarise(
     deleted: sum((f) => f.deleted),
     skipped,
     durationMs,
-    error: failure ? { type: failure.type, message: failure.message } : null,
+    error: failure ?? null,
   };
 }

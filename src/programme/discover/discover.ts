@@ -1,21 +1,31 @@
 import type { Kysely, Selectable } from 'kysely';
 import { toTrancheError } from '../../errors/tranche-error.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
-import type { ImapEndpoint } from '../../mailstore/imap/endpoint.js';
-import { WireStore } from '../../mailstore/imap/wire-store.js';
+import type { MailStore } from '../../mailstore/mail-store.js';
+import { openMailStore } from '../../mailstore/open-mail-store.js';
+import type { StoreEndpoint } from '../../mailstore/store-login.js';
 import type { Database, MailboxTable } from '../../state/schema.js';
 import { loginFor } from '../endpoints/mailbox-login.js';
+
+import { recordDiscovery } from '../../state/mailbox/record-discovery.js';
 import type { SecretBox } from '../../state/secrets/secret-box.js';
+import { oauthOutcomeOf, type OAuthOutcome } from './oauth-outcome.js';
 import { Semaphore } from './semaphore.js';
 
-/** How a login went, in the words the report uses. */
-export type LoginOutcome = 'ok' | 'bad-password' | 'disabled' | 'unreachable' | 'no-password' | 'error';
+/** How a password login went, in the words the report uses. */
+type PasswordOutcome = 'ok' | 'bad-password' | 'disabled' | 'unreachable' | 'no-password' | 'error';
+
+/** How a login went, in the words the report uses (oauth-outcome.ts for token logins). */
+export type LoginOutcome = PasswordOutcome | OAuthOutcome;
+
+/** Logins by outcome: every password outcome counted, OAuth2 outcomes only when they happened. */
+export type LoginCounts = Record<PasswordOutcome, number> & Partial<Record<OAuthOutcome, number>>;
 
 /** Totals of a discovery run. */
 export interface DiscoverReport {
   mailboxes: number;
-  source: Record<LoginOutcome, number>;
-  target: Record<LoginOutcome, number>;
+  source: LoginCounts;
+  target: LoginCounts;
   messages: number;
   bytes: number;
 }
@@ -24,7 +34,7 @@ export interface DiscoverReport {
 const PARALLEL_MAILBOXES = 16;
 const PAGE = 1000;
 
-const outcomes = (): Record<LoginOutcome, number> => ({
+const outcomes = (): LoginCounts => ({
   ok: 0,
   'bad-password': 0,
   disabled: 0,
@@ -50,11 +60,11 @@ interface SideResult {
   bytes?: number;
 }
 
-async function probe(login: ImapEndpoint | undefined, countMail: boolean): Promise<SideResult> {
+async function probe(login: StoreEndpoint | undefined, countMail: boolean): Promise<SideResult> {
   if (!login) return { outcome: 'no-password', detail: 'no password for this login' };
-  let store: WireStore | undefined;
+  let store: MailStore | undefined;
   try {
-    store = await WireStore.connect(login);
+    store = await openMailStore(login);
     if (!countMail) return { outcome: 'ok', detail: undefined };
     const folders = (await store.listFolders()).filter((f) => !f.noSelect);
     // STATUS commands are pipelined: one round trip for all folders.
@@ -69,7 +79,8 @@ async function probe(login: ImapEndpoint | undefined, countMail: boolean): Promi
         : undefined,
     };
   } catch (error) {
-    return { outcome: outcomeOf(error), detail: toTrancheError(error).message };
+    const outcome = oauthOutcomeOf(error, login.bearer !== undefined) ?? outcomeOf(error);
+    return { outcome, detail: toTrancheError(error).message };
   } finally {
     await store?.close();
   }
@@ -108,8 +119,8 @@ export async function discover(
         .run(() => probe(loginFor(targetEndpoint, m.target_user, m.target_secret, box), false)),
     ]);
     report.mailboxes++;
-    report.source[source.outcome]++;
-    report.target[target.outcome]++;
+    report.source[source.outcome] = (report.source[source.outcome] ?? 0) + 1;
+    report.target[target.outcome] = (report.target[target.outcome] ?? 0) + 1;
     report.messages += source.messages ?? 0;
     report.bytes += source.bytes ?? 0;
     logger.info(
@@ -127,19 +138,14 @@ export async function discover(
     const detail = [source.detail && `source: ${source.detail}`, target.detail && `target: ${target.detail}`]
       .filter(Boolean)
       .join('; ');
-    await db
-      .updateTable('mailbox')
-      .set({
-        source_login: source.outcome,
-        target_login: target.outcome,
-        folder_count: source.folders ?? null,
-        message_count: source.messages ?? null,
-        size_bytes: source.bytes ?? null,
-        discover_detail: detail || null,
-        discovered_at: new Date().toISOString(),
-      })
-      .where('address', '=', m.address)
-      .execute();
+    await recordDiscovery(db, m.address, {
+      source_login: source.outcome,
+      target_login: target.outcome,
+      folder_count: source.folders ?? null,
+      message_count: source.messages ?? null,
+      size_bytes: source.bytes ?? null,
+      discover_detail: detail || null,
+    });
   };
   // Paged by address, so a programme of millions is never read whole.
   for (let after = ''; ;) {

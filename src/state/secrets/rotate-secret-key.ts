@@ -19,6 +19,7 @@ export { nextKeyFile, retiredKeyFile } from './key-files.js';
 /** Every sealed column in the store: rotation re-seals them all. */
 const SEALED_COLUMNS = [
   { table: 'endpoint', key: 'name', column: 'admin_secret' },
+  { table: 'endpoint', key: 'name', column: 'token_secret' },
   { table: 'mailbox', key: 'address', column: 'source_secret' },
   { table: 'mailbox', key: 'address', column: 'target_secret' },
 ] as const;
