@@ -88,4 +88,25 @@ export const COMMANDS: readonly CommandEntry[] = [
     description: 'access tokens for tranche serve: create, list, revoke',
     load: async () => (await import('./token-command.js')).tokenCommand(),
   },
+  {
+    name: 'mailbox',
+    description:
+      'act on mailboxes: retry, move, hold, release, exclude, include (all or nothing; in the audit trail)',
+    load: async () => (await import('./mailbox-command.js')).mailboxCommand(),
+  },
+  {
+    name: 'org',
+    description: 'act on whole organisations: hold, release, move (in the audit trail)',
+    load: async () => (await import('./org-command.js')).orgCommand(),
+  },
+  {
+    name: 'day',
+    description: 'change one day of the calendar: close, open, capacity (in the audit trail)',
+    load: async () => (await import('./day-command.js')).dayCommand(),
+  },
+  {
+    name: 'audit',
+    description: 'the audit trail: when, who, what, why, before → after (newest first)',
+    load: async () => (await import('./audit-command.js')).auditCommand(),
+  },
 ];

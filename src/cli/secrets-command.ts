@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { openProgramme } from './open-programme.js';
+import { recordCliAction } from './record-cli-action.js';
 import { rotateSecretKey } from '../state/secrets/rotate-secret-key.js';
 import { addProgrammeOption } from './programme-option.js';
 
@@ -8,14 +9,22 @@ export function secretsCommand(): Command {
   const secrets = new Command('secrets').description('manage the key that encrypts stored secrets');
   const rotate = new Command('rotate')
     .description(
-      'replace the secret key and re-encrypt every stored secret (crash-safe; run again to finish)',
+      'replace the secret key and re-encrypt every stored secret (crash-safe: run again to finish; running processes follow the new key)',
     )
     .action(async (flags: { programme: string }) => {
       const programme = await openProgramme(flags.programme);
       try {
         const result = await rotateSecretKey(programme.db, programme.config.secretKeyFile);
+        await recordCliAction(programme.db, 'secrets.rotate', 'secret key', {
+          from: result.from,
+          to: result.to,
+          resealed: result.resealed,
+        });
+        const kept = result.retiredFile
+          ? `; the old key is kept in ${result.retiredFile} (delete it once backups hold the new one)`
+          : '';
         process.stdout.write(
-          `secret key rotated: ${result.from} -> ${result.to}, ${result.resealed} secret(s) re-encrypted; the old key is in ${programme.config.secretKeyFile}.previous (delete it once backups hold the new one)\n`,
+          `secret key rotated: ${result.from} -> ${result.to}, ${result.resealed} secret(s) re-encrypted${kept}\n`,
         );
       } finally {
         await programme.db.destroy();
