@@ -97,6 +97,7 @@ export async function mailboxNoticeVariables(
       'mailbox.rescheduled_from',
       'mailbox.failure_type',
       'mailbox.failure_reason',
+      'mailbox.skipped_items',
     ])
     .where('mailbox.address', '=', address.trim().toLowerCase())
     .executeTakeFirst();
@@ -118,6 +119,7 @@ export async function mailboxNoticeVariables(
     const previous = extra.previousDay ?? m.rescheduled_from;
     variables.previousDate = previous ? formatNoticeDate(previous) : '';
   }
+  if (kind === 'success' && Number(m.skipped_items) > 0) variables.skippedItems = Number(m.skipped_items);
   if (kind === 'failure') variables.reason = extra.reason ?? failureReason(m.failure_type, m.failure_reason);
   return variables;
 }

@@ -69,11 +69,22 @@ export async function finishPass(
       })
       .where('id', '=', id)
       .execute();
-    for (const item of report?.skipped ?? []) {
+    // A folder this pass went through has exactly the items it found now: what a later pass
+    // copied after all (a repaired message, a renamed folder) is forgotten.
+    const finished = (report?.folders ?? []).filter((f) => !f.failure).map((f) => f.source);
+    if (finished.length > 0) {
+      await tx
+        .deleteFrom('skipped_item')
+        .where('mailbox', '=', mailbox)
+        .where('folder', 'in', finished)
+        .execute();
+    }
+    for (const item of [...(report?.skipped ?? []), ...(report?.altered ?? [])]) {
       await tx
         .insertInto('skipped_item')
         .values({
           mailbox,
+          kind: item.kind,
           folder: item.folder,
           uid: item.uid,
           size: item.size,
@@ -83,15 +94,17 @@ export async function finishPass(
         .onConflict((oc) =>
           oc
             .columns(['mailbox', 'folder', 'uid'])
-            .doUpdateSet({ reason: item.reason, recorded_at: at.toISOString() }),
+            .doUpdateSet({ kind: item.kind, reason: item.reason, recorded_at: at.toISOString() }),
         )
         .execute();
     }
-    if (report && (report.messagesCopied > 0 || report.skipped.length > 0)) {
+    if (report) {
+      // Altered messages were copied: a warning, not a skipped item.
       const skipped = await tx
         .selectFrom('skipped_item')
         .select((eb) => eb.fn.countAll<string | number>().as('n'))
         .where('mailbox', '=', mailbox)
+        .where('kind', '!=', 'altered-by-target')
         .executeTakeFirstOrThrow();
       await tx
         .updateTable('mailbox')

@@ -38,7 +38,23 @@ export interface DovecotOptions {
   authMechanisms?: string;
   /** Offer TLS: STARTTLS on `port` and implicit TLS on `tlsPort`, with a fresh self-signed certificate for 127.0.0.1. */
   tls?: boolean;
+  /**
+   * How mail is kept on disk (default 'sdbox'): 'maildir' (maildir++: '.' is refused in folder
+   * names), 'maildir-fs' (one directory per folder, a file per message: for damaging messages on
+   * disk) or 'mbox' (a file per folder). Under `mailHome(user)`: `Maildir/` or `mail/`.
+   */
+  mailFormat?: MailFormat;
 }
+
+/** How a test instance keeps mail on disk. */
+export type MailFormat = 'sdbox' | 'maildir' | 'maildir-fs' | 'mbox';
+
+const MAIL_LOCATIONS: Record<MailFormat, string> = {
+  sdbox: 'sdbox:~/sdbox',
+  maildir: 'maildir:~/Maildir',
+  'maildir-fs': 'maildir:~/Maildir:LAYOUT=fs',
+  mbox: 'mbox:~/mail:INBOX=~/mail/inbox',
+};
 
 /** Credentials of a user of a test Dovecot instance. */
 export interface DovecotUser {
@@ -76,6 +92,8 @@ export interface DovecotServer {
   kick(user: string): Promise<void>;
   /** Changes a user's password. */
   setPassword(user: string, password: string): Promise<void>;
+  /** The user's home directory, where the mail files are (see DovecotOptions.mailFormat). */
+  mailHome(user: string): string;
   /** Stops the server (SIGTERM, waits for exit) and removes its directory. */
   stop(): Promise<void>;
 }
@@ -215,6 +233,7 @@ interface ConfigInput {
   maxMessageSize: number | undefined;
   condstore: boolean;
   authMechanisms: string;
+  mailFormat: MailFormat;
   /** Implicit-TLS port and certificate files, when TLS is on. */
   tls: { port: number; cert: string; key: string } | undefined;
 }
@@ -243,7 +262,7 @@ function buildConfig(c: ConfigInput): string {
     'auth_failure_delay = 0',
     `log_path = ${d}/dovecot.log`,
     `info_log_path = ${d}/dovecot.log`,
-    'mail_location = sdbox:~/sdbox',
+    `mail_location = ${MAIL_LOCATIONS[c.mailFormat]}`,
     'mail_fsync = never',
     // Dovecot 2.3.19's mailbox list index deadlocks when several imap processes of one user open
     // folders at once (fcntl: panic on EDEADLK; flock: a 60 s lock wait, then SERVERBUG).
@@ -491,6 +510,7 @@ async function startIn(dir: string, ids: Ids, options: DovecotOptions): Promise<
         maxMessageSize: options.maxMessageSize,
         condstore: options.condstore ?? true,
         authMechanisms: options.authMechanisms ?? 'plain login',
+        mailFormat: options.mailFormat ?? 'sdbox',
         tls: tlsFiles && tlsPort ? { port: tlsPort, ...tlsFiles } : undefined,
       }),
     );
@@ -575,6 +595,10 @@ async function startIn(dir: string, ids: Ids, options: DovecotOptions): Promise<
       entry.password = password;
       await writeUser(user);
       await waitNextSecond();
+    },
+    mailHome(user: string): string {
+      checkUserName(user);
+      return path.join(dir, 'mail', user);
     },
     async stop(): Promise<void> {
       if (stopped) return;

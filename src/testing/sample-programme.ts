@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCorpus, loadCorpus } from './corpus.js';
-import { startDovecot, type DovecotServer, type DovecotUser } from './dovecot.js';
+import { startDovecot, type DovecotServer, type DovecotUser, type MailFormat } from './dovecot.js';
 import { runCli } from './sync-fixture.js';
 
 /** An organisation of a sample programme. */
@@ -34,6 +34,8 @@ export interface SampleProgrammeOptions {
   db?: string;
   /** The URL the source endpoint is given, e.g. a proxy in front of the source server (default: the server's). */
   frontSource?: (source: DovecotServer) => Promise<string>;
+  /** How the source keeps mail on disk ('maildir-fs' to damage messages there); default sdbox. */
+  sourceMail?: MailFormat;
 }
 
 /** A mailbox of the sample, with its logins on both servers. */
@@ -66,7 +68,10 @@ const BIN = fileURLToPath(new URL('../../bin/tranche.js', import.meta.url));
  * organisation and mailbox lists as CSV files, not yet imported.
  */
 export async function buildSampleProgramme(options: SampleProgrammeOptions): Promise<SampleProgramme> {
-  const [source, target] = await Promise.all([startDovecot(), startDovecot()]);
+  const [source, target] = await Promise.all([
+    startDovecot({ mailFormat: options.sourceMail }),
+    startDovecot(),
+  ]);
   const trancheAsync = async (args: string[], allowed: number[] = [0]): Promise<string> => {
     const result = await runCli([...args, '--programme', options.dir], { TRANCHE_ENDPOINT_PASSWORD: '' });
     if (!allowed.includes(result.status ?? -1))

@@ -15,6 +15,8 @@ export interface StateTotals {
   copiedMessages: number;
   copiedBytes: number;
   skippedItems: number;
+  /** Mailboxes in this state with at least one skipped item (done with skipped items, for done). */
+  withSkipped: number;
 }
 
 /** Totals per state (of one organisation or several, when given): one GROUP BY over the mailbox table. */
@@ -33,6 +35,7 @@ export async function stateTotals(
       eb.fn.sum('copied_messages').as('messages'),
       eb.fn.sum('copied_bytes').as('bytes'),
       eb.fn.sum('skipped_items').as('skipped'),
+      eb.fn.sum(eb.case().when('skipped_items', '>', 0).then(1).else(0).end()).as('with_skipped'),
     ])
     .$if(organisation !== undefined, (q) => q.where('organisation', 'in', organisationCodes(organisation!)))
     .groupBy('state')
@@ -47,5 +50,6 @@ export async function stateTotals(
     copiedMessages: Number(r.messages ?? 0),
     copiedBytes: Number(r.bytes ?? 0),
     skippedItems: Number(r.skipped ?? 0),
+    withSkipped: Number(r.with_skipped ?? 0),
   }));
 }

@@ -23,7 +23,11 @@ export function browserViews(kit: BrowserKit) {
       card('Mailboxes', count(s.mailboxes)),
       card('Done', count(s.states.done ?? 0)),
       card('Failed', count(s.states.failed ?? 0)),
-      card('Success rate', percent(s.successRate), 'done / (done + failed)'),
+      card(
+        'Success rate',
+        percent(s.successRate),
+        `done / (done + failed); ${count(s.moved.whole)} moved whole, ${count(s.moved.withSkipped)} with skipped items`,
+      ),
       card('Copied', bytes(s.copied.bytes), `${count(s.copied.messages)} messages`),
       card(
         'Throughput',
@@ -290,7 +294,12 @@ export function browserViews(kit: BrowserKit) {
     const m = r.mailbox;
     const facts: [string, string][] = [
       ['Organisation', m.organisation ? `${m.organisation.code} ${m.organisation.name ?? ''}` : '-'],
-      ['State', m.state],
+      [
+        'State',
+        m.state === 'done' && m.skippedTotal > 0
+          ? `done with ${count(m.skippedTotal)} skipped item${m.skippedTotal === 1 ? '' : 's'}`
+          : m.state,
+      ],
       ['Day', m.batchDay ?? 'not planned'],
       ['Told about', m.toldDay ?? '-'],
       ['Next step', m.nextStep ? `${m.nextStep} at ${moment(m.nextDueAt)}` : '-'],
@@ -339,9 +348,16 @@ export function browserViews(kit: BrowserKit) {
             'div',
             { id: 'skipped' },
             table(
-              ['folder', 'uid', 'size', 'reason'],
-              m.skipped.map((s) => [s.folder, String(s.uid), bytes(s.size), s.reason]),
-              [false, true, true, false],
+              ['folder', 'uid', 'size', 'kind', 'reason'],
+              // UID 0 names a whole folder.
+              m.skipped.map((s) => [
+                s.folder,
+                s.uid === 0 ? '-' : String(s.uid),
+                s.uid === 0 ? '-' : bytes(s.size),
+                s.kind,
+                s.reason,
+              ]),
+              [false, true, true, false, false],
             ),
           ),
     );

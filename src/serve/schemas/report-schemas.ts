@@ -37,6 +37,7 @@ export const programmeSummary = obj({
   mailboxes: int,
   states: map(int),
   successRate: nullable(num),
+  moved: obj({ whole: int, withSkipped: int }),
   failures: arr(failureGroup),
   copied: obj({ messages: num, bytes: num, skippedItems: int }),
   throughput: throughputSchema,
@@ -132,7 +133,7 @@ export const mailboxDetail = obj({
       error: nullable(failure),
     }),
   ),
-  skipped: arr(obj({ folder: str, uid: num, size: nullable(num), reason: str, recordedAt: str })),
+  skipped: arr(obj({ kind: str, folder: str, uid: num, size: nullable(num), reason: str, recordedAt: str })),
   skippedTotal: int,
 });
 
