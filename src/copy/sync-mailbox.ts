@@ -122,7 +122,7 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
           own = await openStoresWithRetry(request);
         } catch (error) {
           // The other workers go on with the queue; this connection pair could not be had.
-          logger.warn({ err: toTrancheError(error).message }, 'extra connection failed; going on with fewer');
+          logger.warn({ err: toTrancheError(error) }, 'extra connection failed; going on with fewer');
           return;
         }
         extra.push(own);
@@ -138,7 +138,7 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
         } catch (error) {
           const typed = toTrancheError(error);
           if (request.signal?.aborted) throw typed;
-          logger.error({ folder: pair.source.path, type: typed.type, err: typed.message }, 'folder failed');
+          logger.error({ folder: pair.source.path, type: typed.type, err: typed }, 'folder failed');
           report.failure = { folder: pair.source.path, type: typed.type, message: typed.message };
           failure ??= new TrancheError(typed.type, `folder '${pair.logicalName}': ${typed.message}`, {
             cause: typed,
@@ -228,10 +228,7 @@ async function syncFolderWithRetry(
       if (unreadable.blamed > blamed) attempt--;
       const delay = reconnectDelay(policy, Math.max(1, attempt), typed, request.signal);
       if (delay === undefined) throw typed;
-      log.warn(
-        { type: typed.type, err: typed.message, attempt, delayMs: delay },
-        'connection trouble; reconnecting',
-      );
+      log.warn({ type: typed.type, err: typed, attempt, delayMs: delay }, 'connection trouble; reconnecting');
       await closeQuietly(stores.source);
       await closeQuietly(stores.target);
       await sleep(delay, request.signal);
@@ -263,7 +260,7 @@ async function createFolders(
     }
     const typed = toTrancheError(outcome.reason);
     if (typed.type !== 'server') throw typed;
-    logger.warn({ folder: pair.targetPath, err: typed.message }, 'target refused the folder; skipped');
+    logger.warn({ folder: pair.targetPath, err: typed }, 'target refused the folder; skipped');
     const report = newFolderReport(pair.source.path, pair.targetPath);
     report.skipped.push({
       kind: 'folder-refused-by-target',

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import { TrancheError } from '../errors/tranche-error.js';
-import type { ProgrammeConfig } from '../programme/config.js';
-import { addDays, isIsoDay } from '../programme/lifecycle/step-times.js';
-import { failureLabel } from '../programme/report/failure-labels.js';
+import type { ProgrammeConfig } from '../programme/config/config.js';
+import { addDays, isIsoDay } from '../programme/calendar/calendar-day.js';
+import { failureLabel } from '../programme/lifecycle/failure-labels.js';
 import type { Database } from '../state/schema.js';
 import type { DigestEntry, NoticeKind, NoticeVariables } from './notice-kind.js';
 
@@ -97,7 +97,6 @@ export async function mailboxNoticeVariables(
       'mailbox.rescheduled_from',
       'mailbox.failure_type',
       'mailbox.failure_reason',
-      'mailbox.skipped_items',
     ])
     .where('mailbox.address', '=', address.trim().toLowerCase())
     .executeTakeFirst();
@@ -119,7 +118,16 @@ export async function mailboxNoticeVariables(
     const previous = extra.previousDay ?? m.rescheduled_from;
     variables.previousDate = previous ? formatNoticeDate(previous) : '';
   }
-  if (kind === 'success' && Number(m.skipped_items) > 0) variables.skippedItems = Number(m.skipped_items);
+  if (kind === 'success') {
+    // Messages and folders not moved; an altered-by-target warning was moved.
+    const skipped = await db
+      .selectFrom('skipped_item')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('mailbox', '=', m.address)
+      .where('kind', '!=', 'altered-by-target')
+      .executeTakeFirstOrThrow();
+    if (Number(skipped.n) > 0) variables.skippedItems = Number(skipped.n);
+  }
   if (kind === 'failure') variables.reason = extra.reason ?? failureReason(m.failure_type, m.failure_reason);
   return variables;
 }

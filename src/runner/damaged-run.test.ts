@@ -62,16 +62,12 @@ test('tranche run: a mailbox with a damaged message ends done with a skipped ite
 
   const db = await openStateStore(join(dir, 'state.sqlite'));
   try {
-    const rows = await db
-      .selectFrom('mailbox')
-      .select(['address', 'state', 'skipped_items'])
-      .orderBy('address')
-      .execute();
+    const rows = await db.selectFrom('mailbox').select(['address', 'state']).orderBy('address').execute();
     assert.deepEqual(
-      rows.map((r) => [r.address, r.state, Number(r.skipped_items)]),
+      rows.map((r) => [r.address, r.state]),
       [
-        [damaged.address, 'done', 1],
-        [whole.address, 'done', 0],
+        [damaged.address, 'done'],
+        [whole.address, 'done'],
       ],
     );
     const items = await db.selectFrom('skipped_item').select(['mailbox', 'kind', 'folder', 'uid']).execute();
