@@ -7,6 +7,7 @@ import { generateCorpus, loadCorpus } from '../testing/corpus.js';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../testing/dovecot.js';
 import { damageMessage, lockFolder, messageSha256, type MessageDamage } from '../testing/maildir-damage.js';
 import { diffSnapshots, snapshotMailbox, type Snapshot } from '../testing/snapshot.js';
+import { startRefusingFront } from '../testing/refusing-front.js';
 import { cliArgs, endpointOf, runCli, runSync, tempStatePath } from '../testing/sync-fixture.js';
 import type { SkippedItem, SyncReport } from './sync-report.js';
 
@@ -152,6 +153,38 @@ describe('a damaged message or folder costs itself, not the mailbox', () => {
     assert.match(verify.stdout, /cannot read Sent at the source: /);
     assert.match(verify.stdout, /cannot read Archive at the source: /);
     assert.match(verify.stdout, /: 3 folder\(s\) differ/, 'the readable folders are compared, and identical');
+  });
+
+  test('a message the target stores changed is an altered-by-target warning, counted as copied', async () => {
+    // A scripted front stands for a target that normalises what it stores (no Dovecot here alters bytes).
+    const front = await startRefusingFront('127.0.0.1', target.port, {
+      command: /^APPEND /i,
+      refuse: [],
+      reply: '',
+      alter: (literal) =>
+        literal.includes('NORMALISE-ME') ? Buffer.concat([literal, Buffer.from('\r\n\r\n')]) : literal,
+    });
+    try {
+      const from = await target.addUser();
+      const to = await target.addUser();
+      const corpus = generateCorpus({ seed: 50, messages: 10, folders: ['INBOX'], bigAttachments: 0 });
+      corpus.push({
+        folder: 'INBOX',
+        raw: Buffer.from('From: a@example.org\r\nSubject: odd\r\n\r\nNORMALISE-ME\r\n'),
+        flags: [],
+        internalDate: new Date('2024-01-01T00:00:00Z'),
+      });
+      await loadCorpus(target, from, corpus);
+      const report = await runSync(endpointOf(target, from), endpointOf(front, to), tempStatePath());
+      assert.equal(report.status, 'done', JSON.stringify(report.error));
+      assert.equal(report.messagesCopied, 11);
+      assert.deepEqual(kinds(report.altered), [['altered-by-target', 'INBOX', '11']]);
+      assert.match(report.altered[0]!.reason, /stored it with (\d+) bytes \((\d+) at the source\)/);
+      const [, stored, original] = /with (\d+) bytes \((\d+)/.exec(report.altered[0]!.reason)!;
+      assert.equal(Number(stored) - Number(original), 4);
+    } finally {
+      await front.close();
+    }
   });
 
   test('a source folder that is not a valid mbox is a skipped folder; the others are copied', async () => {

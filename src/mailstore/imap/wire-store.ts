@@ -266,6 +266,11 @@ export class WireStore implements MailStore {
       if (c.status !== 'OK') {
         throw during(`APPEND to ${path}`, completionError([], c));
       }
+      // Appending to the open folder grows it (* N EXISTS): listMessages must not take it for empty.
+      for (const r of c.untagged) {
+        const exists = /^\* (\d+) EXISTS/i.exec(r.lines[0] ?? '');
+        if (exists && this.#open) this.#open.exists = Math.max(this.#open.exists, Number(exists[1]));
+      }
       const m = /\[APPENDUID \d+ (\d+)\]/i.exec(c.text);
       return m ? Number(m[1]) : undefined;
     });

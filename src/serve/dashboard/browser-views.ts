@@ -3,6 +3,7 @@
 import type { CalendarDay } from '../../report/day-calendar.js';
 import type { DailyThroughput } from '../../report/daily-throughput.js';
 import type { FailureGroup } from '../../report/failure-groups.js';
+import type { SkippedGroup } from '../../report/skipped-groups.js';
 import type { MailboxDetail } from '../../report/mailbox-detail.js';
 import type { MailboxNotice } from '../../report/mailbox-notices.js';
 import type { MailboxLine, MailboxPage } from '../../report/mailbox-page.js';
@@ -256,11 +257,29 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
   }
 
   async function failures(main: HTMLElement): Promise<void> {
-    const f = await api<{ failures: FailureGroup[] }>('/api/failures');
+    const f = await api<{ failures: FailureGroup[]; skipped: SkippedGroup[] }>('/api/failures');
     main.append(
       el('h1', {}, 'Failures'),
       el('p', {}, el('a', { href: '/api/exports/failures.csv' }, 'Export CSV')),
       failureTable(f.failures),
+      el('h2', {}, 'Skipped items (mailboxes done with items that could not be moved)'),
+      f.skipped.length === 0
+        ? el('p', {}, 'None.')
+        : el(
+            'div',
+            { id: 'skipped-kinds' },
+            table(
+              ['kind', 'items', 'mailboxes', 'commonest reason', 'e.g.'],
+              f.skipped.map((g) => [
+                g.kind,
+                count(g.items),
+                count(g.mailboxes),
+                g.reasons[0]?.reason ?? '',
+                g.examples.join(', '),
+              ]),
+              [false, true, true, false, false],
+            ),
+          ),
     );
   }
 
