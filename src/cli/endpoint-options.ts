@@ -41,7 +41,8 @@ export function addEndpointOptions(command: Command): Command {
     .option('--allow-plaintext', 'allow sending passwords without TLS (trusted networks and tests only)');
 }
 
-function readPassword(side: 'source' | 'target', file: string | undefined): string {
+/** The password of a side: from its password file, else from $TRANCHE_<SIDE>_PASSWORD. */
+export function readPassword(side: 'source' | 'target', file: string | undefined): string {
   if (file) {
     try {
       return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
