@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CollectionKind } from '../davstore/dav-store.js';
 import { parseDavUrl, type DavEndpoint } from '../davstore/dav-endpoint.js';
 import { HttpDavStore } from '../davstore/http-dav-store.js';
-import type { DataKind } from '../davcopy/collection-plan.js';
+import type { DataKind } from '../copy/dav/collection-plan.js';
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
 import { readPassword, type EndpointFlags } from './endpoint-options.js';
 

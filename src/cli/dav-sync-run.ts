@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { DataKind } from '../davcopy/collection-plan.js';
-import type { DavSyncReport } from '../davcopy/dav-sync-report.js';
-import { DEFAULT_DAV_SYNC, syncDavAccount } from '../davcopy/sync-dav-account.js';
-import { verifyDavAccount, type DavVerifyReport } from '../davcopy/verify-dav.js';
+import type { DataKind } from '../copy/dav/collection-plan.js';
+import type { DavSyncReport } from '../copy/dav/dav-sync-report.js';
+import { DEFAULT_DAV_SYNC, syncDavAccount } from '../copy/dav/sync-dav-account.js';
+import { verifyDavAccount, type DavVerifyReport } from '../copy/dav/verify-dav.js';
 import type { Logger } from '../log/logger.js';
 import { DavCheckpoints } from '../state/dav-checkpoints.js';
 import type { Database } from '../state/schema.js';

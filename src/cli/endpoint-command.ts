@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { endpointPauseCommands } from './endpoint-pause-command.js';
+import { recordCliAction } from './record-cli-action.js';
 import { Command } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
 import {
@@ -6,8 +8,11 @@ import {
   Endpoints,
   type EndpointSummary,
   type EndpointUpdate,
-} from '../programme/endpoints.js';
-import { openProgramme } from '../programme/open-programme.js';
+} from '../programme/endpoints/endpoints.js';
+import { wholeNumber } from './number-options.js';
+import { addProgrammeOption } from './programme-option.js';
+import { openProgramme } from './open-programme.js';
+import { readEnvironment } from '../environment/environment.js';
 
 interface AddFlags {
   url: string;
@@ -41,22 +46,8 @@ interface SetFlags {
   programme: string;
 }
 
-/** Adds --programme DIR (default: $TRANCHE_PROGRAMME, else the current directory). */
-export function addProgrammeOption(command: Command): Command {
-  return command.option(
-    '--programme <dir>',
-    'the programme directory (default: $TRANCHE_PROGRAMME, else the current directory)',
-    process.env.TRANCHE_PROGRAMME ?? '.',
-  );
-}
-
-function count(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new TrancheError('usage', `${flag} must be a whole number above 0`);
-  return n;
-}
+const count = (text: string | undefined, flag: string): number | undefined =>
+  text === undefined ? undefined : wholeNumber(text, flag);
 
 /** A whole number above 0, or null for its --no-… flag (the limit cleared). */
 function countOrNone(text: string | false | undefined, flag: string): number | null | undefined {
@@ -72,13 +63,22 @@ function adminPassword(file: string | undefined): string | undefined {
       throw new TrancheError('usage', `--admin-password-file: cannot read ${file}`);
     }
   }
-  return process.env.TRANCHE_ENDPOINT_PASSWORD || undefined;
+  return readEnvironment('TRANCHE_ENDPOINT_PASSWORD');
 }
 
-async function withEndpoints<T>(dir: string, work: (endpoints: Endpoints) => Promise<T>): Promise<T> {
+async function withEndpoints<T>(
+  dir: string,
+  work: (endpoints: Endpoints) => Promise<T>,
+  audit?: (result: T) => { action: string; subject: string; after: Record<string, unknown> },
+): Promise<T> {
   const programme = await openProgramme(dir);
   try {
-    return await work(new Endpoints(programme.db, programme.box));
+    const result = await work(new Endpoints(programme.db, programme.box));
+    if (audit) {
+      const { action, subject, after } = audit(result);
+      await recordCliAction(programme.db, action, subject, after);
+    }
+    return result;
   } finally {
     await programme.db.destroy();
   }
@@ -160,20 +160,27 @@ export function endpointCommand(): Command {
       'adaptive concurrency: a login slower than this halves the mailboxes at once; faster ones raise it again',
     )
     .action(async (name: string, flags: AddFlags) => {
-      await withEndpoints(flags.programme, (endpoints) =>
-        endpoints.add({
-          name,
-          url: flags.url,
-          admin: flags.admin,
-          loginTemplate: flags.loginTemplate,
-          adminPassword: flags.admin ? adminPassword(flags.adminPasswordFile) : undefined,
-          insecure: flags.insecure ?? false,
-          allowPlaintext: flags.allowPlaintext ?? false,
-          maxConnections: count(flags.maxConnections, '--max-connections')!,
-          maxMailboxes: count(flags.maxMailboxes, '--max-mailboxes')!,
-          bytesPerHour: count(flags.bytesPerHour, '--bytes-per-hour'),
-          maxMessageSize: count(flags.maxMessageSize, '--max-message-size'),
-          latencyThresholdMs: count(flags.latencyThreshold, '--latency-threshold'),
+      await withEndpoints(
+        flags.programme,
+        (endpoints) =>
+          endpoints.add({
+            name,
+            url: flags.url,
+            admin: flags.admin,
+            loginTemplate: flags.loginTemplate,
+            adminPassword: flags.admin ? adminPassword(flags.adminPasswordFile) : undefined,
+            insecure: flags.insecure ?? false,
+            allowPlaintext: flags.allowPlaintext ?? false,
+            maxConnections: count(flags.maxConnections, '--max-connections')!,
+            maxMailboxes: count(flags.maxMailboxes, '--max-mailboxes')!,
+            bytesPerHour: count(flags.bytesPerHour, '--bytes-per-hour'),
+            maxMessageSize: count(flags.maxMessageSize, '--max-message-size'),
+            latencyThresholdMs: count(flags.latencyThreshold, '--latency-threshold'),
+          }),
+        () => ({
+          action: 'endpoint.add',
+          subject: name,
+          after: { url: flags.url, admin: flags.admin ?? null },
         }),
       );
       process.stdout.write(`endpoint ${name} added\n`);
@@ -206,21 +213,24 @@ export function endpointCommand(): Command {
     .option('--no-latency-threshold', 'no adaptive concurrency')
     .option('--json', 'print the endpoint as `endpoint list --json` does')
     .action(async (name: string, flags: SetFlags) => {
-      const update = await withEndpoints(flags.programme, (endpoints) =>
-        endpoints.set(name, {
-          url: flags.url,
-          admin: flags.admin === false ? null : flags.admin,
-          adminPassword:
-            flags.admin || flags.adminPasswordFile ? adminPassword(flags.adminPasswordFile) : undefined,
-          loginTemplate: flags.loginTemplate === false ? null : flags.loginTemplate,
-          insecure: flags.insecure,
-          allowPlaintext: flags.allowPlaintext,
-          maxConnections: count(flags.maxConnections, '--max-connections'),
-          maxMailboxes: count(flags.maxMailboxes, '--max-mailboxes'),
-          bytesPerHour: countOrNone(flags.bytesPerHour, '--bytes-per-hour'),
-          maxMessageSize: countOrNone(flags.maxMessageSize, '--max-message-size'),
-          latencyThresholdMs: countOrNone(flags.latencyThreshold, '--latency-threshold'),
-        }),
+      const update = await withEndpoints(
+        flags.programme,
+        (endpoints) =>
+          endpoints.set(name, {
+            url: flags.url,
+            admin: flags.admin === false ? null : flags.admin,
+            adminPassword:
+              flags.admin || flags.adminPasswordFile ? adminPassword(flags.adminPasswordFile) : undefined,
+            loginTemplate: flags.loginTemplate === false ? null : flags.loginTemplate,
+            insecure: flags.insecure,
+            allowPlaintext: flags.allowPlaintext,
+            maxConnections: count(flags.maxConnections, '--max-connections'),
+            maxMailboxes: count(flags.maxMailboxes, '--max-mailboxes'),
+            bytesPerHour: countOrNone(flags.bytesPerHour, '--bytes-per-hour'),
+            maxMessageSize: countOrNone(flags.maxMessageSize, '--max-message-size'),
+            latencyThresholdMs: countOrNone(flags.latencyThreshold, '--latency-threshold'),
+          }),
+        (u) => ({ action: 'endpoint.set', subject: name, after: { change: describeUpdate(u) } }),
       );
       const text = flags.json ? JSON.stringify(update.after, null, 2) : describeUpdate(update);
       process.stdout.write(`${text}\n`);
@@ -241,9 +251,14 @@ export function endpointCommand(): Command {
     .description('remove a server')
     .argument('<name>')
     .action(async (name: string, flags: { programme: string }) => {
-      await withEndpoints(flags.programme, (endpoints) => endpoints.remove(name));
+      await withEndpoints(
+        flags.programme,
+        (endpoints) => endpoints.remove(name),
+        () => ({ action: 'endpoint.remove', subject: name, after: { removed: true } }),
+      );
       process.stdout.write(`endpoint ${name} removed\n`);
     });
   for (const sub of [add, set, list, remove]) endpoint.addCommand(addProgrammeOption(sub));
+  for (const sub of endpointPauseCommands()) endpoint.addCommand(sub);
   return endpoint;
 }

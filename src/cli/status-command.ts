@@ -1,21 +1,22 @@
 import { Command, Option } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
-import { MAILBOX_STATES } from '../programme/lifecycle/mailbox-state.js';
-import { openProgramme } from '../programme/open-programme.js';
-import { dayCalendar, type CalendarDay } from '../programme/report/day-calendar.js';
-import { dayMailboxes, type DayMailboxPage } from '../programme/report/day-mailboxes.js';
-import { mailboxDetail, type MailboxDetail } from '../programme/report/mailbox-detail.js';
+import { openProgramme } from './open-programme.js';
+import { dayCalendar, type CalendarDay } from '../report/day-calendar.js';
+import { dayMailboxes, type DayMailboxPage } from '../report/day-mailboxes.js';
+import { mailboxDetail, type MailboxDetail } from '../report/mailbox-detail.js';
+import { MAILBOX_STATES, type MailboxState } from '../programme/lifecycle/mailbox-state.js';
 import {
   organisationSummary,
   organisationTable,
   requireOrganisation,
   type OrganisationRow,
   type OrganisationSummary,
-} from '../programme/report/organisation-summary.js';
-import { programmeNow } from '../programme/report/programme-now.js';
-import { programmeSummary, type ProgrammeSummary } from '../programme/report/programme-summary.js';
-import { workerLoad, type WorkerLoad } from '../programme/report/worker-load.js';
-import { addProgrammeOption } from './endpoint-command.js';
+} from '../report/organisation-summary.js';
+import { passTable } from '../report/pass-table.js';
+import { programmeNow } from '../report/programme-now.js';
+import { programmeSummary, type ProgrammeSummary } from '../report/programme-summary.js';
+import { workerLoad, type WorkerLoad } from '../report/worker-load.js';
+import { addProgrammeOption } from './programme-option.js';
 import { parseDayOption, parseMomentOption } from './date-options.js';
 import { formatBytes, formatCount } from './format.js';
 
@@ -25,7 +26,7 @@ interface StatusFlags {
   orgs?: boolean;
   days?: boolean;
   day?: string;
-  state?: string;
+  state?: MailboxState;
   limit: string;
   after?: string;
   now?: string;
@@ -64,6 +65,7 @@ export function formatProgrammeSummary(s: ProgrammeSummary): string {
   const lines = [
     `${s.programme}${s.organisation ? ` / ${s.organisation}` : ''}: status at ${moment(s.now)} (programme clock)`,
     `mailboxes   ${formatCount(s.mailboxes)}: ${states}`,
+    `held        ${formatCount(s.setAside.held)}; excluded ${formatCount(s.setAside.excluded)} (never migrated, not counted above)`,
     `success     ${s.successRate === null ? '-' : `${(s.successRate * 100).toFixed(2)}%`} (${formatCount(s.states.done ?? 0)} done, ${formatCount(s.states.failed ?? 0)} failed)`,
     `copied      ${plural(s.copied.messages, 'message')}, ${formatBytes(s.copied.bytes)}; ${plural(s.copied.skippedItems, 'item')} skipped`,
     t.mailboxesPerDay === null
@@ -168,6 +170,7 @@ export function formatOrganisationSummary(o: OrganisationSummary): string {
 
 /** One mailbox's move: where it stands, its passes and its skipped items. */
 export function formatMailboxDetail(m: MailboxDetail): string {
+  const passes = passTable(m.passes, { moment, count: formatCount, bytes: formatBytes });
   const day = m.batchDay
     ? `day ${m.batchDay}${m.toldDay ? `, told ${m.toldDay}` : ', not told yet'}${m.rescheduledFrom ? `, moved from ${m.rescheduledFrom} (rescheduled notice owed)` : ''}`
     : 'no day yet';
@@ -185,21 +188,7 @@ export function formatMailboxDetail(m: MailboxDetail): string {
     `target      ${m.target.endpoint} / ${m.target.user} (login ${m.target.login ?? 'not checked'})`,
     `notify      ${m.notifyAddress}`,
     '',
-    m.passes.length === 0
-      ? 'no pass yet'
-      : table(
-          ['pass', 'started', 'finished', 'outcome', 'messages', 'bytes', 'error'],
-          m.passes.map((p) => [
-            p.kind,
-            moment(p.startedAt),
-            p.finishedAt ? moment(p.finishedAt) : 'running',
-            p.outcome ?? '-',
-            formatCount(p.messages),
-            formatBytes(p.bytes),
-            p.error ? `${p.error.type}: ${p.error.reason ?? ''}` : '',
-          ]),
-          [false, false, false, false, true, true, false],
-        ),
+    m.passes.length === 0 ? 'no pass yet' : table(passes.head, passes.rows, passes.numeric),
   ];
   if (m.skippedTotal > 0) {
     lines.push(

@@ -21,6 +21,8 @@ const row: Selectable<EndpointTable> = {
   concurrency_at: '2027-01-04T00:00:00.000Z',
   budget_tokens: null,
   budget_at: null,
+  pause_reason: null,
+  pause_now: 0,
   created_at: '2027-01-01T00:00:00.000Z',
 };
 

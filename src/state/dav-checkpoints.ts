@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { DavCheckpointStore, DavCollectionCheckpoint } from '../davcopy/dav-checkpoint.js';
-import { ItemMap } from '../davcopy/item-map.js';
+import type { DavCheckpointStore, DavCollectionCheckpoint } from '../copy/dav/dav-checkpoint.js';
+import { ItemMap } from '../copy/dav/item-map.js';
 import type { CollectionKind } from '../davstore/dav-store.js';
 import { TrancheError } from '../errors/tranche-error.js';
 import type { Database } from './schema.js';

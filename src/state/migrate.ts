@@ -11,6 +11,9 @@ import * as m0007 from './migrations/0007-stalled-time.js';
 import * as m0008 from './migrations/0008-workers.js';
 import * as m0009 from './migrations/0009-tokens.js';
 import * as m0010 from './migrations/0010-pass-endpoints.js';
+import * as m0011 from './migrations/0011-mailbox-owner.js';
+import * as m0012 from './migrations/0012-operations.js';
+import * as m0013 from './migrations/0013-audit.js';
 import * as m0017 from './migrations/0017-dav-collection.js';
 
 /** Every migration, in order; forward only. */
@@ -25,6 +28,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-workers': m0008,
   '0009-tokens': m0009,
   '0010-pass-endpoints': m0010,
+  '0011-mailbox-owner': m0011,
+  '0012-operations': m0012,
+  '0013-audit': m0013,
   '0017-dav-collection': m0017,
 };
 

@@ -1,5 +1,6 @@
-import { TrancheError } from '../../errors/tranche-error.js';
+import { TrancheError, toTrancheError, type ErrorType } from '../../errors/tranche-error.js';
 import type {
+  AppendBatch,
   FolderInfo,
   FolderStatus,
   MailStore,
@@ -14,6 +15,7 @@ import type { ImapEndpoint } from './endpoint.js';
 import { astring, imapDateTime, type CommandPart } from './wire/command.js';
 import { encodeFolderName } from './wire/folder-name.js';
 import { openAndLogin } from './wire/login.js';
+import { appendArguments, MultiAppend } from './wire/multi-append.js';
 import {
   parseFetchResponse,
   parseListResponse,
@@ -44,6 +46,16 @@ export function uidSet(uids: number[]): string {
   return parts.join(',');
 }
 
+/** An error of one command, named by what was going on, its type, retry flag and server hint kept. */
+function during(what: string, error: unknown, fallback: ErrorType = 'internal'): TrancheError {
+  const typed = toTrancheError(error, fallback);
+  return new TrancheError(typed.type, `${what}: ${typed.message}`, {
+    cause: error,
+    retryable: typed.retryable,
+    retryAfterMs: typed.retryAfterMs,
+  });
+}
+
 /** Bytes of fetched messages waiting for the consumer before the socket is paused. */
 const FETCH_WINDOW_BYTES = 16 * 1024 * 1024;
 
@@ -58,6 +70,16 @@ function meta(item: FetchedItem): MessageMeta {
 
 function flagList(flags: string[]): string {
   return `(${storableFlags(flags).join(' ')})`;
+}
+
+/** "APPEND folder" */
+function appendHead(path: string): CommandPart[] {
+  return ['APPEND ', astring(encodeFolderName(path))];
+}
+
+/** A message's flag list and internal date as an APPEND writes them. */
+function describeAppend(message: NewMessage): { flags: string; date: string } {
+  return { flags: flagList(message.flags), date: imapDateTime(message.internalDate) };
 }
 
 /** A MailStore over one pipelined IMAP connection of tranche's own (see docs/ARCHITECTURE.md). */
@@ -102,12 +124,7 @@ export class WireStore implements MailStore {
     try {
       return await this.#connection.run(parts, onUntagged);
     } catch (error) {
-      const typed = error instanceof TrancheError ? error : new TrancheError('internal', String(error));
-      throw new TrancheError(typed.type, `${what}: ${typed.message}`, {
-        cause: error,
-        retryable: typed.retryable,
-        retryAfterMs: typed.retryAfterMs,
-      });
+      throw during(what, error);
     }
   }
 
@@ -239,15 +256,7 @@ export class WireStore implements MailStore {
           yield next;
           continue;
         }
-        if (outcome?.error)
-          throw new TrancheError(
-            outcome.error instanceof TrancheError ? outcome.error.type : 'server',
-            `FETCH bodies in ${folder.path}: ${outcome.error.message}`,
-            {
-              cause: outcome.error,
-              retryable: outcome.error instanceof TrancheError && outcome.error.retryable,
-            },
-          );
+        if (outcome?.error) throw during(`FETCH bodies in ${folder.path}`, outcome.error, 'server');
         if (outcome) return;
         await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
@@ -258,17 +267,24 @@ export class WireStore implements MailStore {
     }
   }
 
+  appendBatch(path: string): AppendBatch {
+    if (!this.#connection.capabilities.has('MULTIAPPEND')) {
+      return { append: (message) => this.append(path, message), end: () => Promise.resolve() };
+    }
+    return new MultiAppend(this.#connection, path, appendHead(path), describeAppend, (message) =>
+      this.append(path, message),
+    );
+  }
+
   async append(path: string, message: NewMessage): Promise<PendingAppend> {
+    const { flags, date } = describeAppend(message);
     const { written, done } = this.#connection.send([
-      'APPEND ',
-      astring(encodeFolderName(path)),
-      ` ${flagList(message.flags)} ${imapDateTime(message.internalDate)} `,
-      { literal: message.body },
+      ...appendHead(path),
+      ...appendArguments(flags, date, message),
     ]);
     const uid = done.then((c) => {
       if (c.status !== 'OK') {
-        const error = completionError([], c);
-        throw new TrancheError(error.type, `APPEND to ${path}: ${error.message}`, { cause: error });
+        throw during(`APPEND to ${path}`, completionError([], c));
       }
       const m = /\[APPENDUID \d+ (\d+)\]/i.exec(c.text);
       return m ? Number(m[1]) : undefined;
