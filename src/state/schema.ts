@@ -47,6 +47,14 @@ export interface EndpointTable {
   concurrency_at: string | null;
   budget_tokens: number | null;
   budget_at: string | null;
+  /** The OAuth2 token source as configured (JSON, no secret); null: password logins. */
+  token_source: string | null;
+  /** The token source's client secret, private key or service account key, sealed by SecretBox. */
+  token_secret: string | null;
+  /** 'xoauth2' or 'oauthbearer' with a token source. */
+  auth_mechanism: string | null;
+  /** The service profile: 'exchange-online', 'gmail', or null. */
+  profile: string | null;
   /** Why no new step starts against the server; null when it is not paused. */
   pause_reason: string | null;
   /** 1 when its running steps stop at a safe point too (`endpoint pause --now`). */

@@ -47,6 +47,21 @@ export interface DovecotOptions {
   authMechanisms?: string;
   /** Offer TLS: STARTTLS on `port` and implicit TLS on `tlsPort`, with a fresh self-signed certificate for 127.0.0.1. */
   tls?: boolean;
+  /**
+   * OAuth2-only users: the `oauth2` passdb validates JWTs locally with these keys (XOAUTH2 and
+   * OAUTHBEARER); users have no password. The master user still logs in with SASL PLAIN (for checks).
+   */
+  oauth2?: OAuth2Keys;
+}
+
+/** The keys a test Dovecot trusts for JWT access tokens (oauth2 passdb, introspection_mode = local). */
+export interface OAuth2Keys {
+  /** An HMAC key for HS256 tokens without a kid. */
+  hs256?: Buffer;
+  /** An RSA public key (PEM) for RS256 tokens with this kid. */
+  rs256?: { kid: string; publicKeyPem: string };
+  /** A claim a token must carry with this value, or the login is refused (active_attribute). */
+  activeClaim?: { name: string; value: string };
 }
 
 /** Credentials of a user of a test Dovecot instance. */
@@ -240,6 +255,8 @@ interface ConfigInput {
   authMechanisms: string;
   /** Implicit-TLS port and certificate files, when TLS is on. */
   tls: { port: number; cert: string; key: string } | undefined;
+  /** The oauth2 passdb's settings file, for OAuth2-only users. */
+  oauth2File: string | undefined;
 }
 
 function buildConfig(c: ConfigInput): string {
@@ -299,14 +316,25 @@ function buildConfig(c: ConfigInput): string {
     'passdb {',
     '  driver = passwd-file',
     '  master = yes',
-    '  pass = yes',
+    // With OAuth2-only users there is no password to look the user up with afterwards.
+    `  pass = ${c.oauth2File ? 'no' : 'yes'}`,
     `  args = username_format=%u ${d}/auth/master.passwd`,
     '}',
-    // One file per user: a new user is seen at once (passwd-file re-stats a file at most once a second).
-    'passdb {',
-    '  driver = passwd-file',
-    `  args = username_format=%u ${d}/auth/users/%u`,
-    '}',
+    ...(c.oauth2File
+      ? [
+          'passdb {',
+          '  driver = oauth2',
+          '  mechanisms = xoauth2 oauthbearer',
+          `  args = ${c.oauth2File}`,
+          '}',
+        ]
+      : [
+          // One file per user: a new user is seen at once (passwd-file re-stats a file at most once a second).
+          'passdb {',
+          '  driver = passwd-file',
+          `  args = username_format=%u ${d}/auth/users/%u`,
+          '}',
+        ]),
     'userdb {',
     '  driver = static',
     `  args = uid=${c.ids.mailUid} gid=${c.ids.mailGid} home=${d}/mail/%u`,
@@ -463,6 +491,37 @@ async function terminate(launched: Launched): Promise<void> {
   child.unref();
 }
 
+/**
+ * Writes the oauth2 passdb's settings and its keys: Dovecot 2.3.19 looks a token's key up at
+ * `<azp|default>/<alg>/<kid|default>` (HMAC keys base64, RSA keys as PEM), wants the header `typ`
+ * to be `JWT`, the claims `sub` and `exp`, and `email` equal to the login user.
+ */
+async function writeOAuth2Settings(authDir: string, keys: OAuth2Keys): Promise<string> {
+  const keyDir = path.join(authDir, 'oauth2-keys');
+  if (keys.hs256) {
+    await mkdir(path.join(keyDir, 'default', 'HS256'), { recursive: true });
+    await writeFile(path.join(keyDir, 'default', 'HS256', 'default'), keys.hs256.toString('base64'));
+  }
+  if (keys.rs256) {
+    await mkdir(path.join(keyDir, 'default', 'RS256'), { recursive: true });
+    await writeFile(path.join(keyDir, 'default', 'RS256', keys.rs256.kid), keys.rs256.publicKeyPem);
+  }
+  const file = path.join(authDir, 'oauth2.conf');
+  await writeFile(
+    file,
+    [
+      'introspection_mode = local',
+      `local_validation_key_dict = fs:posix:prefix=${keyDir}/`,
+      'username_attribute = email',
+      ...(keys.activeClaim
+        ? [`active_attribute = ${keys.activeClaim.name}`, `active_value = ${keys.activeClaim.value}`]
+        : []),
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
 /** Starts a throwaway Dovecot instance on a free loopback port. */
 export async function startDovecot(options: DovecotOptions = {}): Promise<DovecotServer> {
   const ids = lookupIds();
@@ -495,6 +554,8 @@ async function startIn(dir: string, ids: Ids, options: DovecotOptions): Promise<
   await writeFile(masterFile, passwdLine(masterUser, masterPassword, false));
   await secureAuthFile(masterFile, 0o640);
 
+  const oauth2File = options.oauth2 ? await writeOAuth2Settings(authDir, options.oauth2) : undefined;
+  if (oauth2File) await secureAuthFile(oauth2File, 0o640);
   const configFile = path.join(dir, 'dovecot.conf');
   let launched: Launched | undefined;
   let port = 0;
@@ -516,7 +577,9 @@ async function startIn(dir: string, ids: Ids, options: DovecotOptions): Promise<
         condstore: options.condstore ?? true,
         literals: options.literals ?? 'plus',
         multiappend: options.multiappend ?? true,
-        authMechanisms: options.authMechanisms ?? 'plain login',
+        authMechanisms:
+          options.authMechanisms ?? (options.oauth2 ? 'plain login xoauth2 oauthbearer' : 'plain login'),
+        oauth2File,
         tls: tlsFiles && tlsPort ? { port: tlsPort, ...tlsFiles } : undefined,
       }),
     );

@@ -323,8 +323,15 @@ export class WireConnection {
     return this.capabilities.has('LITERAL-') && length <= LITERAL_MINUS_MAX;
   }
 
-  /** Sends a SASL command whose steps each answer a '+' continuation; never pipelined with others. */
-  sendWithContinuations(command: string, steps: string[]): { done: Promise<Completion> } {
+  /**
+   * Sends a SASL command whose steps each answer a '+' continuation; never pipelined with others.
+   * `onChallenge` hears what each '+' carried (a failed OAuth2 login's JSON status comes that way).
+   */
+  sendWithContinuations(
+    command: string,
+    steps: string[],
+    onChallenge?: (text: string) => void,
+  ): { done: Promise<Completion> } {
     if (this.#closed) return refused(this.#closed);
     const tag = `T${this.#nextTag++}`;
     const done = new Promise<Completion>((resolve, reject) => {
@@ -339,8 +346,9 @@ export class WireConnection {
       .then(async () => {
         await this.#write(`${tag} ${command}\r\n`);
         for (const step of steps) {
-          await this.#continuation(tag);
+          const challenge = await this.#continuation(tag);
           if (finished) return;
+          onChallenge?.(challenge);
           await this.#write(`${step}\r\n`);
         }
       })
