@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import type { CollectionKind } from '../davstore/dav-store.js';
-import { parseDavUrl, type DavEndpoint } from '../davstore/dav-endpoint.js';
+import { davEndpointFor, parseDavUrl, type DavEndpoint } from '../davstore/dav-endpoint.js';
 import { HttpDavStore } from '../davstore/http-dav-store.js';
 import type { DataKind } from '../copy/dav/collection-plan.js';
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
-import { readPassword, type EndpointFlags } from './endpoint-options.js';
+import { loginFromFlags, type EndpointFlags } from './endpoint-options.js';
 
 /** The DAV flags of sync and verify, as commander hands them over. */
 export interface DavFlags extends EndpointFlags {
@@ -61,28 +61,20 @@ export function collectionKinds(kinds: Set<DataKind>): CollectionKind[] {
   ];
 }
 
-/** One side's DAV endpoint from the flags: the same user and password source as the mail side. */
+/** One side's DAV endpoint from the flags: the same user and password (or token) source as the mail side. */
 export function davEndpointFromFlags(flags: DavFlags, side: 'source' | 'target'): DavEndpoint {
   const url = flags[side === 'source' ? 'sourceDav' : 'targetDav'];
   if (!url) throw new TrancheError('usage', `--${side}-dav is required`);
-  const user = flags[`${side}User`];
-  if (!user) throw new TrancheError('usage', `--${side}-user is required`);
-  const admin = flags[`${side}Admin`];
-  const parsed = parseDavUrl(url, user, `--${side}-dav`);
+  const login = loginFromFlags(flags, side);
+  const parsed = parseDavUrl(url, login.user, `--${side}-dav`);
   const loopback = /^(127\.|localhost$|\[::1\]$)/.test(parsed.hostname);
-  if (parsed.protocol === 'http:' && !loopback && !flags.allowPlaintext) {
+  if (parsed.protocol === 'http:' && !loopback && !login.allowPlaintext) {
     throw new TrancheError(
       'plaintext-refused',
       `--${side}-dav: http:// would send the password in clear; use https:// (or --allow-plaintext)`,
     );
   }
-  return {
-    url: parsed,
-    user,
-    login: { kind: 'basic', user: admin ?? user, password: readPassword(side, flags[`${side}PasswordFile`]) },
-    asAdmin: admin !== undefined,
-    insecure: flags.insecure ?? false,
-  };
+  return davEndpointFor(parsed, login);
 }
 
 /** Connects one DAV side, naming the side in any error. */
