@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CollectionKind } from '../davstore/dav-store.js';
-import { davEndpointFor, parseDavUrl, type DavEndpoint } from '../davstore/dav-endpoint.js';
+import { parseDavUrl, type DavEndpoint } from '../davstore/dav-endpoint.js';
+import type { StoreLogin } from '../mailstore/store-login.js';
 import { HttpDavStore } from '../davstore/http-dav-store.js';
 import type { DataKind } from '../copy/dav/collection-plan.js';
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
@@ -97,4 +98,18 @@ export async function openDavSide(
 /** The key a DAV account pair keeps its checkpoints under. */
 export function davAccountKey(source: DavEndpoint, target: DavEndpoint): string {
   return `dav:${source.url.host}${source.url.pathname}#${source.user} -> ${target.url.host}${target.url.pathname}#${target.user}`;
+}
+
+/** The DAV endpoint of a side that logs in as its mail side does: the user, an admin, or an OAuth2 bearer token. */
+function davEndpointFor(url: URL, login: StoreLogin): DavEndpoint {
+  const bearer = login.bearer;
+  return {
+    url,
+    user: login.user,
+    login: bearer
+      ? { kind: 'bearer', token: async () => (await bearer.token(false)).accessToken }
+      : { kind: 'basic', user: login.admin ?? login.user, password: login.password },
+    asAdmin: login.admin !== undefined,
+    insecure: login.insecure,
+  };
 }

@@ -1,5 +1,4 @@
 import { TrancheError } from '../errors/tranche-error.js';
-import type { StoreLogin } from '../mailstore/store-login.js';
 
 /** How a DAV side logs in: as the user, as an admin with rights on the user's collections, or with a bearer token. */
 export type DavLogin =
@@ -38,18 +37,4 @@ export function parseDavUrl(text: string, user: string, flag: string): URL {
 /** A printable form of an endpoint, for checkpoint keys and logs (no secret). */
 export function describeDavEndpoint(endpoint: DavEndpoint): string {
   return `${endpoint.url.origin}${endpoint.url.pathname}#${endpoint.user}`;
-}
-
-/** The DAV endpoint of a side that logs in as its mail side does: the user, an admin, or an OAuth2 bearer token. */
-export function davEndpointFor(url: URL, login: StoreLogin): DavEndpoint {
-  const bearer = login.bearer;
-  return {
-    url,
-    user: login.user,
-    login: bearer
-      ? { kind: 'bearer', token: async () => (await bearer.token(false)).accessToken }
-      : { kind: 'basic', user: login.admin ?? login.user, password: login.password },
-    asAdmin: login.admin !== undefined,
-    insecure: login.insecure,
-  };
 }
