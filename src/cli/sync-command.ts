@@ -18,8 +18,11 @@ import { wholeNumber } from './number-options.js';
 import { ProgressLine } from './progress.js';
 import { defaultStatePath } from './state-path.js';
 import { TrancheError } from '../errors/tranche-error.js';
+import { addDavOptions, kindsToMove, type DavFlags } from './dav-options.js';
+import { davExitCode, formatDavSyncReport, runDavSync, worseExit } from './dav-sync-run.js';
+import type { DavSyncReport } from '../copy/dav/dav-sync-report.js';
 
-interface SyncFlags extends EndpointFlags {
+interface SyncFlags extends EndpointFlags, DavFlags {
   state?: string;
   map: string[];
   exclude: string[];
@@ -106,10 +109,13 @@ export function syncCommand(): Command {
     )
     .option('--json', 'print the report as JSON on stdout (no progress display)');
   addEndpointOptions(command);
+  addDavOptions(command);
   addFolderOptions(command);
   command.action(async (flags: SyncFlags) => {
-    const source = endpointFromFlags(flags, 'source');
-    const target = endpointFromFlags(flags, 'target');
+    const kinds = kindsToMove(flags);
+    const mail = kinds.has('mail');
+    const source = mail ? endpointFromFlags(flags, 'source') : undefined;
+    const target = mail ? endpointFromFlags(flags, 'target') : undefined;
     const renames = parseRenames(flags.map);
     const batchMessages = wholeNumber(flags.batchMessages, '--batch-messages');
     const connections = wholeNumber(flags.connections, '--connections');
@@ -120,33 +126,48 @@ export function syncCommand(): Command {
       controller.abort(new TrancheError('connection-lost', 'interrupted', { retryable: false }));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    let report: SyncReport;
+    let report: SyncReport | undefined;
+    let dav: DavSyncReport | undefined;
     try {
-      report = await syncMailbox({
-        mailboxKey: mailboxKey(source, target),
-        openSource: () => openSide(source, 'source'),
-        openTarget: () => openSide(target, 'target'),
-        checkpoints: new SyncCheckpoints(db),
-        folders: { renames, excludes: flags.exclude },
-        options: { ...DEFAULT_FOLDER_SYNC, batchMessages, propagateDeletes: flags.propagateDeletes ?? false },
-        logger: createLogger(),
-        onProgress: (event) => progress.update(event),
-        signal: controller.signal,
-        connections,
-      });
+      if (source && target)
+        report = await syncMailbox({
+          mailboxKey: mailboxKey(source, target),
+          openSource: () => openSide(source, 'source'),
+          openTarget: () => openSide(target, 'target'),
+          checkpoints: new SyncCheckpoints(db),
+          folders: { renames, excludes: flags.exclude },
+          options: {
+            ...DEFAULT_FOLDER_SYNC,
+            batchMessages,
+            propagateDeletes: flags.propagateDeletes ?? false,
+          },
+          logger: createLogger(),
+          onProgress: (event) => progress.update(event),
+          signal: controller.signal,
+          connections,
+        });
+      if (kinds.has('calendars') || kinds.has('contacts')) {
+        dav = await runDavSync(flags, kinds, db, createLogger(), 2 * connections, controller.signal);
+      }
     } finally {
       progress.done();
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       await db.destroy();
     }
-    process.stdout.write(`${flags.json ? JSON.stringify(report, null, 2) : formatSyncReport(report)}\n`);
-    process.exitCode =
-      report.status === 'done'
+    const json = report && dav ? { ...report, dav } : (report ?? dav);
+    const text = [report ? formatSyncReport(report) : '', dav ? formatDavSyncReport(dav) : '']
+      .filter((t) => t)
+      .join('\n');
+    process.stdout.write(`${flags.json ? JSON.stringify(json, null, 2) : text}\n`);
+    const mailExit = !report
+      ? EXIT.ok
+      : report.status === 'done'
         ? EXIT.ok
         : report.status === 'done-with-skipped'
           ? EXIT.partial
           : exitCodeFor(report.error?.type as never);
+    process.exitCode = dav ? worseExit(mailExit, davExitCode(dav)) : mailExit;
   });
   return command;
 }

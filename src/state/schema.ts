@@ -16,6 +16,19 @@ export interface SyncFolderTable {
   updated_at: Generated<string>;
 }
 
+/** One row per (account pair, source collection): the DAV copy's checkpoint. */
+export interface DavCollectionTable {
+  account_key: string;
+  source_collection: string;
+  target_collection: string;
+  kind: string;
+  sync_token: string | null;
+  item_map: Uint8Array;
+  /** JSON array of source item names to try again. */
+  retry: string | null;
+  updated_at: Generated<string>;
+}
+
 /** A source or target server of a programme. */
 export interface EndpointTable {
   name: string;
@@ -249,6 +262,7 @@ export interface WorkerTable {
 /** The state store's tables, as Kysely sees them. */
 export interface Database {
   sync_folder: SyncFolderTable;
+  dav_collection: DavCollectionTable;
   endpoint: EndpointTable;
   organisation: OrganisationTable;
   mailbox: MailboxTable;
