@@ -6,7 +6,7 @@ import { readEnvironment, type EnvironmentVariable } from '../environment/enviro
 
 import type { MailStore } from '../mailstore/mail-store.js';
 import { checkStoreUrl, openMailStore, storeServer } from '../mailstore/open-mail-store.js';
-import type { StoreEndpoint } from '../mailstore/store-login.js';
+import type { StoreEndpoint, StoreLogin } from '../mailstore/store-login.js';
 import { addOAuthOptions, oauthFlagsOf, oauthSettingFrom } from './oauth-options.js';
 
 /** The flags both sides share, as commander hands them over. */
@@ -73,15 +73,24 @@ function readPassword(side: 'source' | 'target', file: string | undefined): stri
 /** Builds one side's endpoint from the flags, with a usage error naming the first thing missing or wrong. */
 export function endpointFromFlags(flags: EndpointFlags, side: 'source' | 'target'): StoreEndpoint {
   const url = flags[side];
-  const user = flags[`${side}User`];
   if (!url) throw new TrancheError('usage', `--${side} is required`);
+  if (!flags[`${side}User`]) throw new TrancheError('usage', `--${side}-user is required`);
+  if (flags[`${side}LoginTemplate`] && !flags[`${side}Admin`]) {
+    throw new TrancheError('usage', `--${side}-login-template needs --${side}-admin`);
+  }
+  checkStoreUrl(url, `--${side}`);
+  return { url, ...loginFromFlags(flags, side) };
+}
+
+/** One side's login from the flags (user, admin, password or OAuth2 token source): shared by the mail and DAV sides. */
+export function loginFromFlags(flags: EndpointFlags, side: 'source' | 'target'): StoreLogin {
+  const user = flags[`${side}User`];
   if (!user) throw new TrancheError('usage', `--${side}-user is required`);
   const admin = flags[`${side}Admin`];
   const loginTemplate = flags[`${side}LoginTemplate`];
   if (loginTemplate && !admin) {
     throw new TrancheError('usage', `--${side}-login-template needs --${side}-admin`);
   }
-  checkStoreUrl(url, `--${side}`);
   const oauth = oauthSettingFrom(oauthFlagsOf(flags, side), side, clientSecretVariable(side));
   if (oauth && admin) {
     throw new TrancheError(
@@ -90,7 +99,6 @@ export function endpointFromFlags(flags: EndpointFlags, side: 'source' | 'target
     );
   }
   return {
-    url,
     user,
     admin,
     loginTemplate,

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { DEFAULT_CONNECTIONS, DEFAULT_FOLDER_SYNC, syncMailbox } from '../copy/sync-mailbox.js';
-import type { SyncReport } from '../copy/sync-report.js';
+import { isFolderItem, type SkippedItem, type SyncReport } from '../copy/sync-report.js';
 import { parseRenames } from '../copy/folder-map.js';
 import { createLogger } from '../log/logger.js';
 import { SyncCheckpoints } from '../state/sync-checkpoints.js';
@@ -18,8 +18,11 @@ import { wholeNumber } from './number-options.js';
 import { ProgressLine } from './progress.js';
 import { defaultStatePath } from './state-path.js';
 import { TrancheError } from '../errors/tranche-error.js';
+import { addDavOptions, kindsToMove, type DavFlags } from './dav-options.js';
+import { davExitCode, formatDavSyncReport, runDavSync, worseExit } from './dav-sync-run.js';
+import type { DavSyncReport } from '../copy/dav/dav-sync-report.js';
 
-interface SyncFlags extends EndpointFlags {
+interface SyncFlags extends EndpointFlags, DavFlags {
   state?: string;
   map: string[];
   exclude: string[];
@@ -48,6 +51,14 @@ export function addFolderOptions(command: Command): Command {
     );
 }
 
+/** One skipped (or altered) item on a line: its folder, the message when it is one, its kind and reason. */
+export function describeItem(item: SkippedItem): string {
+  const what = isFolderItem(item)
+    ? `${item.folder} (folder)`
+    : `${item.folder} UID ${item.uid} (${formatBytes(item.size)})`;
+  return `${what} ${item.kind}: ${item.reason}`;
+}
+
 /** The text summary printed at the end of a sync. */
 export function formatSyncReport(report: SyncReport): string {
   const rate = report.messagesCopied / Math.max(0.001, report.durationMs / 1000);
@@ -58,9 +69,17 @@ export function formatSyncReport(report: SyncReport): string {
   ];
   if (report.skipped.length > 0) {
     lines.push(`  skipped:  ${report.skipped.length}`);
-    for (const item of report.skipped) {
-      lines.push(`    ${item.folder} UID ${item.uid} (${formatBytes(item.size)}): ${item.reason}`);
-    }
+    for (const item of report.skipped) lines.push(`    ${describeItem(item)}`);
+  }
+  if (report.altered.length > 0) {
+    lines.push(`  altered:  ${report.altered.length} (copied, but stored changed by the target)`);
+    for (const item of report.altered) lines.push(`    ${describeItem(item)}`);
+  }
+  if (report.failedFolders.length > 0) {
+    lines.push(
+      `  failed:   ${report.failedFolders.length} folder${report.failedFolders.length === 1 ? '' : 's'}`,
+    );
+    for (const f of report.failedFolders) lines.push(`    ${f.folder}: ${f.type}: ${f.message}`);
   }
   if (report.error) lines.push(`  error:    ${report.error.message}`);
   return lines.join('\n');
@@ -90,10 +109,13 @@ export function syncCommand(): Command {
     )
     .option('--json', 'print the report as JSON on stdout (no progress display)');
   addEndpointOptions(command);
+  addDavOptions(command);
   addFolderOptions(command);
   command.action(async (flags: SyncFlags) => {
-    const source = endpointFromFlags(flags, 'source');
-    const target = endpointFromFlags(flags, 'target');
+    const kinds = kindsToMove(flags);
+    const mail = kinds.has('mail');
+    const source = mail ? endpointFromFlags(flags, 'source') : undefined;
+    const target = mail ? endpointFromFlags(flags, 'target') : undefined;
     const renames = parseRenames(flags.map);
     const batchMessages = wholeNumber(flags.batchMessages, '--batch-messages');
     const connections = wholeNumber(flags.connections, '--connections');
@@ -104,33 +126,48 @@ export function syncCommand(): Command {
       controller.abort(new TrancheError('connection-lost', 'interrupted', { retryable: false }));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    let report: SyncReport;
+    let report: SyncReport | undefined;
+    let dav: DavSyncReport | undefined;
     try {
-      report = await syncMailbox({
-        mailboxKey: mailboxKey(source, target),
-        openSource: () => openSide(source, 'source'),
-        openTarget: () => openSide(target, 'target'),
-        checkpoints: new SyncCheckpoints(db),
-        folders: { renames, excludes: flags.exclude },
-        options: { ...DEFAULT_FOLDER_SYNC, batchMessages, propagateDeletes: flags.propagateDeletes ?? false },
-        logger: createLogger(),
-        onProgress: (event) => progress.update(event),
-        signal: controller.signal,
-        connections,
-      });
+      if (source && target)
+        report = await syncMailbox({
+          mailboxKey: mailboxKey(source, target),
+          openSource: () => openSide(source, 'source'),
+          openTarget: () => openSide(target, 'target'),
+          checkpoints: new SyncCheckpoints(db),
+          folders: { renames, excludes: flags.exclude },
+          options: {
+            ...DEFAULT_FOLDER_SYNC,
+            batchMessages,
+            propagateDeletes: flags.propagateDeletes ?? false,
+          },
+          logger: createLogger(),
+          onProgress: (event) => progress.update(event),
+          signal: controller.signal,
+          connections,
+        });
+      if (kinds.has('calendars') || kinds.has('contacts')) {
+        dav = await runDavSync(flags, kinds, db, createLogger(), 2 * connections, controller.signal);
+      }
     } finally {
       progress.done();
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       await db.destroy();
     }
-    process.stdout.write(`${flags.json ? JSON.stringify(report, null, 2) : formatSyncReport(report)}\n`);
-    process.exitCode =
-      report.status === 'done'
+    const json = report && dav ? { ...report, dav } : (report ?? dav);
+    const text = [report ? formatSyncReport(report) : '', dav ? formatDavSyncReport(dav) : '']
+      .filter((t) => t)
+      .join('\n');
+    process.stdout.write(`${flags.json ? JSON.stringify(json, null, 2) : text}\n`);
+    const mailExit = !report
+      ? EXIT.ok
+      : report.status === 'done'
         ? EXIT.ok
         : report.status === 'done-with-skipped'
           ? EXIT.partial
           : exitCodeFor(report.error?.type as never);
+    process.exitCode = dav ? worseExit(mailExit, davExitCode(dav)) : mailExit;
   });
   return command;
 }

@@ -5,8 +5,10 @@ import { addEndpointOptions, endpointFromFlags, openSide, type EndpointFlags } f
 import { EXIT } from './exit-codes.js';
 import { formatSeconds } from './format.js';
 import { addFolderOptions } from './sync-command.js';
+import { addDavOptions, kindsToMove, type DavFlags } from './dav-options.js';
+import { formatDavVerifyReport, runDavVerify } from './dav-sync-run.js';
 
-interface VerifyFlags extends EndpointFlags {
+interface VerifyFlags extends EndpointFlags, DavFlags {
   map: string[];
   exclude: string[];
   deep?: boolean;
@@ -37,18 +39,29 @@ export function verifyCommand(): Command {
     .option('--deep', 'compare the SHA-256 of every message, its flags and internal date')
     .option('--json', 'print the report as JSON on stdout');
   addEndpointOptions(command);
+  addDavOptions(command);
   addFolderOptions(command);
   command.action(async (flags: VerifyFlags) => {
-    const source = endpointFromFlags(flags, 'source');
-    const target = endpointFromFlags(flags, 'target');
-    const report = await verifyMailbox(
-      () => openSide(source, 'source'),
-      () => openSide(target, 'target'),
-      { renames: parseRenames(flags.map), excludes: flags.exclude },
-      flags.deep ?? false,
-    );
-    process.stdout.write(`${flags.json ? JSON.stringify(report, null, 2) : formatVerifyReport(report)}\n`);
-    process.exitCode = report.identical ? EXIT.ok : EXIT.partial;
+    const kinds = kindsToMove(flags);
+    const source = kinds.has('mail') ? endpointFromFlags(flags, 'source') : undefined;
+    const target = kinds.has('mail') ? endpointFromFlags(flags, 'target') : undefined;
+    const report =
+      source && target
+        ? await verifyMailbox(
+            () => openSide(source, 'source'),
+            () => openSide(target, 'target'),
+            { renames: parseRenames(flags.map), excludes: flags.exclude },
+            flags.deep ?? false,
+          )
+        : undefined;
+    const dav =
+      kinds.has('calendars') || kinds.has('contacts') ? await runDavVerify(flags, kinds) : undefined;
+    const json = report && dav ? { ...report, dav } : (report ?? dav);
+    const text = [report ? formatVerifyReport(report) : '', dav ? formatDavVerifyReport(dav) : '']
+      .filter((t) => t)
+      .join('\n');
+    process.stdout.write(`${flags.json ? JSON.stringify(json, null, 2) : text}\n`);
+    process.exitCode = (report?.identical ?? true) && (dav?.identical ?? true) ? EXIT.ok : EXIT.partial;
   });
   return command;
 }

@@ -25,8 +25,7 @@ let target: DovecotServer;
 let front: ThrottlingFront;
 let midFolder: RefusingFront;
 before(async () => {
-  // The target offers no MULTIAPPEND, so each message is an APPEND of its own and the 5th APPEND
-  // below falls in the middle of a folder (with MULTIAPPEND the folder would go in one command).
+  // One APPEND per message on the target (no MULTIAPPEND), so the 5th is in the middle of a folder.
   [source, target] = await Promise.all([startDovecot(), startDovecot({ multiappend: false })]);
   // The target throttles the first two logins: 40 s, then 10 hours (more than tranche will wait).
   front = await startThrottlingFront('127.0.0.1', target.port, [40_000, 36_000_000]);

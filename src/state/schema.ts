@@ -11,6 +11,21 @@ export interface SyncFolderTable {
   highest_modseq: string | null;
   uid_map: Uint8Array;
   pending: string | null;
+  /** Source UIDs found unreadable by an earlier pass, as a JSON array (tried once more on their own). */
+  unreadable: string | null;
+  updated_at: Generated<string>;
+}
+
+/** One row per (account pair, source collection): the DAV copy's checkpoint. */
+export interface DavCollectionTable {
+  account_key: string;
+  source_collection: string;
+  target_collection: string;
+  kind: string;
+  sync_token: string | null;
+  item_map: Uint8Array;
+  /** JSON array of source item names to try again. */
+  retry: string | null;
   updated_at: Generated<string>;
 }
 
@@ -168,6 +183,8 @@ export interface PassTable {
 /** A message a pass could not copy (e.g. too large for the target), for the mailbox's report. */
 export interface SkippedItemTable {
   mailbox: string;
+  /** What kind of item (copy/sync-report.ts SkippedKind); uid 0 names a whole folder. */
+  kind: Generated<string>;
   folder: string;
   uid: string | number;
   size: string | number | null;
@@ -245,6 +262,7 @@ export interface WorkerTable {
 /** The state store's tables, as Kysely sees them. */
 export interface Database {
   sync_folder: SyncFolderTable;
+  dav_collection: DavCollectionTable;
   endpoint: EndpointTable;
   organisation: OrganisationTable;
   mailbox: MailboxTable;
