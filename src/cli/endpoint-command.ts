@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { endpointPauseCommands } from './endpoint-pause-command.js';
+import { recordCliAction } from './record-cli-action.js';
 import { Command } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
 import {
@@ -70,10 +72,19 @@ function adminPassword(file: string | undefined): string | undefined {
   return readEnvironment('TRANCHE_ENDPOINT_PASSWORD');
 }
 
-async function withEndpoints<T>(dir: string, work: (endpoints: Endpoints) => Promise<T>): Promise<T> {
+async function withEndpoints<T>(
+  dir: string,
+  work: (endpoints: Endpoints) => Promise<T>,
+  audit?: (result: T) => { action: string; subject: string; after: Record<string, unknown> },
+): Promise<T> {
   const programme = await openProgramme(dir);
   try {
-    return await work(new Endpoints(programme.db, programme.box));
+    const result = await work(new Endpoints(programme.db, programme.box));
+    if (audit) {
+      const { action, subject, after } = audit(result);
+      await recordCliAction(programme.db, action, subject, after);
+    }
+    return result;
   } finally {
     await programme.db.destroy();
   }
@@ -165,22 +176,29 @@ export function endpointCommand(): Command {
     )
     .action(async (name: string, flags: AddFlags) => {
       const oauth = oauthSettingFrom(oauthFlagsOf(flags, ''), '', CLIENT_SECRET_VARIABLE);
-      await withEndpoints(flags.programme, (endpoints) =>
-        endpoints.add({
-          oauth,
-          profile: flags.profile,
-          name,
-          url: flags.url,
-          admin: flags.admin,
-          loginTemplate: flags.loginTemplate,
-          adminPassword: flags.admin ? adminPassword(flags.adminPasswordFile) : undefined,
-          insecure: flags.insecure ?? false,
-          allowPlaintext: flags.allowPlaintext ?? false,
-          maxConnections: count(flags.maxConnections, '--max-connections')!,
-          maxMailboxes: count(flags.maxMailboxes, '--max-mailboxes')!,
-          bytesPerHour: count(flags.bytesPerHour, '--bytes-per-hour'),
-          maxMessageSize: count(flags.maxMessageSize, '--max-message-size'),
-          latencyThresholdMs: count(flags.latencyThreshold, '--latency-threshold'),
+      await withEndpoints(
+        flags.programme,
+        (endpoints) =>
+          endpoints.add({
+            oauth,
+            profile: flags.profile,
+            name,
+            url: flags.url,
+            admin: flags.admin,
+            loginTemplate: flags.loginTemplate,
+            adminPassword: flags.admin ? adminPassword(flags.adminPasswordFile) : undefined,
+            insecure: flags.insecure ?? false,
+            allowPlaintext: flags.allowPlaintext ?? false,
+            maxConnections: count(flags.maxConnections, '--max-connections')!,
+            maxMailboxes: count(flags.maxMailboxes, '--max-mailboxes')!,
+            bytesPerHour: count(flags.bytesPerHour, '--bytes-per-hour'),
+            maxMessageSize: count(flags.maxMessageSize, '--max-message-size'),
+            latencyThresholdMs: count(flags.latencyThreshold, '--latency-threshold'),
+          }),
+        () => ({
+          action: 'endpoint.add',
+          subject: name,
+          after: { url: flags.url, admin: flags.admin ?? null },
         }),
       );
       process.stdout.write(`endpoint ${name} added\n`);
@@ -218,23 +236,26 @@ export function endpointCommand(): Command {
         flags.tokenSource === false
           ? null
           : oauthSettingFrom(oauthFlagsOf(flags, ''), '', CLIENT_SECRET_VARIABLE);
-      const update = await withEndpoints(flags.programme, (endpoints) =>
-        endpoints.set(name, {
-          oauth,
-          profile: flags.profile,
-          url: flags.url,
-          admin: flags.admin === false ? null : flags.admin,
-          adminPassword:
-            flags.admin || flags.adminPasswordFile ? adminPassword(flags.adminPasswordFile) : undefined,
-          loginTemplate: flags.loginTemplate === false ? null : flags.loginTemplate,
-          insecure: flags.insecure,
-          allowPlaintext: flags.allowPlaintext,
-          maxConnections: count(flags.maxConnections, '--max-connections'),
-          maxMailboxes: count(flags.maxMailboxes, '--max-mailboxes'),
-          bytesPerHour: countOrNone(flags.bytesPerHour, '--bytes-per-hour'),
-          maxMessageSize: countOrNone(flags.maxMessageSize, '--max-message-size'),
-          latencyThresholdMs: countOrNone(flags.latencyThreshold, '--latency-threshold'),
-        }),
+      const update = await withEndpoints(
+        flags.programme,
+        (endpoints) =>
+          endpoints.set(name, {
+            oauth,
+            profile: flags.profile,
+            url: flags.url,
+            admin: flags.admin === false ? null : flags.admin,
+            adminPassword:
+              flags.admin || flags.adminPasswordFile ? adminPassword(flags.adminPasswordFile) : undefined,
+            loginTemplate: flags.loginTemplate === false ? null : flags.loginTemplate,
+            insecure: flags.insecure,
+            allowPlaintext: flags.allowPlaintext,
+            maxConnections: count(flags.maxConnections, '--max-connections'),
+            maxMailboxes: count(flags.maxMailboxes, '--max-mailboxes'),
+            bytesPerHour: countOrNone(flags.bytesPerHour, '--bytes-per-hour'),
+            maxMessageSize: countOrNone(flags.maxMessageSize, '--max-message-size'),
+            latencyThresholdMs: countOrNone(flags.latencyThreshold, '--latency-threshold'),
+          }),
+        (u) => ({ action: 'endpoint.set', subject: name, after: { change: describeUpdate(u) } }),
       );
       const text = flags.json ? JSON.stringify(update.after, null, 2) : describeUpdate(update);
       process.stdout.write(`${text}\n`);
@@ -255,11 +276,16 @@ export function endpointCommand(): Command {
     .description('remove a server')
     .argument('<name>')
     .action(async (name: string, flags: { programme: string }) => {
-      await withEndpoints(flags.programme, (endpoints) => endpoints.remove(name));
+      await withEndpoints(
+        flags.programme,
+        (endpoints) => endpoints.remove(name),
+        () => ({ action: 'endpoint.remove', subject: name, after: { removed: true } }),
+      );
       process.stdout.write(`endpoint ${name} removed\n`);
     });
   addOAuthOptions(add, '', CLIENT_SECRET_VARIABLE);
   addOAuthOptions(set, '', CLIENT_SECRET_VARIABLE);
   for (const sub of [add, set, list, remove]) endpoint.addCommand(addProgrammeOption(sub));
+  for (const sub of endpointPauseCommands()) endpoint.addCommand(sub);
   return endpoint;
 }

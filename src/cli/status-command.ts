@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
-import { MAILBOX_STATES } from '../programme/lifecycle/mailbox-state.js';
 import { openProgramme } from './open-programme.js';
 import { dayCalendar, type CalendarDay } from '../report/day-calendar.js';
 import { dayMailboxes, type DayMailboxPage } from '../report/day-mailboxes.js';
 import { mailboxDetail, type MailboxDetail } from '../report/mailbox-detail.js';
+import { MAILBOX_STATES, type MailboxState } from '../programme/lifecycle/mailbox-state.js';
 import {
   organisationSummary,
   organisationTable,
@@ -26,7 +26,7 @@ interface StatusFlags {
   orgs?: boolean;
   days?: boolean;
   day?: string;
-  state?: string;
+  state?: MailboxState;
   limit: string;
   after?: string;
   now?: string;
@@ -65,6 +65,7 @@ export function formatProgrammeSummary(s: ProgrammeSummary): string {
   const lines = [
     `${s.programme}${s.organisation ? ` / ${s.organisation}` : ''}: status at ${moment(s.now)} (programme clock)`,
     `mailboxes   ${formatCount(s.mailboxes)}: ${states}`,
+    `held        ${formatCount(s.setAside.held)}; excluded ${formatCount(s.setAside.excluded)} (never migrated, not counted above)`,
     `success     ${s.successRate === null ? '-' : `${(s.successRate * 100).toFixed(2)}%`} (${formatCount(s.states.done ?? 0)} done, ${formatCount(s.states.failed ?? 0)} failed)`,
     `copied      ${plural(s.copied.messages, 'message')}, ${formatBytes(s.copied.bytes)}; ${plural(s.copied.skippedItems, 'item')} skipped`,
     t.mailboxesPerDay === null

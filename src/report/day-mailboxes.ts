@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../state/schema.js';
+
+import type { MailboxState } from '../state/mailbox/mailbox-states.js';
 import { mailboxPage, type MailboxLine, type MailboxPage } from './mailbox-page.js';
 import type { OrganisationFilter } from './organisation-filter.js';
 
@@ -9,7 +11,7 @@ export type DayMailbox = MailboxLine;
 /** Which of a day's mailboxes to list, a page at a time. */
 export interface DayMailboxOptions {
   organisation?: OrganisationFilter;
-  state?: string;
+  state?: MailboxState;
   /** Start after this address (the last one of the previous page). */
   after?: string;
   limit: number;

@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../state/schema.js';
+
+import type { MailboxState } from '../state/mailbox/mailbox-states.js';
 import { organisationCodes, type OrganisationFilter } from './organisation-filter.js';
 
 /** A mailbox as a list of mailboxes shows it (a day's, an organisation's, a failure type's). */
@@ -20,7 +22,7 @@ export interface MailboxLine {
 export interface MailboxListFilter {
   organisation?: OrganisationFilter;
   day?: string;
-  state?: string;
+  state?: MailboxState;
   /** Failed mailboxes of this failure type ('unknown': none recorded); implies state failed. */
   failureType?: string;
 }

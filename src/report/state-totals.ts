@@ -32,11 +32,23 @@ export async function stateTotals(
       eb.fn.sum('size_bytes').as('size'),
       eb.fn.sum('copied_messages').as('messages'),
       eb.fn.sum('copied_bytes').as('bytes'),
-      eb.fn.sum('skipped_items').as('skipped'),
     ])
     .$if(organisation !== undefined, (q) => q.where('organisation', 'in', organisationCodes(organisation!)))
+    // Excluded mailboxes are never migrated: counted apart (setAsideTotals), not in any state.
+    .where('exclude_reason', 'is', null)
     .groupBy('state')
     .execute();
+  // Skipped items are counted where they are kept (one row each), not stored on the mailbox twice.
+  const skipped = await db
+    .selectFrom('skipped_item')
+    .innerJoin('mailbox', 'mailbox.address', 'skipped_item.mailbox')
+    .select((eb) => ['mailbox.state', eb.fn.countAll().as('n')])
+    .$if(organisation !== undefined, (q) =>
+      q.where('mailbox.organisation', 'in', organisationCodes(organisation!)),
+    )
+    .groupBy('mailbox.state')
+    .execute();
+  const skippedIn = new Map(skipped.map((r) => [r.state, Number(r.n)]));
   // PostgreSQL returns counts and sums of bigint columns as strings.
   return rows.map((r) => ({
     state: r.state,
@@ -46,6 +58,6 @@ export async function stateTotals(
     sizeBytes: Number(r.size ?? 0),
     copiedMessages: Number(r.messages ?? 0),
     copiedBytes: Number(r.bytes ?? 0),
-    skippedItems: Number(r.skipped ?? 0),
+    skippedItems: skippedIn.get(r.state) ?? 0,
   }));
 }

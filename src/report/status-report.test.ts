@@ -114,7 +114,6 @@ const MAILBOXES: Mailbox[] = [
     last_pass_at: '2027-03-03T13:00:00.000Z',
     copied_messages: 200,
     copied_bytes: 20000,
-    skipped_items: 1,
     folder_count: 3,
     message_count: 201,
     size_bytes: 30020000,

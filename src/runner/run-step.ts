@@ -19,10 +19,13 @@ import { observeLoginLatency } from '../limits/adaptive-concurrency.js';
 import { endpointChanges } from './endpoint-changes.js';
 import { EndpointPace } from '../limits/endpoint-pace.js';
 import { LEASE_LOST, LeaseWatch, leaseLost } from './lease-watch.js';
+import { stoppedByPeople } from './step-stop.js';
 import { connectionsPerMailbox } from '../limits/endpoint-room.js';
 import { holdsLease } from './leases.js';
-import { finishPass, startPass } from './pass-record.js';
-import { markCutover, stepFailed, stepInterrupted, stepSucceeded, type Side } from './step-outcome.js';
+import { finishStep } from '../state/mailbox/finish-step.js';
+import { markCutover } from '../state/mailbox/mark-cutover.js';
+import { passClose, startPass } from './pass-record.js';
+import { stepFailed, stepSucceeded, type Side } from './step-outcome.js';
 
 /** What a process needs to build the context of its steps. */
 export interface StepSetup {
@@ -166,9 +169,10 @@ async function leftToNewHolder(
   report: SyncReport | undefined,
   log: Logger,
 ): Promise<StepResult> {
-  await finishPass(ctx.db, passId, mailbox.address, ctx.clock.now(), 'interrupted', report, {
+  const pass = passClose(passId, mailbox.address, ctx.clock.now(), 'interrupted', report, {
     message: LEASE_LOST,
   });
+  await finishStep(ctx.db, { pass, owner: ctx.owner, row: undefined });
   log.warn('lease lost: this pass stopped; the mailbox is left to whoever holds it now');
   return 'interrupted';
 }
@@ -178,7 +182,7 @@ async function leftToNewHolder(
  * followed by a verify), recorded as a pass, and moves the mailbox on, retries or fails it.
  */
 export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable>): Promise<StepResult> {
-  const step = mailbox.next_step as LifecycleStep;
+  const step: LifecycleStep = mailbox.next_step ?? 'prestage';
   const log = ctx.logger.child({ mailbox: mailbox.address, step });
   const passId = await startPass(ctx.db, mailbox, step, ctx.owner, ctx.clock.now());
   if (step === 'final') await markCutover(ctx.db, mailbox.address, ctx.owner);
@@ -214,15 +218,26 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
   } catch (error) {
     const now = ctx.clock.now();
     if (leaseLost(ctx.signal)) return leftToNewHolder(ctx, passId, mailbox, report, log);
+    const stopped = stoppedByPeople(ctx.signal);
+    if (stopped) {
+      // Held (its lease was taken away with its day) or its server paused: let go, the step waits.
+      const pass = passClose(passId, mailbox.address, now, 'interrupted', report, {
+        message: stopped.message,
+      });
+      await finishStep(ctx.db, { pass, owner: ctx.owner, row: {} });
+      log.info({ reason: stopped.message }, 'stopped at a safe point');
+      return 'interrupted';
+    }
     if (ctx.signal.aborted) {
-      await finishPass(ctx.db, passId, mailbox.address, now, 'interrupted', report, undefined);
-      await stepInterrupted(ctx.db, mailbox.address, ctx.owner);
+      const pass = passClose(passId, mailbox.address, now, 'interrupted', report, undefined);
+      await finishStep(ctx.db, { pass, owner: ctx.owner, row: {} });
       log.info('interrupted; the step stays due');
       return 'interrupted';
     }
     const { error: typed, side } = unwrap(error);
-    await finishPass(ctx.db, passId, mailbox.address, now, 'failed', report, typed);
-    const outcome = await stepFailed(ctx.db, mailbox, ctx.owner, typed, side, ctx.lifecycle, now);
+    const { outcome, row } = stepFailed(mailbox, typed, side, ctx.lifecycle, now);
+    const pass = passClose(passId, mailbox.address, now, 'failed', report, typed);
+    await finishStep(ctx.db, { pass, owner: ctx.owner, row });
     if (outcome === 'failed' && ctx.notices) await queueOutcome(ctx, mailbox, 'failure', now);
     log.warn({ type: typed.type, side, err: typed, outcome }, 'step failed');
     return outcome;
@@ -231,8 +246,7 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
   if (!(await holdsLease(ctx.db, mailbox.address, ctx.owner)))
     return leftToNewHolder(ctx, passId, mailbox, report, log);
   const now = ctx.clock.now();
-  await finishPass(
-    ctx.db,
+  const pass = passClose(
     passId,
     mailbox.address,
     now,
@@ -240,7 +254,7 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
     report,
     undefined,
   );
-  await stepSucceeded(ctx.db, mailbox, ctx.owner, step, ctx.lifecycle, now);
+  await finishStep(ctx.db, { pass, owner: ctx.owner, row: stepSucceeded(mailbox, step, ctx.lifecycle, now) });
   if (step === 'final' && ctx.notices) await queueOutcome(ctx, mailbox, 'success', now);
   log.info({ messages: report.messagesCopied, bytes: report.bytesCopied }, 'step done');
   return 'ok';

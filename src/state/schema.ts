@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { LifecycleStep, MailboxState } from './mailbox/mailbox-states.js';
 
 /** One row per (mailbox, source folder): the copy engine's checkpoint. */
 export interface SyncFolderTable {
@@ -41,6 +42,39 @@ export interface EndpointTable {
   auth_mechanism: string | null;
   /** The service profile: 'exchange-online', 'gmail', or null. */
   profile: string | null;
+  /** Why no new step starts against the server; null when it is not paused. */
+  pause_reason: string | null;
+  /** 1 when its running steps stop at a safe point too (`endpoint pause --now`). */
+  pause_now: Generated<number>;
+}
+
+/** A day people closed or gave another capacity than the schedule's. */
+export interface ProgrammeDayTable {
+  day: string;
+  /** 1: the day takes nobody more. */
+  closed: Generated<number>;
+  mailboxes: number | null;
+  bytes: string | number | null;
+  reason: string | null;
+}
+
+/** One change people made to the programme: who, what, when, why, and what it changed. */
+export interface AuditTable {
+  id: string;
+  /** When (ISO, real time). */
+  at: string;
+  /** Who: the operating-system user, or the API token's name and role. */
+  actor: string;
+  /** What: mailbox.hold, org.move, endpoint.pause, import.mailboxes, plan, … */
+  action: string;
+  /** What it was done to: a mailbox address, an organisation code, an endpoint name, a day. */
+  subject: string;
+  /** The subject's organisation, for an organisation's trail. */
+  organisation: string | null;
+  reason: string | null;
+  /** The subject before and after, as JSON. */
+  before: string | null;
+  after: string | null;
 }
 
 /** A member organisation of a programme. */
@@ -68,7 +102,7 @@ export interface MailboxTable {
   target_user: string;
   target_secret: string | null;
   notify_address: string;
-  state: Generated<string>;
+  state: Generated<MailboxState>;
   updated_at: Generated<string>;
   folder_count: number | null;
   message_count: string | number | null;
@@ -86,7 +120,7 @@ export interface MailboxTable {
   /** A told day that a forced re-plan moved away from: a rescheduled notice is owed. */
   rescheduled_from: string | null;
   /** The lifecycle step due next: prestage, delta, final (null when there is none). */
-  next_step: string | null;
+  next_step: LifecycleStep | null;
   /** When next_step is due (ISO timestamp, programme clock). */
   next_due_at: string | null;
   /** Consecutive failed attempts at next_step. */
@@ -101,9 +135,14 @@ export interface MailboxTable {
   done_at: string | null;
   copied_messages: Generated<string | number>;
   copied_bytes: Generated<string | number>;
-  skipped_items: Generated<number>;
   /** Time spent waiting because a server throttled this mailbox (ms, programme clock). */
   stalled_ms: Generated<string | number>;
+  /** Why the mailbox is held (no day, no step, no notice until released); null when not held. */
+  hold_reason: string | null;
+  /** Why the mailbox is never to be migrated; null when it is in the programme. */
+  exclude_reason: string | null;
+  /** The day people pinned it to: the planner keeps it there, even over capacity. */
+  pinned_day: string | null;
 }
 
 /** One copy pass over a mailbox: pre-stage, delta or final (with verify). */
@@ -215,4 +254,6 @@ export interface Database {
   worker: WorkerTable;
   api_token: ApiTokenTable;
   api_session: ApiSessionTable;
+  programme_day: ProgrammeDayTable;
+  audit: AuditTable;
 }

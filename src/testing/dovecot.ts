@@ -34,6 +34,15 @@ export interface DovecotOptions {
   maxMessageSize?: number;
   /** Whether CONDSTORE/QRESYNC are offered (default true). */
   condstore?: boolean;
+  /**
+   * Which literals the capabilities offer: 'plus' (LITERAL+, the default), 'minus' (LITERAL-, as
+   * Gmail: non-synchronising only up to 4096 bytes) or 'sync' (neither, as Courier-IMAP: every
+   * literal waits for the server's '+'). Dovecot itself still accepts any literal; the client must
+   * go by what is offered.
+   */
+  literals?: 'plus' | 'minus' | 'sync';
+  /** Whether MULTIAPPEND (RFC 3502) is offered (default true). */
+  multiappend?: boolean;
   /** SASL mechanisms offered (default 'plain login'); 'login' alone shows a server without AUTH=PLAIN. */
   authMechanisms?: string;
   /** Offer TLS: STARTTLS on `port` and implicit TLS on `tlsPort`, with a fresh self-signed certificate for 127.0.0.1. */
@@ -112,6 +121,18 @@ const CAPABILITIES_WITHOUT_CONDSTORE =
   'THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED ' +
   'I18NLEVEL=1 ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY ' +
   'PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE';
+
+/** The post-login capability list for the options, or undefined for Dovecot's own (all defaults). */
+function capabilityList(c: ConfigInput): string | undefined {
+  if (c.condstore && c.literals === 'plus' && c.multiappend) return undefined;
+  const words = CAPABILITIES_WITHOUT_CONDSTORE.split(' ')
+    .filter((w) => w !== 'MULTIAPPEND' || c.multiappend)
+    .flatMap((w) =>
+      w !== 'LITERAL+' ? [w] : c.literals === 'plus' ? [w] : c.literals === 'minus' ? ['LITERAL-'] : [],
+    );
+  if (c.condstore) words.push('CONDSTORE', 'QRESYNC');
+  return words.join(' ');
+}
 
 // Instances still running, killed synchronously if the process exits without stopping them.
 const running = new Map<number, string>();
@@ -229,6 +250,8 @@ interface ConfigInput {
   specialUse: Record<string, string>;
   maxMessageSize: number | undefined;
   condstore: boolean;
+  literals: 'plus' | 'minus' | 'sync';
+  multiappend: boolean;
   authMechanisms: string;
   /** Implicit-TLS port and certificate files, when TLS is on. */
   tls: { port: number; cert: string; key: string } | undefined;
@@ -276,7 +299,8 @@ function buildConfig(c: ConfigInput): string {
       'service imap-login {\n  chroot =\n}',
     );
   }
-  if (!c.condstore) lines.push(`imap_capability = ${CAPABILITIES_WITHOUT_CONDSTORE}`);
+  const capabilities = capabilityList(c);
+  if (capabilities) lines.push(`imap_capability = ${capabilities}`);
   if (c.maxMessageSize !== undefined) lines.push('mail_plugins = $mail_plugins quota');
   lines.push(
     'service imap-login {',
@@ -551,6 +575,8 @@ async function startIn(dir: string, ids: Ids, options: DovecotOptions): Promise<
         specialUse: options.specialUse ?? DEFAULT_SPECIAL_USE,
         maxMessageSize: options.maxMessageSize,
         condstore: options.condstore ?? true,
+        literals: options.literals ?? 'plus',
+        multiappend: options.multiappend ?? true,
         authMechanisms:
           options.authMechanisms ?? (options.oauth2 ? 'plain login xoauth2 oauthbearer' : 'plain login'),
         oauth2File,

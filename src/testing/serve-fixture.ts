@@ -47,7 +47,6 @@ export const FIXTURE_MAILBOXES: Mailbox[] = [
     last_pass_at: '2027-03-03T19:00:00.000Z',
     copied_messages: 40,
     copied_bytes: 400_000,
-    skipped_items: 2,
   },
   {
     address: 'ali@a.org',

@@ -3,6 +3,8 @@ import { retryDelay } from '../../errors/retry-delay.js';
 import { toTrancheError } from '../../errors/tranche-error.js';
 import type { Logger } from '../../log/logger.js';
 import type { ProgrammeConfig } from '../../programme/config/config.js';
+
+import { leaseRanOut } from '../../state/lease-condition.js';
 import { isGoneLocally, localOwnerPrefix } from '../../state/lease-owner.js';
 import type { Database, NoticeTable } from '../../state/schema.js';
 import type { NoticeChannel } from '../channel.js';
@@ -96,10 +98,7 @@ async function claim(db: Kysely<Database>, notice: Notice, owner: string): Promi
     .where('kind', '=', notice.kind)
     .where('day', '=', notice.day)
     .where((eb) =>
-      eb.or([
-        eb('state', '=', 'pending'),
-        eb.and([eb('state', '=', 'sending'), eb('lease_until', '<', real)]),
-      ]),
+      eb.or([eb('state', '=', 'pending'), eb.and([eb('state', '=', 'sending'), leaseRanOut(real)])]),
     )
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
@@ -120,7 +119,7 @@ export async function sendDueNotices(sender: NoticeSender, now: Date, limit = 50
     .where((eb) =>
       eb.or([
         eb.and([eb('state', '=', 'pending'), eb('due_at', '<=', now.toISOString())]),
-        eb.and([eb('state', '=', 'sending'), eb('lease_until', '<', new Date().toISOString())]),
+        eb.and([eb('state', '=', 'sending'), leaseRanOut(new Date().toISOString())]),
       ]),
     )
     .orderBy('due_at')

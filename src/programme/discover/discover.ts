@@ -6,6 +6,8 @@ import { openMailStore } from '../../mailstore/open-mail-store.js';
 import type { StoreEndpoint } from '../../mailstore/store-login.js';
 import type { Database, MailboxTable } from '../../state/schema.js';
 import { loginFor } from '../endpoints/mailbox-login.js';
+
+import { recordDiscovery } from '../../state/mailbox/record-discovery.js';
 import type { SecretBox } from '../../state/secrets/secret-box.js';
 import { oauthOutcomeOf, type OAuthOutcome } from './oauth-outcome.js';
 import { Semaphore } from './semaphore.js';
@@ -136,19 +138,14 @@ export async function discover(
     const detail = [source.detail && `source: ${source.detail}`, target.detail && `target: ${target.detail}`]
       .filter(Boolean)
       .join('; ');
-    await db
-      .updateTable('mailbox')
-      .set({
-        source_login: source.outcome,
-        target_login: target.outcome,
-        folder_count: source.folders ?? null,
-        message_count: source.messages ?? null,
-        size_bytes: source.bytes ?? null,
-        discover_detail: detail || null,
-        discovered_at: new Date().toISOString(),
-      })
-      .where('address', '=', m.address)
-      .execute();
+    await recordDiscovery(db, m.address, {
+      source_login: source.outcome,
+      target_login: target.outcome,
+      folder_count: source.folders ?? null,
+      message_count: source.messages ?? null,
+      size_bytes: source.bytes ?? null,
+      discover_detail: detail || null,
+    });
   };
   // Paged by address, so a programme of millions is never read whole.
   for (let after = ''; ;) {

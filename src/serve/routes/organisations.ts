@@ -1,3 +1,4 @@
+import type { MailboxState } from '../../state/mailbox/mailbox-states.js';
 import type { FastifyInstance } from 'fastify';
 import { MAILBOX_STATES } from '../../programme/lifecycle/mailbox-state.js';
 import { mailboxPage } from '../../report/mailbox-page.js';
@@ -60,7 +61,7 @@ export function organisationRoutes(app: FastifyInstance, ctx: ServeContext): voi
     },
   );
 
-  app.get<{ Params: { code: string }; Querystring: PageQuery & { state?: string } }>(
+  app.get<{ Params: { code: string }; Querystring: PageQuery & { state?: MailboxState } }>(
     '/api/organisations/:code/mailboxes',
     {
       schema: {
