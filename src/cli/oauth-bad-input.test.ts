@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { generateCorpus, loadCorpus } from '../testing/corpus.js';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../testing/dovecot.js';
 import { startOAuthServer, type OAuthServer } from '../testing/oauth-server.js';
-import { runCli, tempStatePath } from '../testing/sync-fixture.js';
+import { cliArgs, runCli, tempStatePath } from '../testing/sync-fixture.js';
 import { EXIT } from './exit-codes.js';
 
 /** A loopback port nothing listens on. */
@@ -54,19 +54,7 @@ describe(
     /** `tranche verify` to the OAuth2-only target, logs at trace level, with the target's token flags. */
     const verify = async (flags: string[], env: Record<string, string> = {}) => {
       const result = await runCli(
-        [
-          'verify',
-          '--source',
-          source.url,
-          '--source-user',
-          su.user,
-          '--target',
-          target.url,
-          '--target-user',
-          'mailbox@example.org',
-          '--allow-plaintext',
-          ...flags,
-        ],
+        ['verify', ...cliArgs(source, su, target, { user: 'mailbox@example.org', password: '' }), ...flags],
         { TRANCHE_SOURCE_PASSWORD: su.password, TRANCHE_LOG_LEVEL: 'trace', ...env },
       );
       outputs.push(result.stdout, result.stderr);
@@ -154,15 +142,7 @@ process.stdout.write(token);
         runCli(
           [
             'sync',
-            '--source',
-            source.url,
-            '--source-user',
-            su.user,
-            '--target',
-            target.url,
-            '--target-user',
-            'mailbox@example.org',
-            '--allow-plaintext',
+            ...cliArgs(source, su, target, { user: 'mailbox@example.org', password: '' }),
             '--state',
             tempStatePath(),
             ...clientFlags(),

@@ -12,7 +12,7 @@ import { startDovecot, type DovecotServer } from '../testing/dovecot.js';
 import { startOAuthServer, type OAuthServer } from '../testing/oauth-server.js';
 import { makeCertificate } from '../testing/self-signed-cert.js';
 import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
-import { runCli, tempStatePath } from '../testing/sync-fixture.js';
+import { cliArgs, runCli, tempStatePath } from '../testing/sync-fixture.js';
 import { EXIT } from './exit-codes.js';
 
 describe('the providers through their own libraries', { timeout: 180_000 }, () => {
@@ -51,15 +51,7 @@ describe('the providers through their own libraries', { timeout: 180_000 }, () =
     const [client] = microsoft.clients;
     const args = [
       'sync',
-      '--source',
-      source.url,
-      '--source-user',
-      su.user,
-      '--target',
-      target.url,
-      '--target-user',
-      mailbox,
-      '--allow-plaintext',
+      ...cliArgs(source, su, target, { user: mailbox, password: '' }),
       '--state',
       tempStatePath(),
       '--target-provider',
