@@ -267,8 +267,11 @@ export class WireConnection {
     return { written, done };
   }
 
-  /** Sends a SASL command whose steps each answer a '+' continuation; never pipelined with others. */
-  sendWithContinuations(command: string, steps: string[]): { done: Promise<Completion> } {
+  /**
+   * Sends a command whose steps each answer a '+' continuation (SASL; IDLE, whose DONE is a step
+   * given as a promise that settles when the idle should end); never pipelined with others.
+   */
+  sendWithContinuations(command: string, steps: (string | PromiseLike<string>)[]): { done: Promise<Completion> } {
     if (this.#closed) return refused(this.#closed);
     const tag = `T${this.#nextTag++}`;
     const done = new Promise<Completion>((resolve, reject) => {
@@ -285,7 +288,8 @@ export class WireConnection {
         for (const step of steps) {
           await this.#continuation(tag);
           if (finished) return;
-          await this.#write(`${step}\r\n`);
+          const text = await step;
+          await this.#write(`${text}\r\n`);
         }
       })
       .catch((error: unknown) => this.#reject(tag, error));
