@@ -10,6 +10,7 @@ import { planCommand } from './plan-command.js';
 import { runCommand } from './run-command.js';
 import { secretsCommand } from './secrets-command.js';
 import { serveCommand } from './serve-command.js';
+import { soakCommand } from './soak-command.js';
 import { statusCommand } from './status-command.js';
 import { syncCommand } from './sync-command.js';
 import { tokenCommand } from './token-command.js';
@@ -61,6 +62,7 @@ for (const sub of [
   noticesCommand(),
   serveCommand(),
   tokenCommand(),
+  soakCommand(),
 ])
   program.addCommand(configure(sub));
 

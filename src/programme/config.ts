@@ -53,7 +53,18 @@ const schema = z
         attempts: z.number().int().positive().max(100).optional(),
         retryDelayMinutes: z.number().positive().optional(),
         connectionsPerMailbox: z.number().int().positive().max(32).optional(),
+        requireSoak: z
+          .object({
+            withinDays: z.number().positive().max(365).optional(),
+            minMultiple: z.number().positive().optional(),
+          })
+          .strict()
+          .optional(),
       })
+      .strict()
+      .optional(),
+    soak: z
+      .object({ loadTestTargets: z.array(z.string().min(1)).optional() })
       .strict()
       .optional(),
     notices: z
@@ -151,6 +162,8 @@ export interface LifecycleConfig {
   retryDelayMinutes: number;
   /** Connections to each side per mailbox (folders copied at once). */
   connectionsPerMailbox: number;
+  /** No cutover onto a target endpoint without a soak go this recent at this multiple (docs/soak.md). */
+  requireSoak?: { withinDays: number; minMultiple: number } | undefined;
 }
 
 /** The configuration with every default filled and paths made absolute. */
@@ -167,6 +180,8 @@ export interface ProgrammeConfig {
   lifecycle: LifecycleConfig;
   /** Undefined when the programme sends no notices. */
   notices: NoticesConfig | undefined;
+  /** Endpoints that may be soaked without --i-own-this-server (test platforms, not the live one). */
+  soak?: { loadTestTargets: string[] };
 }
 
 /** All defaults, in one place; environment variables (TRANCHE_DB) win over the file. */
@@ -196,7 +211,12 @@ export function withDefaults(input: z.infer<typeof schema>, dir: string, env = p
       attempts: input.lifecycle?.attempts ?? 5,
       retryDelayMinutes: input.lifecycle?.retryDelayMinutes ?? 10,
       connectionsPerMailbox: input.lifecycle?.connectionsPerMailbox ?? 2,
+      requireSoak: input.lifecycle?.requireSoak && {
+        withinDays: input.lifecycle.requireSoak.withinDays ?? 7,
+        minMultiple: input.lifecycle.requireSoak.minMultiple ?? 1,
+      },
     },
+    soak: { loadTestTargets: input.soak?.loadTestTargets ?? [] },
     notices: input.notices && {
       from: input.notices.from,
       helpdesk: {

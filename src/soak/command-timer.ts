@@ -1,6 +1,10 @@
 import type { CommandPart } from '../mailstore/imap/wire/command.js';
 import type { RawResponse } from '../mailstore/imap/wire/response-reader.js';
-import { completionError, type Completion, type WireConnection } from '../mailstore/imap/wire/wire-connection.js';
+import {
+  completionError,
+  type Completion,
+  type WireConnection,
+} from '../mailstore/imap/wire/wire-connection.js';
 import type { CommandName } from './figures.js';
 import type { SoakRecorder } from './soak-recorder.js';
 

@@ -5,7 +5,8 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 
 /** Milliseconds from text such as '800ms', '1s', '1.5s', '10m' or '2h' (a usage error naming WHAT otherwise). */
 export function parseDuration(text: string, what: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(text);
-  if (!m) throw new TrancheError('usage', `${what}: '${text}' is not a duration such as 800ms, 30s, 10m or 2h`);
+  if (!m)
+    throw new TrancheError('usage', `${what}: '${text}' is not a duration such as 800ms, 30s, 10m or 2h`);
   return Number(m[1]) * UNITS[m[2]!]!;
 }
 

@@ -62,7 +62,13 @@ export class SimulatedUser {
   /** Logs in its connections, learns its folders and latest inbox messages, and starts its IDLE. */
   async connect(): Promise<void> {
     for (let i = 0; i < this.#setup.profile.connectionsPerUser; i++) {
-      this.#slots.push({ wire: await this.#open(), selected: undefined, queue: Promise.resolve(), queued: 0, alive: true });
+      this.#slots.push({
+        wire: await this.#open(),
+        selected: undefined,
+        queue: Promise.resolve(),
+        queued: 0,
+        alive: true,
+      });
     }
     const wire = this.#slots[0]!.wire;
     const listed = await wire.run(['LIST "" "*"']);
@@ -70,7 +76,9 @@ export class SimulatedUser {
     const selected = await wire.run(['SELECT INBOX']);
     this.#slots[0]!.selected = 'INBOX';
     const exists = Number(
-      /^\* (\d+) EXISTS/i.exec(selected.untagged.map((r) => r.lines[0] ?? '').find((l) => / EXISTS/i.test(l)) ?? '')?.[1] ?? 0,
+      /^\* (\d+) EXISTS/i.exec(
+        selected.untagged.map((r) => r.lines[0] ?? '').find((l) => / EXISTS/i.test(l)) ?? '',
+      )?.[1] ?? 0,
     );
     const known = new Map<number, boolean>();
     if (exists > 0) {
@@ -132,7 +140,10 @@ export class SimulatedUser {
       });
     } catch (error) {
       // Recorded against its command already; a lost connection is opened again by the next action.
-      if ((error as { type?: string }).type === 'connection-lost' || (error as { type?: string }).type === 'unreachable') {
+      if (
+        (error as { type?: string }).type === 'connection-lost' ||
+        (error as { type?: string }).type === 'unreachable'
+      ) {
         if (slot.alive) this.#setup.recorder.connection(this.#setup.now(), -1);
         slot.alive = false;
       }

@@ -13,12 +13,7 @@ export interface CleanupResult {
 
 function searchUids(untagged: { lines: string[] }[]): number[] {
   const line = untagged.map((r) => r.lines[0] ?? '').find((l) => /^\* SEARCH/i.test(l)) ?? '';
-  return line
-    .slice('* SEARCH'.length)
-    .trim()
-    .split(/\s+/)
-    .filter(Boolean)
-    .map(Number);
+  return line.slice('* SEARCH'.length).trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
 /**

@@ -3,7 +3,8 @@ export function soakMarker(runId: string): string {
   return `tranche-soak.${runId}`;
 }
 
-const WORDS = 'the quarterly figures meeting agenda notes please find attached draft review thanks regards'.split(' ');
+const WORDS =
+  'the quarterly figures meeting agenda notes please find attached draft review thanks regards'.split(' ');
 
 /**
  * A plain-text message of about SIZE bytes with a Message-ID that names the run, so that the

@@ -39,8 +39,8 @@ export interface SoakResult {
   windows: WindowFigures[];
   recovery: Recovery;
   verdict: Verdict;
-  /** Messages the profile appended, and what became of them. */
-  cleanup: { appended: number; removed: number; kept: boolean; problems: string[] };
+  /** Messages the profile appended, those its expunges removed during the run, those removed at the end. */
+  cleanup: { appended: number; expunged: number; removed: number; kept: boolean; problems: string[] };
 }
 
 /** The one line a soak ends with. */

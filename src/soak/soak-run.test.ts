@@ -26,7 +26,11 @@ before(async () => {
   server = await startDovecot();
   for (let i = 0; i < 3; i++) {
     const user = await server.addUser();
-    await loadCorpus(server, user, generateCorpus({ seed: 20 + i, messages: 30, folders: ['INBOX', 'Sent'] }));
+    await loadCorpus(
+      server,
+      user,
+      generateCorpus({ seed: 20 + i, messages: 30, folders: ['INBOX', 'Sent'] }),
+    );
     users.push(user);
   }
 });
@@ -50,11 +54,19 @@ test('a generous run is a go, every step measured, and the accounts are left as 
   assert.equal(result.verdict.go, true, result.verdict.summary);
   assert.match(result.verdict.summary, /^GO: 3 thresholds met/);
   const [first, second] = result.phases;
-  assert.ok(first && second && first.figures.all.count > 10 && second.figures.all.count > first.figures.all.count);
+  assert.ok(
+    first && second && first.figures.all.count > 10 && second.figures.all.count > first.figures.all.count,
+  );
   for (const name of ['select', 'fetch', 'append', 'store', 'status'] as const)
-    assert.ok((result.steady.commands[name]?.count ?? 0) + (first.figures.commands[name]?.count ?? 0) > 0, name);
+    assert.ok(
+      (result.steady.commands[name]?.count ?? 0) + (first.figures.commands[name]?.count ?? 0) > 0,
+      name,
+    );
   assert.ok(result.windows.length >= 4);
-  assert.ok(result.windows.every((w) => w.connections >= users.length), 'connections charted');
+  assert.ok(
+    result.windows.every((w) => w.connections >= users.length),
+    'connections charted',
+  );
   assert.notEqual(result.recovery.afterMs, undefined);
   assert.ok(result.cleanup.appended > 0);
   const afterRun = await Promise.all(users.map((u) => snapshotMailbox(server, u)));
@@ -78,7 +90,9 @@ test('a target slowed half way shows the step where it degraded, and its recover
       onPhase: (phase) => proxy.setDelay(phase.kind === 'step' && phase.index >= 2 ? 300 : 0),
     });
     assert.equal(result.verdict.go, false);
-    const failedIn = result.verdict.failures.filter((f) => f.threshold === 'all.p95<250ms').map((f) => f.where);
+    const failedIn = result.verdict.failures
+      .filter((f) => f.threshold === 'all.p95<250ms')
+      .map((f) => f.where);
     assert.deepEqual(failedIn, ['step 2 (x2)', 'step 3 (x3)', 'steady (x3)']);
     assert.ok(result.phases[0]!.figures.all.p95 < 250);
     assert.ok(result.phases[1]!.figures.all.p95 >= 300);

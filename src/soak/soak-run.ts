@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger.js';
 import { describeEndpoint, type ImapEndpoint } from '../mailstore/imap/endpoint.js';
 import { seededRandom } from '../programme/plan/seeded-shuffle.js';
 import { ArrivalSchedule } from './arrivals.js';
-import type { StretchFigures } from './figures.js';
+import type { LatencyFigures, StretchFigures } from './figures.js';
 import { planLoad, type LoadPlan, type SoakPhase } from './load-plan.js';
 import { generateLoad } from './open-loop-generator.js';
 import type { SoakProfile } from './profile.js';
@@ -82,14 +82,23 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       }),
   );
   const startedAt = new Date();
-  let cleanup = { appended: 0, removed: 0, kept: options.keep ?? false, problems: [] as string[] };
+  let cleanup = {
+    appended: 0,
+    expunged: 0,
+    removed: 0,
+    kept: options.keep ?? false,
+    problems: [] as string[],
+  };
   let end: Awaited<ReturnType<typeof generateLoad>>;
   try {
     for (let i = 0; i < users.length; i += CONNECT_AT_ONCE) {
       await Promise.all(users.slice(i, i + CONNECT_AT_ONCE).map((u) => u.connect()));
       if (options.signal.aborted) break;
     }
-    log.info({ users: users.length, target: options.target, phases: plan.phases.length }, 'soak: users logged in');
+    log.info(
+      { users: users.length, target: options.target, phases: plan.phases.length },
+      'soak: users logged in',
+    );
     origin = performance.now();
     let firstStep: StretchFigures | undefined;
     const firstStepWindows = Math.floor(plan.phases[0]!.endMs / windowMs);
@@ -122,7 +131,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     await Promise.allSettled(users.map((u) => u.close()));
   }
   const totals = recorder.stretch(0, Math.max(0, Math.ceil(end.endMs / windowMs) - 1), end.endMs);
-  cleanup = { ...cleanup, appended: totals.commands.append ? totals.commands.append.count - totals.commands.append.errors : 0 };
+  const succeeded = (f: LatencyFigures | undefined): number => (f ? f.count - f.errors : 0);
+  cleanup = {
+    ...cleanup,
+    appended: succeeded(totals.commands.append),
+    expunged: succeeded(totals.commands.expunge),
+  };
   return assemble(options, plan, recorder, end, runId, startedAt, users.length, cleanup, log);
 }
 
@@ -159,7 +173,12 @@ function assemble(
     ...steps.map((s) => ({ name: s.name, figures: s.figures })),
     { name: `steady (x${top.multiple})`, figures: steady },
   ];
-  const verdict = judge(options.thresholds, stretches, recovery);
+  const verdict = judge(
+    options.thresholds,
+    stretches,
+    recovery,
+    end.reason === 'stopped' ? end.endMs : undefined,
+  );
   log.info({ go: verdict.go, failures: verdict.failures.length }, 'soak: verdict');
   return {
     version: 1,

@@ -71,13 +71,31 @@ function check(threshold: Threshold, stretches: CheckedStretch[], recovery: Reco
     }
   }
   if (!measured)
-    failures.push({ threshold: threshold.text, where: 'whole run', observed: `no ${threshold.command} measured` });
+    failures.push({
+      threshold: threshold.text,
+      where: 'whole run',
+      observed: `no ${threshold.command} measured`,
+    });
   return failures;
 }
 
-/** Checks every threshold per stretch and the recovery; the run is a go only if none fails. */
-export function judge(thresholds: Threshold[], stretches: CheckedStretch[], recovery: Recovery): Verdict {
+/**
+ * Checks every threshold per stretch and the recovery; the run is a go only if none fails and it
+ * ran to its end (STOPPED_AT_MS: stopped early, by Ctrl-C, so the top load was never held).
+ */
+export function judge(
+  thresholds: Threshold[],
+  stretches: CheckedStretch[],
+  recovery: Recovery,
+  stoppedAtMs?: number,
+): Verdict {
   const failures = thresholds.flatMap((t) => check(t, stretches, recovery));
+  if (stoppedAtMs !== undefined)
+    failures.unshift({
+      threshold: 'complete run',
+      where: 'whole run',
+      observed: `stopped by a signal after ${formatMs(stoppedAtMs)}`,
+    });
   const generatorLimited = stretches.filter((s) => s.figures.generatorLimited).map((s) => s.name);
   const go = failures.length === 0;
   const first = failures[0];

@@ -271,7 +271,10 @@ export class WireConnection {
    * Sends a command whose steps each answer a '+' continuation (SASL; IDLE, whose DONE is a step
    * given as a promise that settles when the idle should end); never pipelined with others.
    */
-  sendWithContinuations(command: string, steps: (string | PromiseLike<string>)[]): { done: Promise<Completion> } {
+  sendWithContinuations(
+    command: string,
+    steps: (string | PromiseLike<string>)[],
+  ): { done: Promise<Completion> } {
     if (this.#closed) return refused(this.#closed);
     const tag = `T${this.#nextTag++}`;
     const done = new Promise<Completion>((resolve, reject) => {
