@@ -383,9 +383,8 @@ export function statusCommand(): Command {
       } else if (view === '--org')
         print(await organisationSummary(db, config, flags.org!, now), formatOrganisationSummary);
       else
-        print(
-          { ...(await programmeSummary(db, config, now)), soak: await soakStatus(db, config, now) },
-          (s) => [formatProgrammeSummary(s), ...formatSoakStatus(s.soak)].join('\n'),
+        print({ ...(await programmeSummary(db, config, now)), soak: await soakStatus(db, config) }, (s) =>
+          [formatProgrammeSummary(s), ...formatSoakStatus(s.soak)].join('\n'),
         );
     } finally {
       await db.destroy();

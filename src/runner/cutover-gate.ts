@@ -21,10 +21,10 @@ export class CutoverGate {
     this.#logger = logger;
   }
 
-  /** The endpoints held now (empty when no soak is required). */
-  async held(now: Date): Promise<string[]> {
+  /** The endpoints held now (empty when no soak is required); a soak's age is in real time. */
+  async held(): Promise<string[]> {
     if (!this.#config.lifecycle.requireSoak) return [];
-    const gates = await heldCutovers(this.#db, this.#config, now);
+    const gates = await heldCutovers(this.#db, this.#config, new Date());
     const names = new Set(gates.map((g) => g.endpoint));
     for (const gate of gates)
       if (!this.#held.has(gate.endpoint)) this.#logger.warn({ endpoint: gate.endpoint }, gate.reason);

@@ -112,7 +112,7 @@ export async function runProgramme(options: RunnerOptions): Promise<RunTotals> {
         break;
       }
       await duties.carryOut(now);
-      const held = await gate.held(now);
+      const held = await gate.held();
       totals.heldCutovers = held;
       const free = maxMailboxes - running.size;
       if (free > 0) {

@@ -109,7 +109,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerTotals> {
     }
     const now = clock.now();
     await duties.carryOut(now);
-    held = await gate.held(now);
+    held = await gate.held();
     const free = (await registry.capacity('worker')) - (await liveLeases(db));
     if (free <= 0) return;
     const handed = await claimDue(db, {

@@ -44,7 +44,7 @@ export function gateFor(
       endpoint,
       open: false,
       run: deciding,
-      reason: `cutovers onto ${endpoint} wait for ${need}: the soak of ${on} was NO-GO (${deciding.failures.map((f) => f.threshold).join(', ') || deciding.summary})`,
+      reason: `cutovers onto ${endpoint} wait for ${need}: the soak of ${on} was NO-GO (${[...new Set(deciding.failures.map((f) => f.threshold))].join(', ') || deciding.summary})`,
     };
   const ageDays = (now.getTime() - Date.parse(deciding.finishedAt)) / DAY_MS;
   if (ageDays > rule.withinDays)
@@ -70,19 +70,32 @@ export async function soakGates(
   return endpoints.map((e) => gateFor(e, runs, rule, now));
 }
 
-/** Target endpoints whose cutovers must wait (the runner's claim leaves their final steps), with why. */
+/** The endpoints some mailbox moves onto (one index probe per endpoint). */
+export async function targetEndpoints(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db
+    .selectFrom('endpoint')
+    .select('name')
+    .where((eb) =>
+      eb.exists(
+        eb.selectFrom('mailbox').select('address').whereRef('mailbox.target_endpoint', '=', 'endpoint.name'),
+      ),
+    )
+    .orderBy('name')
+    .execute();
+  return rows.map((r) => r.name);
+}
+
+/**
+ * Target endpoints whose cutovers must wait (the runner's claim leaves their final steps), with why.
+ * A soak is an event in real time, so its age is counted on NOW, the real clock, even when the
+ * programme runs on a simulated one.
+ */
 export async function heldCutovers(
   db: Kysely<Database>,
   config: Pick<ProgrammeConfig, 'lifecycle'>,
-  now: Date,
+  now: Date = new Date(),
 ): Promise<SoakGateState[]> {
   if (!config.lifecycle.requireSoak) return [];
-  const endpoints = await db.selectFrom('endpoint').select('name').execute();
-  const gates = await soakGates(
-    db,
-    config,
-    endpoints.map((e) => e.name),
-    now,
-  );
+  const gates = await soakGates(db, config, await targetEndpoints(db), now);
   return gates.filter((g) => !g.open);
 }

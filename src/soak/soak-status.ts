@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { ProgrammeConfig } from '../programme/config.js';
 import type { Database } from '../state/schema.js';
-import { gateFor } from './soak-gate.js';
+import { gateFor, targetEndpoints } from './soak-gate.js';
 import { listSoakRuns } from './soak-runs.js';
 
 /** One target endpoint's soak: its last verdict, and whether cutovers onto it may start. */
@@ -28,21 +28,16 @@ export interface SoakStatus {
 
 /**
  * The soak status of every endpoint mailboxes move onto (and any other that was soaked): the last
- * run, and the gate of lifecycle.requireSoak with its reason.
+ * run, and the gate of lifecycle.requireSoak with its reason (a soak's age counted in real time).
  */
 export async function soakStatus(
   db: Kysely<Database>,
   config: Pick<ProgrammeConfig, 'lifecycle'>,
-  now: Date,
+  now: Date = new Date(),
 ): Promise<SoakStatus> {
   const rule = config.lifecycle.requireSoak;
-  const [runs, targets] = await Promise.all([
-    listSoakRuns(db),
-    db.selectFrom('mailbox').select('target_endpoint').groupBy('target_endpoint').execute(),
-  ]);
-  const names = [
-    ...new Set([...targets.map((t) => t.target_endpoint), ...runs.map((r) => r.endpoint)]),
-  ].sort();
+  const [runs, targets] = await Promise.all([listSoakRuns(db), targetEndpoints(db)]);
+  const names = [...new Set([...targets, ...runs.map((r) => r.endpoint)])].sort();
   const endpoints = names.map((endpoint): SoakEndpointStatus => {
     const lastRun = runs.find((r) => r.endpoint === endpoint);
     const last = lastRun

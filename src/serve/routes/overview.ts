@@ -31,7 +31,7 @@ async function overviewOf(ctx: ServeContext, filter: readonly string[] | undefin
     programmeSummary(ctx.db, ctx.config, now, filter),
     dailyThroughput(ctx.db, now, CHART_DAYS, filter),
     dayCalendar(ctx.db, ctx.config.schedule, { organisation: filter }),
-    soakStatus(ctx.db, ctx.config, now),
+    soakStatus(ctx.db, ctx.config),
   ]);
   return { summary, daily, upcoming: days.filter((d) => d.day >= today).slice(0, UPCOMING_DAYS), soak };
 }
