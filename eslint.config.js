@@ -27,6 +27,19 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      // Environment variables are read in one place (house style 8).
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'read environment variables through src/environment/environment.ts',
+        },
+      ],
     },
+  },
+  {
+    files: ['src/environment/**', 'src/testing/**', '**/*.test.ts'],
+    rules: { 'no-restricted-properties': 'off' },
   },
 );

@@ -1,5 +1,5 @@
 import { TrancheError } from '../errors/tranche-error.js';
-import { isIsoDay } from '../programme/lifecycle/step-times.js';
+import { isIsoDay } from '../programme/calendar/calendar-day.js';
 
 /** A day given on the command line (YYYY-MM-DD, a real date); a usage error naming FLAG otherwise. */
 export function parseDayOption(text: string, flag: string): string {

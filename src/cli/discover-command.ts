@@ -5,9 +5,9 @@ import {
   type DiscoverReport,
   type LoginOutcome,
 } from '../programme/discover/discover.js';
-import { openProgramme } from '../programme/open-programme.js';
+import { openProgramme } from './open-programme.js';
 import { createLogger } from '../log/logger.js';
-import { addProgrammeOption } from './endpoint-command.js';
+import { addProgrammeOption } from './programme-option.js';
 import { formatBytes, formatCount } from './format.js';
 
 function logins(counts: Record<LoginOutcome, number>): string {

@@ -6,8 +6,11 @@ import {
   Endpoints,
   type EndpointSummary,
   type EndpointUpdate,
-} from '../programme/endpoints.js';
-import { openProgramme } from '../programme/open-programme.js';
+} from '../programme/endpoints/endpoints.js';
+import { wholeNumber } from './number-options.js';
+import { addProgrammeOption } from './programme-option.js';
+import { openProgramme } from './open-programme.js';
+import { readEnvironment } from '../environment/environment.js';
 
 interface AddFlags {
   url: string;
@@ -41,22 +44,8 @@ interface SetFlags {
   programme: string;
 }
 
-/** Adds --programme DIR (default: $TRANCHE_PROGRAMME, else the current directory). */
-export function addProgrammeOption(command: Command): Command {
-  return command.option(
-    '--programme <dir>',
-    'the programme directory (default: $TRANCHE_PROGRAMME, else the current directory)',
-    process.env.TRANCHE_PROGRAMME ?? '.',
-  );
-}
-
-function count(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new TrancheError('usage', `${flag} must be a whole number above 0`);
-  return n;
-}
+const count = (text: string | undefined, flag: string): number | undefined =>
+  text === undefined ? undefined : wholeNumber(text, flag);
 
 /** A whole number above 0, or null for its --no-… flag (the limit cleared). */
 function countOrNone(text: string | false | undefined, flag: string): number | null | undefined {
@@ -72,7 +61,7 @@ function adminPassword(file: string | undefined): string | undefined {
       throw new TrancheError('usage', `--admin-password-file: cannot read ${file}`);
     }
   }
-  return process.env.TRANCHE_ENDPOINT_PASSWORD || undefined;
+  return readEnvironment('TRANCHE_ENDPOINT_PASSWORD');
 }
 
 async function withEndpoints<T>(dir: string, work: (endpoints: Endpoints) => Promise<T>): Promise<T> {

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
-import { WireStore } from '../mailstore/imap/wire-store.js';
-import { parseImapUrl, type ImapEndpoint } from '../mailstore/imap/endpoint.js';
+import { readEnvironment } from '../environment/environment.js';
+
+import type { MailStore } from '../mailstore/mail-store.js';
+import { checkStoreUrl, openMailStore, storeServer } from '../mailstore/open-mail-store.js';
+import type { StoreEndpoint } from '../mailstore/store-login.js';
 
 /** The flags both sides share, as commander hands them over. */
 export interface EndpointFlags {
@@ -52,8 +55,8 @@ function readPassword(side: 'source' | 'target', file: string | undefined): stri
       );
     }
   }
-  const fromEnv = process.env[`TRANCHE_${side.toUpperCase()}_PASSWORD`];
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const fromEnv = readEnvironment(side === 'source' ? 'TRANCHE_SOURCE_PASSWORD' : 'TRANCHE_TARGET_PASSWORD');
+  if (fromEnv !== undefined) return fromEnv;
   throw new TrancheError(
     'usage',
     `no ${side} password: set TRANCHE_${side.toUpperCase()}_PASSWORD or give --${side}-password-file`,
@@ -61,7 +64,7 @@ function readPassword(side: 'source' | 'target', file: string | undefined): stri
 }
 
 /** Builds one side's endpoint from the flags, with a usage error naming the first thing missing or wrong. */
-export function endpointFromFlags(flags: EndpointFlags, side: 'source' | 'target'): ImapEndpoint {
+export function endpointFromFlags(flags: EndpointFlags, side: 'source' | 'target'): StoreEndpoint {
   const url = flags[side];
   const user = flags[`${side}User`];
   if (!url) throw new TrancheError('usage', `--${side} is required`);
@@ -71,8 +74,9 @@ export function endpointFromFlags(flags: EndpointFlags, side: 'source' | 'target
   if (loginTemplate && !admin) {
     throw new TrancheError('usage', `--${side}-login-template needs --${side}-admin`);
   }
+  checkStoreUrl(url, `--${side}`);
   return {
-    ...parseImapUrl(url, `--${side}`),
+    url,
     user,
     admin,
     loginTemplate,
@@ -83,14 +87,15 @@ export function endpointFromFlags(flags: EndpointFlags, side: 'source' | 'target
 }
 
 /** The key under which a (source account, target account) pair keeps its checkpoints. */
-export function mailboxKey(source: ImapEndpoint, target: ImapEndpoint): string {
-  return `${source.host}:${source.port}/${source.user} -> ${target.host}:${target.port}/${target.user}`;
+export function mailboxKey(source: StoreEndpoint, target: StoreEndpoint): string {
+  const server = (e: StoreEndpoint): string => storeServer(e.url, 'address');
+  return `${server(source)}/${source.user} -> ${server(target)}/${target.user}`;
 }
 
 /** Connects one side, naming the side in any error. */
-export async function openSide(endpoint: ImapEndpoint, side: 'source' | 'target'): Promise<WireStore> {
+export async function openSide(endpoint: StoreEndpoint, side: 'source' | 'target'): Promise<MailStore> {
   try {
-    return await WireStore.connect(endpoint);
+    return await openMailStore(endpoint, `--${side}`);
   } catch (error) {
     const typed = toTrancheError(error);
     throw new TrancheError(typed.type, `${side}: ${typed.message}`, {

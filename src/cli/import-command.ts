@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
-import { openProgramme } from '../programme/open-programme.js';
+import { openProgramme } from './open-programme.js';
 import { importMailboxes, type ImportReport } from '../programme/import/import-mailboxes.js';
 import { importOrganisations } from '../programme/import/import-organisations.js';
-import { addProgrammeOption } from './endpoint-command.js';
+import { addProgrammeOption } from './programme-option.js';
 
 interface MailboxFlags {
   format?: 'tranche' | 'exchange' | 'imapsync';

@@ -2,10 +2,11 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
-import { CONFIG_FILE, configTemplate, loadConfig } from '../programme/config.js';
+import { CONFIG_FILE, configTemplate, loadConfig } from '../programme/config/config.js';
 import { openStateStore } from '../state/open-state-store.js';
 import { isPostgresUrl } from '../state/store-kind.js';
 import { generateSecretKey, writeSecretKey } from '../state/secrets/secret-key.js';
+import { readEnvironment } from '../environment/environment.js';
 
 interface InitFlags {
   name?: string;
@@ -29,7 +30,7 @@ export function initCommand(): Command {
       writeFileSync(join(root, CONFIG_FILE), configTemplate(name, flags.db), { flag: 'wx' });
       const config = loadConfig(root);
       const created = [join(root, CONFIG_FILE)];
-      if (process.env.TRANCHE_SECRET_KEY) {
+      if (readEnvironment('TRANCHE_SECRET_KEY')) {
         created.push('(secret key: TRANCHE_SECRET_KEY from the environment; no key file written)');
       } else if (!existsSync(config.secretKeyFile)) {
         writeSecretKey(config.secretKeyFile, generateSecretKey());

@@ -7,10 +7,10 @@ import { NOTICE_KINDS, type NoticeKind, type NoticeVariables } from '../notify/n
 import { digestVariables, mailboxNoticeVariables } from '../notify/notice-variables.js';
 import type { TemplatePart } from '../notify/templates/notice-template.js';
 import type { RenderedNotice } from '../notify/templates/rendered-notice.js';
-import { CONFIG_FILE } from '../programme/config.js';
-import { openProgramme } from '../programme/open-programme.js';
-import { programmeNow } from '../programme/report/programme-now.js';
-import { addProgrammeOption } from './endpoint-command.js';
+import { CONFIG_FILE } from '../programme/config/config.js';
+import { openProgramme } from './open-programme.js';
+import { programmeNow } from '../report/programme-now.js';
+import { addProgrammeOption } from './programme-option.js';
 
 interface PreviewFlags {
   mailbox?: string;

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
-import { openProgramme } from '../programme/open-programme.js';
+import { openProgramme } from './open-programme.js';
 import { NOTICE_KINDS } from '../notify/notice-kind.js';
-import { addProgrammeOption } from './endpoint-command.js';
+import { addProgrammeOption } from './programme-option.js';
 import { formatCount } from './format.js';
 
 interface ListFlags {

@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
-import { openProgramme } from '../programme/open-programme.js';
-import { dayOf } from '../programme/lifecycle/step-times.js';
+import { openProgramme } from './open-programme.js';
+import { dayOf } from '../programme/calendar/calendar-day.js';
 import { exportCalendar, exportPlan } from '../programme/plan/plan-export.js';
 import { planProgramme, type ProgrammePlan } from '../programme/plan/plan-programme.js';
-import { addProgrammeOption } from './endpoint-command.js';
+import { addProgrammeOption } from './programme-option.js';
 import { parseDayOption } from './date-options.js';
 import { formatBytes, formatCount } from './format.js';
 

@@ -1,11 +1,11 @@
 import { Command } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
 import { createLogger } from '../log/logger.js';
-import { openProgramme } from '../programme/open-programme.js';
-import { programmeSummary } from '../programme/report/programme-summary.js';
-import { SimulatedClock, SystemClock, type Clock } from '../runner/clock.js';
+import { openProgramme } from './open-programme.js';
+import { programmeSummary } from '../report/programme-summary.js';
+import { SimulatedClock, SystemClock, type Clock } from '../limits/clock.js';
 import { runProgramme, type RunTotals } from '../runner/runner.js';
-import { addProgrammeOption } from './endpoint-command.js';
+import { addProgrammeOption } from './programme-option.js';
 import { parseMomentOption } from './date-options.js';
 import { EXIT } from './exit-codes.js';
 import { positive } from './number-options.js';

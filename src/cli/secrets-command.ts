@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import { openProgramme } from '../programme/open-programme.js';
+import { openProgramme } from './open-programme.js';
 import { rotateSecretKey } from '../state/secrets/rotate-secret-key.js';
-import { addProgrammeOption } from './endpoint-command.js';
+import { addProgrammeOption } from './programme-option.js';
 
 /** `tranche secrets rotate`: a new secret key, every stored secret re-sealed with it. */
 export function secretsCommand(): Command {

@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
 import { createLogger } from '../log/logger.js';
-import { openProgramme } from '../programme/open-programme.js';
+import { openProgramme } from './open-programme.js';
 import { buildServer, DEFAULT_MAX_AGE_MS } from '../serve/server.js';
-import { addProgrammeOption } from './endpoint-command.js';
+import { addProgrammeOption } from './programme-option.js';
 
 interface ServeFlags {
   listen: string;

@@ -1,22 +1,23 @@
 import { Command, Option } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
-import { MAILBOX_STATES } from '../programme/lifecycle/mailbox-state.js';
-import { openProgramme } from '../programme/open-programme.js';
-import { dayCalendar, type CalendarDay } from '../programme/report/day-calendar.js';
-import { dayMailboxes, type DayMailboxPage } from '../programme/report/day-mailboxes.js';
-import { mailboxDetail, type MailboxDetail } from '../programme/report/mailbox-detail.js';
+import { openProgramme } from './open-programme.js';
+import { dayCalendar, type CalendarDay } from '../report/day-calendar.js';
+import { dayMailboxes, type DayMailboxPage } from '../report/day-mailboxes.js';
+import { mailboxDetail, type MailboxDetail } from '../report/mailbox-detail.js';
+import { MAILBOX_STATES, type MailboxState } from '../programme/lifecycle/mailbox-state.js';
 import {
   organisationSummary,
   organisationTable,
   requireOrganisation,
   type OrganisationRow,
   type OrganisationSummary,
-} from '../programme/report/organisation-summary.js';
-import { programmeNow } from '../programme/report/programme-now.js';
-import { programmeSummary, type ProgrammeSummary } from '../programme/report/programme-summary.js';
+} from '../report/organisation-summary.js';
+import { passTable } from '../report/pass-table.js';
+import { programmeNow } from '../report/programme-now.js';
+import { programmeSummary, type ProgrammeSummary } from '../report/programme-summary.js';
 import { soakStatus, type SoakStatus } from '../soak/soak-status.js';
-import { workerLoad, type WorkerLoad } from '../programme/report/worker-load.js';
-import { addProgrammeOption } from './endpoint-command.js';
+import { workerLoad, type WorkerLoad } from '../report/worker-load.js';
+import { addProgrammeOption } from './programme-option.js';
 import { parseDayOption, parseMomentOption } from './date-options.js';
 import { formatBytes, formatCount } from './format.js';
 
@@ -26,7 +27,7 @@ interface StatusFlags {
   orgs?: boolean;
   days?: boolean;
   day?: string;
-  state?: string;
+  state?: MailboxState;
   limit: string;
   after?: string;
   now?: string;
@@ -184,6 +185,7 @@ export function formatOrganisationSummary(o: OrganisationSummary): string {
 
 /** One mailbox's move: where it stands, its passes and its skipped items. */
 export function formatMailboxDetail(m: MailboxDetail): string {
+  const passes = passTable(m.passes, { moment, count: formatCount, bytes: formatBytes });
   const day = m.batchDay
     ? `day ${m.batchDay}${m.toldDay ? `, told ${m.toldDay}` : ', not told yet'}${m.rescheduledFrom ? `, moved from ${m.rescheduledFrom} (rescheduled notice owed)` : ''}`
     : 'no day yet';
@@ -201,21 +203,7 @@ export function formatMailboxDetail(m: MailboxDetail): string {
     `target      ${m.target.endpoint} / ${m.target.user} (login ${m.target.login ?? 'not checked'})`,
     `notify      ${m.notifyAddress}`,
     '',
-    m.passes.length === 0
-      ? 'no pass yet'
-      : table(
-          ['pass', 'started', 'finished', 'outcome', 'messages', 'bytes', 'error'],
-          m.passes.map((p) => [
-            p.kind,
-            moment(p.startedAt),
-            p.finishedAt ? moment(p.finishedAt) : 'running',
-            p.outcome ?? '-',
-            formatCount(p.messages),
-            formatBytes(p.bytes),
-            p.error ? `${p.error.type}: ${p.error.reason ?? ''}` : '',
-          ]),
-          [false, false, false, false, true, true, false],
-        ),
+    m.passes.length === 0 ? 'no pass yet' : table(passes.head, passes.rows, passes.numeric),
   ];
   if (m.skippedTotal > 0) {
     lines.push(

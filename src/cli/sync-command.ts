@@ -14,6 +14,7 @@ import {
 } from './endpoint-options.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { formatBytes, formatCount, formatSeconds } from './format.js';
+import { wholeNumber } from './number-options.js';
 import { ProgressLine } from './progress.js';
 import { defaultStatePath } from './state-path.js';
 import { TrancheError } from '../errors/tranche-error.js';
@@ -45,13 +46,6 @@ export function addFolderOptions(command: Command): Command {
       collect,
       [],
     );
-}
-
-function positiveInt(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new TrancheError('usage', `${flag} must be a whole number above 0`);
-  return n;
 }
 
 /** The text summary printed at the end of a sync. */
@@ -101,8 +95,8 @@ export function syncCommand(): Command {
     const source = endpointFromFlags(flags, 'source');
     const target = endpointFromFlags(flags, 'target');
     const renames = parseRenames(flags.map);
-    const batchMessages = positiveInt(flags.batchMessages, '--batch-messages');
-    const connections = positiveInt(flags.connections, '--connections');
+    const batchMessages = wholeNumber(flags.batchMessages, '--batch-messages');
+    const connections = wholeNumber(flags.connections, '--connections');
     const db = await openStateStore(flags.state ?? defaultStatePath());
     const progress = new ProgressLine(!flags.json);
     const controller = new AbortController();

@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
-import { openProgramme } from '../programme/open-programme.js';
+import { openProgramme } from './open-programme.js';
 import { createToken, listTokens, revokeToken } from '../serve/auth/api-tokens.js';
 import { ROLES, type Role } from '../serve/auth/role.js';
-import { addProgrammeOption } from './endpoint-command.js';
+import { addProgrammeOption } from './programme-option.js';
 
 const moment = (iso: string | null): string => (iso === null ? '-' : iso.slice(0, 16).replace('T', ' '));
 

@@ -1,10 +1,11 @@
 import { Command } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
 import { createLogger } from '../log/logger.js';
-import { openProgramme } from '../programme/open-programme.js';
+import { openProgramme } from './open-programme.js';
 import { isPostgresUrl } from '../state/store-kind.js';
+import { DEFAULT_LEASE_MS } from '../runner/leases.js';
 import { runWorker, type WorkerTotals } from '../runner/worker.js';
-import { addProgrammeOption } from './endpoint-command.js';
+import { addProgrammeOption } from './programme-option.js';
 import { EXIT } from './exit-codes.js';
 import { positive } from './number-options.js';
 import { stepLine } from './step-line.js';
@@ -42,7 +43,7 @@ export function workerCommand(): Command {
     .option(
       '--lease <seconds>',
       'how long a mailbox stays with a worker that stopped beating (a killed worker’s mailboxes go to another after this)',
-      '120',
+      String(DEFAULT_LEASE_MS / 1000),
     )
     .option('--exit-when-done', 'stop once no mailbox has a step left (default: keep waiting for new plans)')
     .option('--quiet', 'print only the final summary, not each step')

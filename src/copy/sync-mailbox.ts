@@ -1,7 +1,7 @@
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
 import type { Logger } from '../log/logger.js';
 import type { FolderInfo, MailStore } from '../mailstore/mail-store.js';
-import { RECONNECT_BACKOFF, backoffDelay, sleep, type BackoffPolicy } from './backoff.js';
+import { RECONNECT_BACKOFF, reconnectDelay, sleep, type BackoffPolicy } from './backoff.js';
 import type { CheckpointStore } from './checkpoint.js';
 import { planFolders, type FolderMapOptions, type FolderPair, type FolderPlan } from './folder-map.js';
 import { syncFolder, type FolderSyncOptions } from './sync-folder.js';
@@ -106,7 +106,7 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
           own = await openStoresWithRetry(request);
         } catch (error) {
           // The other workers go on with the queue; this connection pair could not be had.
-          logger.warn({ err: toTrancheError(error).message }, 'extra connection failed; going on with fewer');
+          logger.warn({ err: toTrancheError(error) }, 'extra connection failed; going on with fewer');
           return;
         }
         extra.push(own);
@@ -118,10 +118,11 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
         } catch (error) {
           const typed = toTrancheError(error);
           if (request.signal?.aborted) throw typed;
-          logger.error({ folder: pair.source.path, type: typed.type, err: typed.message }, 'folder failed');
+          logger.error({ folder: pair.source.path, type: typed.type, err: typed }, 'folder failed');
           failure ??= new TrancheError(typed.type, `folder '${pair.logicalName}': ${typed.message}`, {
             cause: typed,
             retryable: typed.retryable,
+            retryAfterMs: typed.retryAfterMs,
           });
         }
       }
@@ -158,8 +159,9 @@ async function openStoresWithRetry(request: MailboxSyncRequest): Promise<Stores>
     } catch (error) {
       await closeQuietly(source);
       const typed = toTrancheError(error);
-      if (!typed.retryable || attempt >= policy.attempts || request.signal?.aborted) throw typed;
-      await sleep(backoffDelay(policy, attempt, typed.retryAfterMs), request.signal);
+      const delay = reconnectDelay(policy, attempt, typed, request.signal);
+      if (delay === undefined) throw typed;
+      await sleep(delay, request.signal);
     }
   }
 }
@@ -189,12 +191,9 @@ async function syncFolderWithRetry(
       );
     } catch (error) {
       const typed = toTrancheError(error);
-      if (!typed.retryable || attempt >= policy.attempts || request.signal?.aborted) throw typed;
-      const delay = backoffDelay(policy, attempt, typed.retryAfterMs);
-      log.warn(
-        { type: typed.type, err: typed.message, attempt, delayMs: delay },
-        'connection trouble; reconnecting',
-      );
+      const delay = reconnectDelay(policy, attempt, typed, request.signal);
+      if (delay === undefined) throw typed;
+      log.warn({ type: typed.type, err: typed, attempt, delayMs: delay }, 'connection trouble; reconnecting');
       await closeQuietly(stores.source);
       await closeQuietly(stores.target);
       await sleep(delay, request.signal);
@@ -223,6 +222,6 @@ function summarise(
     deleted: sum((f) => f.deleted),
     skipped,
     durationMs,
-    error: failure ? { type: failure.type, message: failure.message } : null,
+    error: failure ?? null,
   };
 }

@@ -1,3 +1,5 @@
+import type { TrancheError } from '../errors/tranche-error.js';
+
 /** A message the target refused, kept so a person can see what and why. */
 export interface SkippedItem {
   folder: string;
@@ -35,7 +37,8 @@ export interface SyncReport {
   deleted: number;
   skipped: SkippedItem[];
   durationMs: number;
-  error: { type: string; message: string } | null;
+  /** Why the sync did not finish: the typed error as classified, its server hint kept for the scheduler. */
+  error: TrancheError | null;
 }
 
 /** An empty report for one folder. */

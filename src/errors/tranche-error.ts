@@ -39,6 +39,16 @@ export class TrancheError extends Error {
       options.retryable ?? (type === 'connection-lost' || type === 'throttled' || type === 'verify');
     this.retryAfterMs = options.retryAfterMs;
   }
+
+  /** What a report or `--json` shows of it: the type, the words, whether a retry may help, the server's hint. */
+  toJSON(): { type: ErrorType; message: string; retryable: boolean; retryAfterMs?: number } {
+    return {
+      type: this.type,
+      message: this.message,
+      retryable: this.retryable,
+      ...(this.retryAfterMs === undefined ? {} : { retryAfterMs: this.retryAfterMs }),
+    };
+  }
 }
 
 /** Converts anything thrown into a TrancheError, keeping it as the cause. */

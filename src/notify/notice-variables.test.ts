@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Insertable, Kysely } from 'kysely';
 import { TrancheError } from '../errors/tranche-error.js';
-import { withDefaults } from '../programme/config.js';
+import { withDefaults } from '../programme/config/config.js';
 import { openStateStore } from '../state/open-state-store.js';
 import type { Database, MailboxTable } from '../state/schema.js';
 import { storeBackends } from '../testing/store-backends.js';

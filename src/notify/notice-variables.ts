@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import { TrancheError } from '../errors/tranche-error.js';
-import type { ProgrammeConfig } from '../programme/config.js';
-import { addDays, isIsoDay } from '../programme/lifecycle/step-times.js';
-import { failureLabel } from '../programme/report/failure-labels.js';
+import type { ProgrammeConfig } from '../programme/config/config.js';
+import { addDays, isIsoDay } from '../programme/calendar/calendar-day.js';
+import { failureLabel } from '../programme/lifecycle/failure-labels.js';
 import type { Database } from '../state/schema.js';
 import type { DigestEntry, NoticeKind, NoticeVariables } from './notice-kind.js';
 

@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '../log/logger.js';
-import type { ProgrammeConfig } from '../programme/config.js';
+import type { ProgrammeConfig } from '../programme/config/config.js';
 import type { Database } from '../state/schema.js';
 import type { NoticeChannel } from './channel.js';
 import { createSmtpChannel } from './channels/smtp-channel.js';
 import { releaseDeadLocalNotices, sendDueNotices, type SendTotals } from './ledger/send-due-notices.js';
 import { loadNoticeTemplates, type NoticeTemplates } from './templates/notice-templates.js';
+import { processEnvironment } from '../environment/environment.js';
 
 /** What a runner uses to send the programme's notices: the ledger, the templates and a channel. */
 export class Notifier {
@@ -48,7 +49,7 @@ export class Notifier {
       db,
       config,
       templates ?? loadNoticeTemplates(config.notices),
-      createSmtpChannel(config.notices, process.env, { logger }),
+      createSmtpChannel(config.notices, processEnvironment(), { logger }),
       logger,
       owner,
     );

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '../log/logger.js';
-import type { ProgrammeConfig } from '../programme/config.js';
+import type { ProgrammeConfig } from '../programme/config/config.js';
 import { heldCutovers } from '../soak/soak-gate.js';
 import type { Database } from '../state/schema.js';
 

@@ -1,13 +1,19 @@
 import type { Kysely, Selectable, SelectQueryBuilder } from 'kysely';
 import { isGoneLocally, localOwnerPrefix } from '../state/lease-owner.js';
 import { LOCK, withExclusiveWrite } from '../state/exclusive-write.js';
+import { leaseFree, leaseLive } from '../state/lease-condition.js';
+import { freeLeasesOf } from '../state/mailbox/free-leases.js';
+import { ACTIVE_STATES } from '../state/mailbox/mailbox-states.js';
+import { renewLeases as renew, takeLease, takeOverLease } from '../state/mailbox/take-lease.js';
 import type { Database, MailboxTable } from '../state/schema.js';
-import { EndpointRoom, type MailboxEnds } from './endpoint-room.js';
+import { EndpointRoom, type MailboxEnds } from '../limits/endpoint-room.js';
 
 export { newOwnerId } from '../state/lease-owner.js';
 
-/** States in which a mailbox has passes to run. */
-export const ACTIVE_STATES = ['scheduled', 'prestaged', 'cutover'] as const;
+/** How long a lease lasts without a heartbeat unless `--lease` says otherwise (real time). */
+export const DEFAULT_LEASE_MS = 120_000;
+
+export { ACTIVE_STATES };
 
 /**
  * Leases are in real time, not programme time: they say whether the runner holding a mailbox is
@@ -43,7 +49,7 @@ export function liveLeaseRows(db: Kysely<Database>): Promise<LiveLease[]> {
   return db
     .selectFrom('mailbox')
     .select(['address', 'lease_owner', 'next_step', 'source_endpoint', 'target_endpoint'])
-    .where('lease_until', '>', realNow())
+    .where(leaseLive(realNow()))
     .execute();
 }
 
@@ -76,7 +82,7 @@ export function claimDue(db: Kysely<Database>, request: ClaimRequest): Promise<S
       .where('state', 'in', ACTIVE_STATES)
       .where('next_step', 'is not', null)
       .where('next_due_at', '<=', request.now.toISOString())
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', real)]))
+      .where(leaseFree(real))
       .orderBy('next_due_at')
       .orderBy('address')
       .limit(request.limit * 4);
@@ -91,14 +97,7 @@ export function claimDue(db: Kysely<Database>, request: ClaimRequest): Promise<S
       const holds = room.holdsFor(candidate);
       if (!room.fits(holds)) continue;
       const owner = request.ownerFor(candidate);
-      // Still free: a heartbeat (which takes no claim lock) may have renewed the lease since the read.
-      const taken = await tx
-        .updateTable('mailbox')
-        .set({ lease_owner: owner, lease_until: until })
-        .where('address', '=', candidate.address)
-        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', real)]))
-        .executeTakeFirst();
-      if (taken.numUpdatedRows === 0n) continue;
+      if (!(await takeLease(tx, candidate.address, owner, until, real))) continue;
       room.acquire(holds);
       won.push({ ...candidate, lease_owner: owner, lease_until: until });
     }
@@ -117,15 +116,7 @@ export async function takeOver(
   owner: string,
   leaseMs: number,
 ): Promise<Selectable<MailboxTable> | undefined> {
-  return db
-    .updateTable('mailbox')
-    .set({ lease_owner: owner, lease_until: new Date(Date.now() + leaseMs).toISOString() })
-    .where('address', '=', address)
-    .where('lease_owner', '=', token)
-    .where('lease_until', '>', realNow())
-    .where('state', 'in', ACTIVE_STATES)
-    .returningAll()
-    .executeTakeFirst();
+  return takeOverLease(db, address, token, owner, new Date(Date.now() + leaseMs).toISOString(), realNow());
 }
 
 /**
@@ -147,7 +138,7 @@ export async function liveLeases(db: Kysely<Database>): Promise<number> {
   const row = await db
     .selectFrom('mailbox')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where('lease_until', '>', realNow())
+    .where(leaseLive(realNow()))
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
@@ -157,14 +148,7 @@ export async function liveLeases(db: Kysely<Database>): Promise<number> {
  * run out is not renewed: another worker may have claimed the mailbox, so its holder must stop.
  */
 export async function renewLeases(db: Kysely<Database>, owner: string, leaseMs: number): Promise<string[]> {
-  const rows = await db
-    .updateTable('mailbox')
-    .set({ lease_until: new Date(Date.now() + leaseMs).toISOString() })
-    .where('lease_owner', '=', owner)
-    .where('lease_until', '>', realNow())
-    .returning('address')
-    .execute();
-  return rows.map((r) => r.address);
+  return renew(db, owner, new Date(Date.now() + leaseMs).toISOString(), realNow());
 }
 
 /** Frees leases left by runners of this host that are no longer alive, so a restart goes on at once. */
@@ -175,14 +159,10 @@ export async function releaseDeadLocalLeases(db: Kysely<Database>, self: string)
     .where('lease_owner', 'like', `${localOwnerPrefix()}%`)
     .execute();
   const dead = held.filter((m) => isGoneLocally(m.lease_owner!, self));
-  for (const m of dead) {
-    await db
-      .updateTable('mailbox')
-      .set({ lease_owner: null, lease_until: null })
-      .where('address', '=', m.address)
-      .where('lease_owner', '=', m.lease_owner)
-      .execute();
-  }
+  await freeLeasesOf(
+    db,
+    dead.map((m) => ({ address: m.address, lease_owner: m.lease_owner! })),
+  );
   return dead.length;
 }
 

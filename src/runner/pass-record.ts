@@ -1,107 +1,27 @@
-import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { SyncReport } from '../copy/sync-report.js';
-import type { LifecycleStep } from '../programme/lifecycle/mailbox-state.js';
-import type { Database } from '../state/schema.js';
-import type { MailboxEnds } from './endpoint-room.js';
 
-/** How a pass ended. */
-export type PassOutcome = 'ok' | 'partial' | 'failed' | 'interrupted';
+import type { PassClose, PassOutcome } from '../state/pass/close-pass.js';
 
-/**
- * Opens the record of a pass; returns its id. A pass of the mailbox still open is closed first as
- * interrupted: its worker died (the caller holds the lease now, so no one else is running it).
- */
-export async function startPass(
-  db: Kysely<Database>,
-  mailbox: { address: string } & MailboxEnds,
-  kind: LifecycleStep,
-  worker: string,
-  at: Date,
-): Promise<string> {
-  const id = randomUUID();
-  await db
-    .updateTable('pass')
-    .set({
-      finished_at: at.toISOString(),
-      outcome: 'interrupted',
-      error_reason: 'its worker stopped without finishing; the step was taken over',
-    })
-    .where('mailbox', '=', mailbox.address)
-    .where('finished_at', 'is', null)
-    .execute();
-  await db
-    .insertInto('pass')
-    .values({
-      id,
-      mailbox: mailbox.address,
-      kind,
-      worker,
-      started_at: at.toISOString(),
-      source_endpoint: mailbox.source_endpoint,
-      target_endpoint: mailbox.target_endpoint,
-    })
-    .execute();
-  return id;
-}
+export { openPass as startPass } from '../state/pass/open-pass.js';
+export type { PassOutcome };
 
-/** Closes the record of a pass with what it copied and why it failed, and keeps its skipped items. */
-export async function finishPass(
-  db: Kysely<Database>,
+/** A pass's record as it closes, from what the copy reported and why it stopped. */
+export function passClose(
   id: string,
   mailbox: string,
   at: Date,
   outcome: PassOutcome,
   report: SyncReport | undefined,
   error: { type?: string; message: string } | undefined,
-): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    await tx
-      .updateTable('pass')
-      .set({
-        finished_at: at.toISOString(),
-        outcome,
-        messages: report?.messagesCopied ?? 0,
-        bytes: report?.bytesCopied ?? 0,
-        skipped: report?.skipped.length ?? 0,
-        error_type: error?.type ?? null,
-        error_reason: error?.message ?? null,
-      })
-      .where('id', '=', id)
-      .execute();
-    for (const item of report?.skipped ?? []) {
-      await tx
-        .insertInto('skipped_item')
-        .values({
-          mailbox,
-          folder: item.folder,
-          uid: item.uid,
-          size: item.size,
-          reason: item.reason,
-          recorded_at: at.toISOString(),
-        })
-        .onConflict((oc) =>
-          oc
-            .columns(['mailbox', 'folder', 'uid'])
-            .doUpdateSet({ reason: item.reason, recorded_at: at.toISOString() }),
-        )
-        .execute();
-    }
-    if (report && (report.messagesCopied > 0 || report.skipped.length > 0)) {
-      const skipped = await tx
-        .selectFrom('skipped_item')
-        .select((eb) => eb.fn.countAll<string | number>().as('n'))
-        .where('mailbox', '=', mailbox)
-        .executeTakeFirstOrThrow();
-      await tx
-        .updateTable('mailbox')
-        .set((eb) => ({
-          copied_messages: eb('copied_messages', '+', report.messagesCopied),
-          copied_bytes: eb('copied_bytes', '+', report.bytesCopied),
-          skipped_items: Number(skipped.n),
-        }))
-        .where('address', '=', mailbox)
-        .execute();
-    }
-  });
+): PassClose {
+  return {
+    id,
+    mailbox,
+    at,
+    outcome,
+    messages: report?.messagesCopied ?? 0,
+    bytes: report?.bytesCopied ?? 0,
+    skipped: report?.skipped ?? [],
+    error,
+  };
 }

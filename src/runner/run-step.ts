@@ -4,23 +4,27 @@ import type { SyncReport } from '../copy/sync-report.js';
 import { verifyMailbox } from '../copy/verify.js';
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
 import type { Logger } from '../log/logger.js';
-import { WireStore } from '../mailstore/imap/wire-store.js';
-import type { LifecycleConfig, ProgrammeConfig } from '../programme/config.js';
+import type { LifecycleConfig, ProgrammeConfig } from '../programme/config/config.js';
+
+import type { MailStore } from '../mailstore/mail-store.js';
+import { openMailStore } from '../mailstore/open-mail-store.js';
 import type { LifecycleStep } from '../programme/lifecycle/mailbox-state.js';
-import { loginFor } from '../programme/mailbox-login.js';
+import { loginFor } from '../programme/endpoints/mailbox-login.js';
 import type { Database, EndpointTable, MailboxTable } from '../state/schema.js';
 import type { SecretBox } from '../state/secrets/secret-box.js';
 import { SyncCheckpoints } from '../state/sync-checkpoints.js';
 import { queueNotice } from '../notify/ledger/queue-notices.js';
-import type { Clock } from './clock.js';
-import { observeLoginLatency } from './adaptive-concurrency.js';
+import type { Clock } from '../limits/clock.js';
+import { observeLoginLatency } from '../limits/adaptive-concurrency.js';
 import { endpointChanges } from './endpoint-changes.js';
-import { EndpointPace } from './endpoint-pace.js';
+import { EndpointPace } from '../limits/endpoint-pace.js';
 import { LEASE_LOST, LeaseWatch, leaseLost } from './lease-watch.js';
-import { connectionsPerMailbox } from './endpoint-room.js';
+import { connectionsPerMailbox } from '../limits/endpoint-room.js';
 import { holdsLease } from './leases.js';
-import { finishPass, startPass } from './pass-record.js';
-import { markCutover, stepFailed, stepInterrupted, stepSucceeded, type Side } from './step-outcome.js';
+import { finishStep } from '../state/mailbox/finish-step.js';
+import { markCutover } from '../state/mailbox/mark-cutover.js';
+import { passClose, startPass } from './pass-record.js';
+import { stepFailed, stepSucceeded, type Side } from './step-outcome.js';
 
 /** What a process needs to build the context of its steps. */
 export interface StepSetup {
@@ -108,9 +112,9 @@ function opener(ctx: StepContext, mailbox: Selectable<MailboxTable>, side: Side)
   return async () => {
     if (!login) throw new SideError(side, new TrancheError('auth', `no password for ${user}`));
     const started = performance.now();
-    let store: WireStore;
+    let store: MailStore;
     try {
-      store = await WireStore.connect(login);
+      store = await openMailStore(login, `endpoint ${endpoint.name}`);
     } catch (error) {
       throw new SideError(side, toTrancheError(error));
     }
@@ -164,9 +168,10 @@ async function leftToNewHolder(
   report: SyncReport | undefined,
   log: Logger,
 ): Promise<StepResult> {
-  await finishPass(ctx.db, passId, mailbox.address, ctx.clock.now(), 'interrupted', report, {
+  const pass = passClose(passId, mailbox.address, ctx.clock.now(), 'interrupted', report, {
     message: LEASE_LOST,
   });
+  await finishStep(ctx.db, { pass, owner: ctx.owner, row: undefined });
   log.warn('lease lost: this pass stopped; the mailbox is left to whoever holds it now');
   return 'interrupted';
 }
@@ -176,7 +181,7 @@ async function leftToNewHolder(
  * followed by a verify), recorded as a pass, and moves the mailbox on, retries or fails it.
  */
 export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable>): Promise<StepResult> {
-  const step = mailbox.next_step as LifecycleStep;
+  const step: LifecycleStep = mailbox.next_step ?? 'prestage';
   const log = ctx.logger.child({ mailbox: mailbox.address, step });
   const passId = await startPass(ctx.db, mailbox, step, ctx.owner, ctx.clock.now());
   if (step === 'final') await markCutover(ctx.db, mailbox.address, ctx.owner);
@@ -197,7 +202,7 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
       connections: connectionsPerMailbox(ctx.endpoints, mailbox, ctx.lifecycle.connectionsPerMailbox),
       pace: (bytes) => ctx.pace.take(endpoints, bytes, ctx.signal),
     });
-    if (report.error) throw new TrancheError(report.error.type as TrancheError['type'], report.error.message);
+    if (report.error) throw report.error;
     if (step === 'final') {
       const verify = await verifyMailbox(openSource, openTarget, { renames: [], excludes: [] }, false);
       const differences = verify.folders.flatMap((f) => f.differences.map((d) => `${f.source}: ${d}`));
@@ -213,24 +218,24 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
     const now = ctx.clock.now();
     if (leaseLost(ctx.signal)) return leftToNewHolder(ctx, passId, mailbox, report, log);
     if (ctx.signal.aborted) {
-      await finishPass(ctx.db, passId, mailbox.address, now, 'interrupted', report, undefined);
-      await stepInterrupted(ctx.db, mailbox.address, ctx.owner);
+      const pass = passClose(passId, mailbox.address, now, 'interrupted', report, undefined);
+      await finishStep(ctx.db, { pass, owner: ctx.owner, row: {} });
       log.info('interrupted; the step stays due');
       return 'interrupted';
     }
     const { error: typed, side } = unwrap(error);
-    await finishPass(ctx.db, passId, mailbox.address, now, 'failed', report, typed);
-    const outcome = await stepFailed(ctx.db, mailbox, ctx.owner, typed, side, ctx.lifecycle, now);
+    const { outcome, row } = stepFailed(mailbox, typed, side, ctx.lifecycle, now);
+    const pass = passClose(passId, mailbox.address, now, 'failed', report, typed);
+    await finishStep(ctx.db, { pass, owner: ctx.owner, row });
     if (outcome === 'failed' && ctx.notices) await queueOutcome(ctx, mailbox, 'failure', now);
-    log.warn({ type: typed.type, side, err: typed.message, outcome }, 'step failed');
+    log.warn({ type: typed.type, side, err: typed, outcome }, 'step failed');
     return outcome;
   }
   // Another worker claimed the mailbox as the pass ended (before the heartbeat could stop it): it carries the step.
   if (!(await holdsLease(ctx.db, mailbox.address, ctx.owner)))
     return leftToNewHolder(ctx, passId, mailbox, report, log);
   const now = ctx.clock.now();
-  await finishPass(
-    ctx.db,
+  const pass = passClose(
     passId,
     mailbox.address,
     now,
@@ -238,7 +243,7 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
     report,
     undefined,
   );
-  await stepSucceeded(ctx.db, mailbox, ctx.owner, step, ctx.lifecycle, now);
+  await finishStep(ctx.db, { pass, owner: ctx.owner, row: stepSucceeded(mailbox, step, ctx.lifecycle, now) });
   if (step === 'final' && ctx.notices) await queueOutcome(ctx, mailbox, 'success', now);
   log.info({ messages: report.messagesCopied, bytes: report.bytesCopied }, 'step done');
   return 'ok';
@@ -252,7 +257,7 @@ export async function carryOutStep(ctx: StepContext, mailbox: Selectable<Mailbox
     await ctx.refreshEndpoints();
     return await runStep({ ...ctx, signal: step.signal }, mailbox);
   } catch (error) {
-    ctx.logger.error({ mailbox: mailbox.address, err: toTrancheError(error).message }, 'step not recorded');
+    ctx.logger.error({ mailbox: mailbox.address, err: toTrancheError(error) }, 'step not recorded');
     return 'interrupted';
   } finally {
     step.end();

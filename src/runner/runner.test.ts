@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { silentLogger } from '../log/logger.js';
-import { withDefaults, type ProgrammeConfig } from '../programme/config.js';
-import { Endpoints } from '../programme/endpoints.js';
+import { withDefaults, type ProgrammeConfig } from '../programme/config/config.js';
+import { Endpoints } from '../programme/endpoints/endpoints.js';
 import { firstStep } from '../programme/lifecycle/step-times.js';
 import { openStateStore } from '../state/open-state-store.js';
 import type { Database } from '../state/schema.js';
@@ -14,7 +14,7 @@ import { startDovecot, type DovecotServer, type DovecotUser } from '../testing/d
 import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
 import { tempStatePath } from '../testing/sync-fixture.js';
 import { testEndpoint } from '../testing/test-endpoint.js';
-import { SimulatedClock } from './clock.js';
+import { SimulatedClock } from '../limits/clock.js';
 import { runStep, stepContext } from './run-step.js';
 import { runProgramme, type RunnerOptions, type RunTotals } from './runner.js';
 

@@ -1,13 +1,13 @@
 import type { Kysely, Selectable } from 'kysely';
 import { sleep } from '../copy/backoff.js';
 import type { Logger } from '../log/logger.js';
-import type { ProgrammeConfig } from '../programme/config.js';
+import type { ProgrammeConfig } from '../programme/config/config.js';
 import type { Database, MailboxTable } from '../state/schema.js';
 import type { SecretBox } from '../state/secrets/secret-box.js';
 import type { NoticeTemplates } from '../notify/templates/notice-templates.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../limits/clock.js';
+import { DEFAULT_LEASE_MS, claimDue, nextDueAt } from './leases.js';
 import { CutoverGate } from './cutover-gate.js';
-import { claimDue, nextDueAt } from './leases.js';
 import { carryOutStep, type StepResult } from './run-step.js';
 import { SchedulingDuties } from './scheduling-duties.js';
 import { startWorking } from './start-working.js';
@@ -60,7 +60,7 @@ export interface RunTotals {
  */
 export async function runProgramme(options: RunnerOptions): Promise<RunTotals> {
   const { db, clock, signal, config } = options;
-  const leaseMs = options.leaseMs ?? 120_000;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const pollMs = options.pollMs ?? 500;
   const maxMailboxes = options.maxMailboxes ?? 16;
   const { owner, logger, registry, ctx, stop } = await startWorking({

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '../log/logger.js';
-import type { ProgrammeConfig } from '../programme/config.js';
+import type { ProgrammeConfig } from '../programme/config/config.js';
 import { hasPendingNotices, nextNoticeAt } from '../notify/ledger/next-notice-at.js';
 import { noticeDay, queueCalendarNotices, queueDigests } from '../notify/ledger/queue-notices.js';
 import { Notifier } from '../notify/notifier.js';

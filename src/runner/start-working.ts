@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import { toTrancheError } from '../errors/tranche-error.js';
 import type { Logger } from '../log/logger.js';
-import type { ProgrammeConfig } from '../programme/config.js';
+import type { ProgrammeConfig } from '../programme/config/config.js';
 import type { Database } from '../state/schema.js';
 import type { SecretBox } from '../state/secrets/secret-box.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../limits/clock.js';
 import { newOwnerId, releaseDeadLocalLeases, renewLeases } from './leases.js';
 import { stepContext, type StepContext } from './run-step.js';
 import { WorkerRegistry, type WorkerMode } from './worker-registry.js';
@@ -55,7 +55,7 @@ export async function startWorking(setup: WorkingSetup): Promise<Working> {
   const ctx = await stepContext({ ...setup, owner, logger });
   const heartbeat = setInterval(() => {
     Promise.all([ctx.leases.renew(() => renewLeases(db, owner, leaseMs)), registry.beat()]).catch(
-      (error: unknown) => logger.error({ err: toTrancheError(error).message }, 'heartbeat failed'),
+      (error: unknown) => logger.error({ err: toTrancheError(error) }, 'heartbeat failed'),
     );
   }, leaseMs / 3);
   heartbeat.unref();
@@ -63,7 +63,7 @@ export async function startWorking(setup: WorkingSetup): Promise<Working> {
     ctx
       .refreshEndpoints()
       .catch((error: unknown) =>
-        logger.error({ err: toTrancheError(error).message }, 'reading the endpoints failed'),
+        logger.error({ err: toTrancheError(error) }, 'reading the endpoints failed'),
       );
   }, ENDPOINT_REFRESH_MS);
   refresh.unref();

@@ -33,7 +33,7 @@ export class StepQueue {
       useListenNotify: true,
       application_name: 'tranche',
     });
-    boss.on('error', (error: unknown) => logger.warn({ err: toTrancheError(error).message }, 'job queue'));
+    boss.on('error', (error: unknown) => logger.warn({ err: toTrancheError(error) }, 'job queue'));
     try {
       await boss.start();
       // A hand-off is never retried by the queue: a lapsed lease makes the dispatcher hand the step off

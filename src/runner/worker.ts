@@ -3,14 +3,14 @@ import type { Kysely } from 'kysely';
 import { sleep } from '../copy/backoff.js';
 import { toTrancheError } from '../errors/tranche-error.js';
 import type { Logger } from '../log/logger.js';
-import type { ProgrammeConfig } from '../programme/config.js';
+import type { ProgrammeConfig } from '../programme/config/config.js';
 import type { NoticeTemplates } from '../notify/templates/notice-templates.js';
 import type { Database } from '../state/schema.js';
 import type { SecretBox } from '../state/secrets/secret-box.js';
-import { SystemClock } from './clock.js';
+import { SystemClock } from '../limits/clock.js';
 import { LeaderLock } from './leader-lock.js';
+import { DEFAULT_LEASE_MS, HANDOFF_PREFIX, claimDue, liveLeases, nextDueAt, takeOver } from './leases.js';
 import { CutoverGate } from './cutover-gate.js';
-import { HANDOFF_PREFIX, claimDue, liveLeases, nextDueAt, takeOver } from './leases.js';
 import { carryOutStep, type StepResult } from './run-step.js';
 import { SchedulingDuties } from './scheduling-duties.js';
 import { StepQueue } from './step-queue.js';
@@ -63,7 +63,7 @@ export interface WorkerTotals {
  */
 export async function runWorker(options: WorkerOptions): Promise<WorkerTotals> {
   const { db, config, signal } = options;
-  const leaseMs = options.leaseMs ?? 120_000;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const handoffMs = options.handoffMs ?? 60_000;
   const pollMs = options.pollMs ?? 200;
   const maxMailboxes = options.maxMailboxes ?? 8;
@@ -158,7 +158,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerTotals> {
           break;
         }
       } catch (error) {
-        logger.error({ err: toTrancheError(error).message }, 'worker turn failed; trying again');
+        logger.error({ err: toTrancheError(error) }, 'worker turn failed; trying again');
       }
       await sleep(pollMs, signal).catch(() => undefined);
     }

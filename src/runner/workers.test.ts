@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { openStateStore } from '../state/open-state-store.js';
-import type { WorkerLoad } from '../programme/report/worker-load.js';
+import type { WorkerLoad } from '../report/worker-load.js';
 import type { Database } from '../state/schema.js';
 import { startPostgres, type PostgresServer } from '../testing/postgres.js';
 import { buildSampleProgramme, type SampleProgramme } from '../testing/sample-programme.js';

@@ -8,11 +8,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { silentLogger } from '../log/logger.js';
-import { withDefaults } from '../programme/config.js';
+import { withDefaults } from '../programme/config/config.js';
 import { openStateStore } from '../state/open-state-store.js';
 import type { Database } from '../state/schema.js';
 import { tempStatePath } from '../testing/sync-fixture.js';
-import { seedServeFixture, type FixtureTokens } from './serve-fixture.js';
+import { seedServeFixture, type FixtureTokens } from '../testing/serve-fixture.js';
 import { buildServer } from './server.js';
 
 const SHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));

@@ -19,6 +19,8 @@ export class FreshCache {
   constructor(
     private readonly maxAgeMs: number,
     private readonly clock: () => number = Date.now,
+    /** Told when a background refresh fails (the last value is still served). */
+    private readonly onRefreshFailed: (key: string, error: unknown) => void = () => undefined,
   ) {}
 
   /** The value of KEY with the moment it was computed (ms since the epoch). */
@@ -27,7 +29,7 @@ export class FreshCache {
     if (entry) {
       if (this.clock() - entry.at >= this.maxAgeMs)
         // A failed background refresh keeps the last value; the next request tries again.
-        this.refresh(key, compute).catch(() => undefined);
+        this.refresh(key, compute).catch((error: unknown) => this.onRefreshFailed(key, error));
       return entry;
     }
     return this.refresh(key, compute);

@@ -1,5 +1,5 @@
-import type { MailboxDetail } from '../programme/report/mailbox-detail.js';
-import type { MailboxNotice } from '../programme/report/mailbox-notices.js';
+import type { MailboxDetail } from '../report/mailbox-detail.js';
+import type { MailboxNotice } from '../report/mailbox-notices.js';
 
 /**
  * A mailbox's move in a few plain sentences, for the helpdesk on the phone: when, whether it worked,

@@ -3,13 +3,13 @@ import { describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { silentLogger } from '../log/logger.js';
-import { withDefaults } from '../programme/config.js';
+import { withDefaults } from '../programme/config/config.js';
 import { openStateStore } from '../state/open-state-store.js';
 import type { Database } from '../state/schema.js';
 import { storeBackends } from '../testing/store-backends.js';
 import { WorkerRegistry } from '../runner/worker-registry.js';
 import { listTokens, revokeToken } from './auth/api-tokens.js';
-import { seedServeFixture, type FixtureTokens } from './serve-fixture.js';
+import { seedServeFixture, type FixtureTokens } from '../testing/serve-fixture.js';
 import { buildServer } from './server.js';
 
 const config = withDefaults({ name: 'Serve test', schedule: { weekday: { mailboxes: 4 } } }, '/nowhere');

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '../log/logger.js';
-import type { ProgrammeConfig } from '../programme/config.js';
-import { programmeNow } from '../programme/report/programme-now.js';
+import type { ProgrammeConfig } from '../programme/config/config.js';
+import { programmeNow } from '../report/programme-now.js';
 import type { Database } from '../state/schema.js';
 import { organisationFilter, type Scope } from './auth/scope.js';
 import { FreshCache } from './fresh-cache.js';
@@ -23,7 +23,15 @@ export function serveContext(
   logger: Logger,
   maxAgeMs: number,
 ): ServeContext {
-  return { db, config, logger, cache: new FreshCache(maxAgeMs), now: () => programmeNow(db) };
+  return {
+    db,
+    config,
+    logger,
+    cache: new FreshCache(maxAgeMs, Date.now, (view, error) =>
+      logger.warn({ view, err: error }, 'refreshing a dashboard view failed; serving the last one'),
+    ),
+    now: () => programmeNow(db),
+  };
 }
 
 /**

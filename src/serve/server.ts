@@ -8,7 +8,7 @@ import Fastify, {
 import type { Kysely } from 'kysely';
 import { TrancheError } from '../errors/tranche-error.js';
 import type { Logger } from '../log/logger.js';
-import type { ProgrammeConfig } from '../programme/config.js';
+import type { ProgrammeConfig } from '../programme/config/config.js';
 import type { Database } from '../state/schema.js';
 import { refusalPage } from './dashboard/html-pages.js';
 import { HttpRefusal } from './http-refusal.js';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { TrancheError } from '../errors/tranche-error.js';
 import { parseImapUrl, type ImapEndpoint } from '../mailstore/imap/endpoint.js';
-import { loginFor } from '../programme/mailbox-login.js';
+import { loginFor } from '../programme/endpoints/mailbox-login.js';
 import type { Database } from '../state/schema.js';
 import type { SecretBox } from '../state/secrets/secret-box.js';
 import type { SoakAccount } from './soak-accounts.js';
@@ -34,8 +34,9 @@ export async function endpointSoakLogins(
     .where('target_endpoint', '=', name)
     .executeTakeFirstOrThrow();
   const programmeUsers = Number(counted.n);
+  // A soak speaks IMAP with tranche's own client: the endpoint must be an imap:// or imaps:// one.
+  const address = parseImapUrl(endpoint.url, `endpoint ${name}`);
   if (accounts) {
-    const address = parseImapUrl(endpoint.url, `endpoint ${name}`);
     const logins = accounts.slice(0, users ?? accounts.length).map((a) => ({
       ...address,
       user: a.user,
@@ -69,6 +70,9 @@ export async function endpointSoakLogins(
       'usage',
       `--users ${users}: only ${rows.length} of the programme's mailboxes move onto ${name}`,
     );
-  const logins = rows.map((r) => loginFor(endpoint, r.target_user, r.target_secret, box)!);
+  const logins = rows.map((r) => {
+    const { url: _url, ...login } = loginFor(endpoint, r.target_user, r.target_secret, box)!;
+    return { ...address, ...login };
+  });
   return { target: endpoint.url, logins, programmeUsers };
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ProgrammeConfig } from '../programme/config.js';
+import type { ProgrammeConfig } from '../programme/config/config.js';
 import type { Database } from '../state/schema.js';
 import { listSoakRuns, type SoakRunRecord } from './soak-runs.js';
 

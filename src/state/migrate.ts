@@ -11,6 +11,7 @@ import * as m0007 from './migrations/0007-stalled-time.js';
 import * as m0008 from './migrations/0008-workers.js';
 import * as m0009 from './migrations/0009-tokens.js';
 import * as m0010 from './migrations/0010-pass-endpoints.js';
+import * as m0011 from './migrations/0011-mailbox-owner.js';
 import * as m0018 from './migrations/0018-soak-runs.js';
 
 /** Every migration, in order; forward only. */
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-workers': m0008,
   '0009-tokens': m0009,
   '0010-pass-endpoints': m0010,
+  '0011-mailbox-owner': m0011,
   '0018-soak-runs': m0018,
 };
 

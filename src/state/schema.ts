@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { LifecycleStep, MailboxState } from './mailbox/mailbox-states.js';
 
 /** One row per (mailbox, source folder): the copy engine's checkpoint. */
 export interface SyncFolderTable {
@@ -60,7 +61,7 @@ export interface MailboxTable {
   target_user: string;
   target_secret: string | null;
   notify_address: string;
-  state: Generated<string>;
+  state: Generated<MailboxState>;
   updated_at: Generated<string>;
   folder_count: number | null;
   message_count: string | number | null;
@@ -78,7 +79,7 @@ export interface MailboxTable {
   /** A told day that a forced re-plan moved away from: a rescheduled notice is owed. */
   rescheduled_from: string | null;
   /** The lifecycle step due next: prestage, delta, final (null when there is none). */
-  next_step: string | null;
+  next_step: LifecycleStep | null;
   /** When next_step is due (ISO timestamp, programme clock). */
   next_due_at: string | null;
   /** Consecutive failed attempts at next_step. */
@@ -93,7 +94,6 @@ export interface MailboxTable {
   done_at: string | null;
   copied_messages: Generated<string | number>;
   copied_bytes: Generated<string | number>;
-  skipped_items: Generated<number>;
   /** Time spent waiting because a server throttled this mailbox (ms, programme clock). */
   stalled_ms: Generated<string | number>;
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_LIMITS, type EndpointInput } from '../programme/endpoints.js';
+import { DEFAULT_LIMITS, type EndpointInput } from '../programme/endpoints/endpoints.js';
 import type { DovecotServer } from './dovecot.js';
 
 /**

@@ -1,23 +1,12 @@
 import { TrancheError } from '../../errors/tranche-error.js';
+import type { StoreLogin } from '../store-login.js';
 
 /** How to reach and log in to one IMAP account. */
-export interface ImapEndpoint {
+export interface ImapEndpoint extends StoreLogin {
   host: string;
   port: number;
   /** 'implicit' for imaps://, 'starttls' for imap:// (upgraded when offered). */
   tls: 'implicit' | 'starttls';
-  /** The mailbox owner's login name. */
-  user: string;
-  /** The password of `admin` when set, otherwise of `user`. Never logged. */
-  password: string;
-  /** An admin (master) identity that logs in on the user's behalf. */
-  admin: string | undefined;
-  /** A composed login for servers that want one, e.g. '{user}*{admin}'; without it, SASL PLAIN with authzid. */
-  loginTemplate: string | undefined;
-  /** Skip certificate verification. */
-  insecure: boolean;
-  /** Permit a password over an unencrypted connection (loopback tests). */
-  allowPlaintext: boolean;
 }
 
 /** Splits an imap:// or imaps:// URL into host, port and TLS mode; anything else is a usage error. */

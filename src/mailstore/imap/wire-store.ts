@@ -1,4 +1,4 @@
-import { TrancheError } from '../../errors/tranche-error.js';
+import { TrancheError, toTrancheError, type ErrorType } from '../../errors/tranche-error.js';
 import type {
   FolderInfo,
   FolderStatus,
@@ -42,6 +42,16 @@ export function uidSet(uids: number[]): string {
     i = j + 1;
   }
   return parts.join(',');
+}
+
+/** An error of one command, named by what was going on, its type, retry flag and server hint kept. */
+function during(what: string, error: unknown, fallback: ErrorType = 'internal'): TrancheError {
+  const typed = toTrancheError(error, fallback);
+  return new TrancheError(typed.type, `${what}: ${typed.message}`, {
+    cause: error,
+    retryable: typed.retryable,
+    retryAfterMs: typed.retryAfterMs,
+  });
 }
 
 /** Bytes of fetched messages waiting for the consumer before the socket is paused. */
@@ -102,12 +112,7 @@ export class WireStore implements MailStore {
     try {
       return await this.#connection.run(parts, onUntagged);
     } catch (error) {
-      const typed = error instanceof TrancheError ? error : new TrancheError('internal', String(error));
-      throw new TrancheError(typed.type, `${what}: ${typed.message}`, {
-        cause: error,
-        retryable: typed.retryable,
-        retryAfterMs: typed.retryAfterMs,
-      });
+      throw during(what, error);
     }
   }
 
@@ -239,15 +244,7 @@ export class WireStore implements MailStore {
           yield next;
           continue;
         }
-        if (outcome?.error)
-          throw new TrancheError(
-            outcome.error instanceof TrancheError ? outcome.error.type : 'server',
-            `FETCH bodies in ${folder.path}: ${outcome.error.message}`,
-            {
-              cause: outcome.error,
-              retryable: outcome.error instanceof TrancheError && outcome.error.retryable,
-            },
-          );
+        if (outcome?.error) throw during(`FETCH bodies in ${folder.path}`, outcome.error, 'server');
         if (outcome) return;
         await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
@@ -267,8 +264,7 @@ export class WireStore implements MailStore {
     ]);
     const uid = done.then((c) => {
       if (c.status !== 'OK') {
-        const error = completionError([], c);
-        throw new TrancheError(error.type, `APPEND to ${path}: ${error.message}`, { cause: error });
+        throw during(`APPEND to ${path}`, completionError([], c));
       }
       const m = /\[APPENDUID \d+ (\d+)\]/i.exec(c.text);
       return m ? Number(m[1]) : undefined;

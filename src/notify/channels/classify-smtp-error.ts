@@ -1,3 +1,4 @@
+import { cappedHint } from '../../errors/retry-delay.js';
 import { TrancheError, type ErrorType } from '../../errors/tranche-error.js';
 
 /** What nodemailer puts on its errors: its own code (the socket's in originalCode), the reply and the command. */
@@ -32,7 +33,6 @@ const TLS_CODES = /^(ERR_TLS|ERR_SSL|ERR_OSSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABL
 const THROTTLE_WORDS = /throttl|too many|\brate\b|exceeded|try again later|slow down|busy/i;
 /** 'try again in 30 seconds', 'retry after 5 minutes': a wait hint, followed but capped. */
 const WAIT_HINT = /(?:try again|retry)\s+(?:in|after)\s+(\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?)\b/i;
-const MAX_HINT_MS = 60 * 60 * 1000;
 const AUTH_REPLIES = new Set([530, 534, 535]);
 /** Replies that refuse the message or its recipient rather than the session (RFC 5321 4.2.2/4.2.3). */
 const MESSAGE_REPLIES = new Set([550, 551, 552, 553, 554]);
@@ -52,7 +52,7 @@ function retryAfterMs(words: string): number | undefined {
   const hint = WAIT_HINT.exec(words);
   if (!hint) return undefined;
   const unit = (hint[2] ?? 's').toLowerCase().startsWith('m') ? 60_000 : 1000;
-  return Math.min(Number(hint[1]) * unit, MAX_HINT_MS);
+  return cappedHint(Number(hint[1]) * unit);
 }
 
 function tlsAdvice(code: string, words: string, command: string): string {

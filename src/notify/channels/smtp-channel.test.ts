@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { TrancheError } from '../../errors/tranche-error.js';
-import type { NoticesConfig } from '../../programme/config.js';
+import type { NoticesConfig } from '../../programme/config/config.js';
 import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from '../../testing/smtp-sink.js';
 import type { OutgoingNotice } from '../channel.js';
 import { classifySmtpError } from './classify-smtp-error.js';

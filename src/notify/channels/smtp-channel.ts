@@ -8,9 +8,10 @@ import {
 } from 'nodemailer';
 import { TrancheError } from '../../errors/tranche-error.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
-import type { NoticesConfig } from '../../programme/config.js';
+import type { NoticesConfig } from '../../programme/config/config.js';
 import type { NoticeChannel, OutgoingNotice } from '../channel.js';
 import { classifySmtpError } from './classify-smtp-error.js';
+import { type Environment, processEnvironment, readEnvironment } from '../../environment/environment.js';
 
 /** The smtp part of the notices configuration. */
 export type SmtpConfig = NoticesConfig['smtp'];
@@ -65,7 +66,10 @@ export function isLoopbackHost(host: string): boolean {
  * The SMTP password: passwordFile (one trailing newline dropped), else TRANCHE_SMTP_PASSWORD; undefined
  * without a user. A user without either is a usage error; the error never shows the password.
  */
-export function readSmtpPassword(smtp: SmtpConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function readSmtpPassword(
+  smtp: SmtpConfig,
+  env: Environment = processEnvironment(),
+): string | undefined {
   if (smtp.user === undefined) return undefined;
   let password: string | undefined;
   if (smtp.passwordFile !== undefined) {
@@ -80,7 +84,7 @@ export function readSmtpPassword(smtp: SmtpConfig, env: NodeJS.ProcessEnv = proc
       throw new TrancheError('usage', `notices.smtp.passwordFile: ${smtp.passwordFile} is empty`);
     }
   } else {
-    password = env.TRANCHE_SMTP_PASSWORD;
+    password = readEnvironment('TRANCHE_SMTP_PASSWORD', env);
   }
   if (password === undefined || password === '') {
     throw new TrancheError(
@@ -248,7 +252,7 @@ export class SmtpChannel implements NoticeChannel {
 /** The channel for the programme's notices.smtp settings; reads the password now (a usage error if missing). */
 export function createSmtpChannel(
   notices: NoticesConfig,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Environment = processEnvironment(),
   options: SmtpChannelOptions = {},
 ): SmtpChannel {
   const smtp = notices.smtp;

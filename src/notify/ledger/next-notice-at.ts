@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { ProgrammeConfig } from '../../programme/config.js';
-import { addDays, atTime } from '../../programme/lifecycle/step-times.js';
+import type { ProgrammeConfig } from '../../programme/config/config.js';
+import { addDays, atTime } from '../../programme/calendar/calendar-day.js';
 import type { Database } from '../../state/schema.js';
 import { noticeDay, WAITING } from './queue-notices.js';
 

@@ -1,11 +1,13 @@
 import { sql, type Kysely } from 'kysely';
-import type { ProgrammeConfig } from '../../programme/config.js';
-import { addDays, dayOf } from '../../programme/lifecycle/step-times.js';
+import type { ProgrammeConfig } from '../../programme/config/config.js';
+import { addDays, dayOf } from '../../programme/calendar/calendar-day.js';
+import { WAITING_STATES } from '../../state/mailbox/mailbox-states.js';
+import { recordTold } from '../../state/mailbox/record-told.js';
 import type { Database } from '../../state/schema.js';
 import type { NoticeKind } from '../notice-kind.js';
 
 /** States in which a user is waiting for their day. */
-export const WAITING = ['scheduled', 'prestaged'] as const;
+export const WAITING = WAITING_STATES;
 
 /** Milliseconds since midnight of HH:MM. */
 const offsetOf = (time: string): number => {
@@ -84,25 +86,14 @@ export async function queueCalendarNotices(
           .where('batch_day', '<=', warnBy),
       );
     }
-    const told = await tx
-      .updateTable('mailbox')
-      .set((eb) => ({ told_day: eb.ref('batch_day'), rescheduled_from: null }))
-      .where('state', 'in', WAITING)
-      .where('batch_day', 'is not', null)
-      .where((eb) =>
-        eb.or([
-          eb('rescheduled_from', 'is not', null),
-          eb.and([eb('told_day', 'is', null), eb('batch_day', '<=', warnBy)]),
-        ]),
-      )
-      .executeTakeFirst();
+    const told = await recordTold(tx, warnBy);
     if (notices) {
       const remindBy = addDays(today, notices.reminderDays);
       await queueFor(tx, 'reminder', now, (q) =>
         q.whereRef('told_day', '=', 'batch_day').where('batch_day', '<=', remindBy),
       );
     }
-    return Number(told.numUpdatedRows);
+    return told;
   });
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { silentLogger } from '../../log/logger.js';
-import { withDefaults, type ProgrammeConfig } from '../../programme/config.js';
+import { withDefaults, type ProgrammeConfig } from '../../programme/config/config.js';
 import { openStateStore } from '../../state/open-state-store.js';
 import type { Database } from '../../state/schema.js';
 import { startSmtpSink, type SinkVerdict, type SmtpSink } from '../../testing/smtp-sink.js';

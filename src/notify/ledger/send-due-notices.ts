@@ -1,7 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
+import { retryDelay } from '../../errors/retry-delay.js';
 import { toTrancheError } from '../../errors/tranche-error.js';
 import type { Logger } from '../../log/logger.js';
-import type { ProgrammeConfig } from '../../programme/config.js';
+import type { ProgrammeConfig } from '../../programme/config/config.js';
+
+import { leaseRanOut } from '../../state/lease-condition.js';
 import { isGoneLocally, localOwnerPrefix } from '../../state/lease-owner.js';
 import type { Database, NoticeTable } from '../../state/schema.js';
 import type { NoticeChannel } from '../channel.js';
@@ -12,6 +15,8 @@ import { noticeMessageId } from './notice-message-id.js';
 
 /** Tries of a notice that fails retryably before it is given up (state failed). */
 const ATTEMPTS = 6;
+/** A notice not sent is tried again from five minutes on, doubling, never more than six hours apart. */
+const NOTICE_RETRY = { baseMs: 5 * 60_000, maxMs: 6 * 3_600_000 };
 /** How long a sender holds a notice it is sending (real time); a crashed sender's notices come back after. */
 const LEASE_MS = 5 * 60_000;
 
@@ -93,10 +98,7 @@ async function claim(db: Kysely<Database>, notice: Notice, owner: string): Promi
     .where('kind', '=', notice.kind)
     .where('day', '=', notice.day)
     .where((eb) =>
-      eb.or([
-        eb('state', '=', 'pending'),
-        eb.and([eb('state', '=', 'sending'), eb('lease_until', '<', real)]),
-      ]),
+      eb.or([eb('state', '=', 'pending'), eb.and([eb('state', '=', 'sending'), leaseRanOut(real)])]),
     )
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
@@ -117,7 +119,7 @@ export async function sendDueNotices(sender: NoticeSender, now: Date, limit = 50
     .where((eb) =>
       eb.or([
         eb.and([eb('state', '=', 'pending'), eb('due_at', '<=', now.toISOString())]),
-        eb.and([eb('state', '=', 'sending'), eb('lease_until', '<', new Date().toISOString())]),
+        eb.and([eb('state', '=', 'sending'), leaseRanOut(new Date().toISOString())]),
       ]),
     )
     .orderBy('due_at')
@@ -158,7 +160,7 @@ export async function sendDueNotices(sender: NoticeSender, now: Date, limit = 50
       const typed = toTrancheError(error);
       const attempts = notice.attempts + 1;
       const retry = typed.retryable && attempts < ATTEMPTS;
-      const delay = typed.retryAfterMs ?? 5 * 60_000 * 2 ** (attempts - 1);
+      const delay = retryDelay(NOTICE_RETRY, attempts, typed.retryAfterMs);
       await key
         .set({
           state: retry ? 'pending' : 'failed',
@@ -170,7 +172,7 @@ export async function sendDueNotices(sender: NoticeSender, now: Date, limit = 50
         })
         .execute();
       totals[retry ? 'retry' : 'failed']++;
-      log.warn({ type: typed.type, err: typed.message, attempts, retry }, 'notice not sent');
+      log.warn({ type: typed.type, err: typed, attempts, retry }, 'notice not sent');
     }
   }
   return totals;

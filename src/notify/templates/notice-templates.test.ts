@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { EXIT } from '../../cli/exit-codes.js';
 import { TrancheError } from '../../errors/tranche-error.js';
-import type { NoticesConfig } from '../../programme/config.js';
+import type { NoticesConfig } from '../../programme/config/config.js';
 import { openStateStore } from '../../state/open-state-store.js';
 import { runCli } from '../../testing/sync-fixture.js';
 import { NOTICE_KINDS, type NoticeKind, type NoticeVariables } from '../notice-kind.js';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Mustache from 'mustache';
 import { TrancheError } from '../../errors/tranche-error.js';
-import type { NoticesConfig } from '../../programme/config.js';
+import type { NoticesConfig } from '../../programme/config/config.js';
 import { NOTICE_KINDS, type NoticeKind, type NoticeVariables } from '../notice-kind.js';
 import { checkTemplate } from './check-template.js';
 import { DEFAULT_TEMPLATES } from './default-templates.js';

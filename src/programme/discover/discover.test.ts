@@ -7,7 +7,7 @@ import { generateCorpus, loadCorpus } from '../../testing/corpus.js';
 import { startDovecot, type DovecotServer } from '../../testing/dovecot.js';
 import { storeBackends } from '../../testing/store-backends.js';
 import { testEndpoint } from '../../testing/test-endpoint.js';
-import { Endpoints } from '../endpoints.js';
+import { Endpoints } from '../endpoints/endpoints.js';
 import { discover, schedulingBlockers } from './discover.js';
 
 let source: DovecotServer;

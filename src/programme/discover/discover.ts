@@ -1,10 +1,13 @@
 import type { Kysely, Selectable } from 'kysely';
 import { toTrancheError } from '../../errors/tranche-error.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
-import type { ImapEndpoint } from '../../mailstore/imap/endpoint.js';
-import { WireStore } from '../../mailstore/imap/wire-store.js';
+import type { MailStore } from '../../mailstore/mail-store.js';
+import { openMailStore } from '../../mailstore/open-mail-store.js';
+import type { StoreEndpoint } from '../../mailstore/store-login.js';
 import type { Database, MailboxTable } from '../../state/schema.js';
-import { loginFor } from '../mailbox-login.js';
+import { loginFor } from '../endpoints/mailbox-login.js';
+
+import { recordDiscovery } from '../../state/mailbox/record-discovery.js';
 import type { SecretBox } from '../../state/secrets/secret-box.js';
 import { Semaphore } from './semaphore.js';
 
@@ -50,11 +53,11 @@ interface SideResult {
   bytes?: number;
 }
 
-async function probe(login: ImapEndpoint | undefined, countMail: boolean): Promise<SideResult> {
+async function probe(login: StoreEndpoint | undefined, countMail: boolean): Promise<SideResult> {
   if (!login) return { outcome: 'no-password', detail: 'no password for this login' };
-  let store: WireStore | undefined;
+  let store: MailStore | undefined;
   try {
-    store = await WireStore.connect(login);
+    store = await openMailStore(login);
     if (!countMail) return { outcome: 'ok', detail: undefined };
     const folders = (await store.listFolders()).filter((f) => !f.noSelect);
     // STATUS commands are pipelined: one round trip for all folders.
@@ -127,19 +130,14 @@ export async function discover(
     const detail = [source.detail && `source: ${source.detail}`, target.detail && `target: ${target.detail}`]
       .filter(Boolean)
       .join('; ');
-    await db
-      .updateTable('mailbox')
-      .set({
-        source_login: source.outcome,
-        target_login: target.outcome,
-        folder_count: source.folders ?? null,
-        message_count: source.messages ?? null,
-        size_bytes: source.bytes ?? null,
-        discover_detail: detail || null,
-        discovered_at: new Date().toISOString(),
-      })
-      .where('address', '=', m.address)
-      .execute();
+    await recordDiscovery(db, m.address, {
+      source_login: source.outcome,
+      target_login: target.outcome,
+      folder_count: source.folders ?? null,
+      message_count: source.messages ?? null,
+      size_bytes: source.bytes ?? null,
+      discover_detail: detail || null,
+    });
   };
   // Paged by address, so a programme of millions is never read whole.
   for (let after = ''; ;) {

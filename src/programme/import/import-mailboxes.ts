@@ -4,6 +4,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { TrancheError } from '../../errors/tranche-error.js';
 import { fromCsvError } from './csv-error.js';
 import type { Database } from '../../state/schema.js';
+import { upsertMailboxes } from '../../state/mailbox/upsert-mailboxes.js';
 import type { SecretBox } from '../../state/secrets/secret-box.js';
 import {
   detectFormat,
@@ -76,37 +77,21 @@ async function flush(
     .execute();
   const updated = existing.length;
   if (write) {
-    await db
-      .insertInto('mailbox')
-      .values(
-        rows.map((r) => ({
-          address: r.address,
-          organisation: r.organisation ?? null,
-          display_name: r.displayName,
-          source_endpoint: r.sourceEndpoint,
-          source_user: r.sourceUser,
-          source_secret: r.sourcePassword === undefined ? null : box.seal(r.sourcePassword),
-          target_endpoint: r.targetEndpoint,
-          target_user: r.targetUser,
-          target_secret: r.targetPassword === undefined ? null : box.seal(r.targetPassword),
-          notify_address: r.notifyAddress,
-        })),
-      )
-      .onConflict((c) =>
-        c.column('address').doUpdateSet((eb) => ({
-          organisation: eb.ref('excluded.organisation'),
-          display_name: eb.ref('excluded.display_name'),
-          source_endpoint: eb.ref('excluded.source_endpoint'),
-          source_user: eb.ref('excluded.source_user'),
-          source_secret: eb.ref('excluded.source_secret'),
-          target_endpoint: eb.ref('excluded.target_endpoint'),
-          target_user: eb.ref('excluded.target_user'),
-          target_secret: eb.ref('excluded.target_secret'),
-          notify_address: eb.ref('excluded.notify_address'),
-          updated_at: new Date().toISOString(),
-        })),
-      )
-      .execute();
+    await upsertMailboxes(
+      db,
+      rows.map((r) => ({
+        address: r.address,
+        organisation: r.organisation ?? null,
+        display_name: r.displayName,
+        source_endpoint: r.sourceEndpoint,
+        source_user: r.sourceUser,
+        source_secret: r.sourcePassword === undefined ? null : box.seal(r.sourcePassword),
+        target_endpoint: r.targetEndpoint,
+        target_user: r.targetUser,
+        target_secret: r.targetPassword === undefined ? null : box.seal(r.targetPassword),
+        notify_address: r.notifyAddress,
+      })),
+    );
   }
   return { inserted: rows.length - updated, updated };
 }

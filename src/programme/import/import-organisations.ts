@@ -5,7 +5,7 @@ import { fromCsvError } from './csv-error.js';
 import type { Database } from '../../state/schema.js';
 import type { ImportReport } from './import-mailboxes.js';
 import { email, optional, required, RowError } from './mailbox-row.js';
-import { isIsoDay } from '../lifecycle/step-times.js';
+import { isIsoDay } from '../calendar/calendar-day.js';
 
 /** Columns of the organisations CSV (docs/import.md). */
 const COLUMNS = ['code', 'name', 'admin_contacts', 'pilot', 'blackout_dates'];

@@ -10,7 +10,7 @@ import { SecretBox } from '../../state/secrets/secret-box.js';
 import { generateSecretKey } from '../../state/secrets/secret-key.js';
 import { storeBackends } from '../../testing/store-backends.js';
 import { tempStatePath } from '../../testing/sync-fixture.js';
-import { DEFAULT_LIMITS, Endpoints } from '../endpoints.js';
+import { DEFAULT_LIMITS, Endpoints } from '../endpoints/endpoints.js';
 import { importMailboxes, type MailboxImportOptions } from './import-mailboxes.js';
 import { importOrganisations } from './import-organisations.js';
 

@@ -1,21 +1,2 @@
-/**
- * Where a mailbox is in its move (design.md's lifecycle). Notices (warned, reminded) are kept by the
- * notify part's ledger, not here: this is the copy's progress.
- * - imported: no day yet;  scheduled: has a day, nothing copied;  prestaged: initial copy done,
- *   delta passes follow;  cutover: the day's cutover has passed, the final pass and verify are due;
- * - done: final pass verified;  failed: stopped with failure_type/failure_reason until re-planned.
- */
-export type MailboxState = 'imported' | 'scheduled' | 'prestaged' | 'cutover' | 'done' | 'failed';
-
-/** Every state, in lifecycle order. */
-export const MAILBOX_STATES: readonly MailboxState[] = [
-  'imported',
-  'scheduled',
-  'prestaged',
-  'cutover',
-  'done',
-  'failed',
-];
-
-/** A copy pass the runner carries out: the initial copy, a daily delta, or the final pass with verify. */
-export type LifecycleStep = 'prestage' | 'delta' | 'final';
+// The mailbox row's states are typed where the row is owned (src/state/mailbox/); the programme reads them from here.
+export { MAILBOX_STATES, type LifecycleStep, type MailboxState } from '../../state/mailbox/mailbox-states.js';

@@ -1,5 +1,6 @@
-import type { LifecycleConfig } from '../config.js';
+import type { LifecycleConfig } from '../config/config.js';
 import type { LifecycleStep } from './mailbox-state.js';
+import { addDays, atTime, dayOf } from '../calendar/calendar-day.js';
 
 const DAY_MS = 86_400_000;
 
@@ -7,30 +8,6 @@ const DAY_MS = 86_400_000;
 export interface DueStep {
   step: LifecycleStep;
   dueAt: string;
-}
-
-/** The moment DAY at HH:MM (UTC). */
-export function atTime(day: string, time: string): Date {
-  return new Date(`${day}T${time}:00.000Z`);
-}
-
-/** The ISO date (UTC) of a moment. */
-export function dayOf(moment: Date): string {
-  return moment.toISOString().slice(0, 10);
-}
-
-/** Whether TEXT is a real calendar date written YYYY-MM-DD (2027-02-30 is not). */
-export function isIsoDay(text: string): boolean {
-  return (
-    /^\d{4}-\d{2}-\d{2}$/.test(text) &&
-    !Number.isNaN(Date.parse(`${text}T00:00:00.000Z`)) &&
-    addDays(text, 0) === text
-  );
-}
-
-/** DAY moved by N days. */
-export function addDays(day: string, n: number): string {
-  return dayOf(new Date(Date.parse(`${day}T00:00:00.000Z`) + n * DAY_MS));
 }
 
 const later = (a: Date, b: Date): Date => (a.getTime() >= b.getTime() ? a : b);

@@ -1,4 +1,4 @@
-import type { ScheduleConfig } from '../config.js';
+import type { ScheduleConfig } from '../config/config.js';
 
 const DAY_MS = 86_400_000;
 

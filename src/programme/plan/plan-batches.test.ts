@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import type { ScheduleConfig } from '../config.js';
+import type { ScheduleConfig } from '../config/config.js';
 import { dayNumber, isoDate, NO_DAY } from './calendar-days.js';
 import {
   OUTCOME,

@@ -1,5 +1,5 @@
 import bytes from 'bytes';
-import type { ScheduleConfig } from '../config.js';
+import type { ScheduleConfig } from '../config/config.js';
 import { CapacityRules, dayNumber, isoDate, NO_DAY, weekdayName, type DayKind } from './calendar-days.js';
 import { RoomIndex } from './room-index.js';
 import { seededRandom, shuffleInPlace } from './seeded-shuffle.js';

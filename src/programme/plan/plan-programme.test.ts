@@ -10,9 +10,9 @@ import { SecretBox } from '../../state/secrets/secret-box.js';
 import { generateSecretKey } from '../../state/secrets/secret-key.js';
 import { storeBackends } from '../../testing/store-backends.js';
 import { runCli, tempStatePath } from '../../testing/sync-fixture.js';
-import { withDefaults, type ProgrammeConfig } from '../config.js';
+import { withDefaults, type ProgrammeConfig } from '../config/config.js';
 import { schedulingBlockers } from '../discover/discover.js';
-import { DEFAULT_LIMITS, Endpoints } from '../endpoints.js';
+import { DEFAULT_LIMITS, Endpoints } from '../endpoints/endpoints.js';
 import { firstStep, stepAfter } from '../lifecycle/step-times.js';
 import { planProgramme, type PlanProgrammeOptions } from './plan-programme.js';
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ProgrammeConfig } from '../config.js';
+import type { ProgrammeConfig } from '../config/config.js';
 import { firstStep, stepAfter } from '../lifecycle/step-times.js';
 import type { MailboxState } from '../lifecycle/mailbox-state.js';
 import type { Database } from '../../state/schema.js';

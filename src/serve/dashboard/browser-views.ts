@@ -1,18 +1,24 @@
 // Runs in the browser: the dashboard's pages, each drawn from the JSON API into MAIN. Served as the
 // source text of this function (see dashboard-script.ts): it uses only its parameter and the DOM.
-import type { CalendarDay } from '../../programme/report/day-calendar.js';
-import type { DailyThroughput } from '../../programme/report/daily-throughput.js';
-import type { FailureGroup } from '../../programme/report/failure-groups.js';
-import type { MailboxDetail } from '../../programme/report/mailbox-detail.js';
-import type { MailboxNotice } from '../../programme/report/mailbox-notices.js';
-import type { MailboxLine, MailboxPage } from '../../programme/report/mailbox-page.js';
-import type { OrganisationRow, OrganisationSummary } from '../../programme/report/organisation-summary.js';
-import type { ProgrammeSummary } from '../../programme/report/programme-summary.js';
+import type { CalendarDay } from '../../report/day-calendar.js';
+import type { DailyThroughput } from '../../report/daily-throughput.js';
+import type { FailureGroup } from '../../report/failure-groups.js';
+import type { MailboxDetail } from '../../report/mailbox-detail.js';
+import type { MailboxNotice } from '../../report/mailbox-notices.js';
+import type { MailboxLine, MailboxPage } from '../../report/mailbox-page.js';
+import type { OrganisationRow, OrganisationSummary } from '../../report/organisation-summary.js';
+import type { ProgrammeSummary } from '../../report/programme-summary.js';
 import type { SoakStatus } from '../../soak/soak-status.js';
 import type { BrowserKit } from './browser-kit.js';
+import type { passTable } from '../../report/pass-table.js';
+
+/** Drawings the report layer shares with the CLI, sent to the browser as their source text. */
+export interface SharedDrawings {
+  passTable: typeof passTable;
+}
 
 /** The page views, by name; each fills MAIN from the API. */
-export function browserViews(kit: BrowserKit) {
+export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
   const { el, link, table, count, percent, bytes, moment, api, card, barChart } = kit;
 
   function summaryCards(s: ProgrammeSummary): HTMLElement {
@@ -312,6 +318,7 @@ export function browserViews(kit: BrowserKit) {
       `/api/mailboxes/${encodeURIComponent(address)}`,
     );
     const m = r.mailbox;
+    const passes = shared.passTable(m.passes, { moment, count, bytes });
     const facts: [string, string][] = [
       ['Organisation', m.organisation ? `${m.organisation.code} ${m.organisation.name ?? ''}` : '-'],
       ['State', m.state],
@@ -341,21 +348,7 @@ export function browserViews(kit: BrowserKit) {
             r.notices.map((n) => [n.kind, n.day, n.state, moment(n.sentAt), n.recipients ?? '-']),
           ),
       el('h2', {}, 'Passes'),
-      m.passes.length === 0
-        ? el('p', {}, 'No pass yet.')
-        : table(
-            ['pass', 'started', 'finished', 'outcome', 'messages', 'bytes', 'error'],
-            m.passes.map((p) => [
-              p.kind,
-              moment(p.startedAt),
-              p.finishedAt ? moment(p.finishedAt) : 'running',
-              p.outcome ?? '-',
-              count(p.messages),
-              bytes(p.bytes),
-              p.error ? `${p.error.label}: ${p.error.reason ?? ''}` : '',
-            ]),
-            [false, false, false, false, true, true, false],
-          ),
+      m.passes.length === 0 ? el('p', {}, 'No pass yet.') : table(passes.head, passes.rows, passes.numeric),
       el('h2', {}, `Skipped items (${count(m.skippedTotal)})`),
       m.skipped.length === 0
         ? el('p', {}, 'None.')

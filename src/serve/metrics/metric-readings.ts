@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { failureGroups } from '../../programme/report/failure-groups.js';
-import { stateTotals } from '../../programme/report/state-totals.js';
+import { failureGroups } from '../../report/failure-groups.js';
+import { stateTotals } from '../../report/state-totals.js';
 import type { Database } from '../../state/schema.js';
 
 const HOUR_MS = 3_600_000;

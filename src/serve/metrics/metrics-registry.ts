@@ -1,6 +1,6 @@
 import { Gauge, Registry } from 'prom-client';
 import { MAILBOX_STATES } from '../../programme/lifecycle/mailbox-state.js';
-import type { EndpointLoad, WorkerLoad } from '../../programme/report/worker-load.js';
+import type { EndpointLoad, WorkerLoad } from '../../report/worker-load.js';
 import type { MetricReadings } from './metric-readings.js';
 
 /** What one scrape reports. */

@@ -1,7 +1,8 @@
+import type { MailboxState } from '../../state/mailbox/mailbox-states.js';
 import type { FastifyInstance } from 'fastify';
 import { MAILBOX_STATES } from '../../programme/lifecycle/mailbox-state.js';
-import { dayCalendar, type CalendarDay } from '../../programme/report/day-calendar.js';
-import { dayMailboxes } from '../../programme/report/day-mailboxes.js';
+import { dayCalendar, type CalendarDay } from '../../report/day-calendar.js';
+import { dayMailboxes } from '../../report/day-mailboxes.js';
 import { apiScope } from '../auth/authenticate.js';
 import { organisationFilter } from '../auth/scope.js';
 import { arr, obj, replies, str } from '../schemas/json-schema.js';
@@ -36,7 +37,7 @@ export function calendarRoutes(app: FastifyInstance, ctx: ServeContext): void {
     },
   );
 
-  app.get<{ Params: { day: string }; Querystring: PageQuery & { state?: string } }>(
+  app.get<{ Params: { day: string }; Querystring: PageQuery & { state?: MailboxState } }>(
     '/api/calendar/:day',
     {
       schema: {

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { failureLabel } from '../../programme/report/failure-labels.js';
-import { mailboxPage, type MailboxListFilter } from '../../programme/report/mailbox-page.js';
-import { requireOrganisation as requireKnown } from '../../programme/report/organisation-summary.js';
+import { failureLabel } from '../../programme/lifecycle/failure-labels.js';
+import { mailboxPage, type MailboxListFilter } from '../../report/mailbox-page.js';
+import { requireOrganisation as requireKnown } from '../../report/organisation-summary.js';
 import { apiScope } from '../auth/authenticate.js';
 import { organisationFilter, requireOrganisation } from '../auth/scope.js';
 import { csvLine } from '../csv.js';

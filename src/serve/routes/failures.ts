@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { failureGroups } from '../../programme/report/failure-groups.js';
-import { mailboxPage } from '../../programme/report/mailbox-page.js';
+import { failureGroups } from '../../report/failure-groups.js';
+import { mailboxPage } from '../../report/mailbox-page.js';
 import { apiScope } from '../auth/authenticate.js';
 import { organisationFilter } from '../auth/scope.js';
 import { arr, obj, replies, str } from '../schemas/json-schema.js';

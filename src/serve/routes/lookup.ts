@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { mailboxDetail } from '../../programme/report/mailbox-detail.js';
-import { mailboxNotices } from '../../programme/report/mailbox-notices.js';
+import { mailboxDetail } from '../../report/mailbox-detail.js';
+import { mailboxNotices } from '../../report/mailbox-notices.js';
 import { apiScope } from '../auth/authenticate.js';
 import { requireOrganisation } from '../auth/scope.js';
 import { arr, obj, replies, str } from '../schemas/json-schema.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { apiScope } from '../auth/authenticate.js';
-import { workerLoad } from '../../programme/report/worker-load.js';
+import { workerLoad } from '../../report/worker-load.js';
 import { metricsRegistry } from '../metrics/metrics-registry.js';
 import { metricsView } from '../metrics/metrics-view.js';
 import { wholeView, type ServeContext } from '../serve-context.js';

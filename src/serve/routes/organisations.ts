@@ -1,11 +1,12 @@
+import type { MailboxState } from '../../state/mailbox/mailbox-states.js';
 import type { FastifyInstance } from 'fastify';
 import { MAILBOX_STATES } from '../../programme/lifecycle/mailbox-state.js';
-import { mailboxPage } from '../../programme/report/mailbox-page.js';
+import { mailboxPage } from '../../report/mailbox-page.js';
 import {
   organisationSummary,
   organisationTable,
   requireOrganisation as requireKnown,
-} from '../../programme/report/organisation-summary.js';
+} from '../../report/organisation-summary.js';
 import { apiScope } from '../auth/authenticate.js';
 import { requireOrganisation } from '../auth/scope.js';
 import { arr, obj, replies, str } from '../schemas/json-schema.js';
@@ -60,7 +61,7 @@ export function organisationRoutes(app: FastifyInstance, ctx: ServeContext): voi
     },
   );
 
-  app.get<{ Params: { code: string }; Querystring: PageQuery & { state?: string } }>(
+  app.get<{ Params: { code: string }; Querystring: PageQuery & { state?: MailboxState } }>(
     '/api/organisations/:code/mailboxes',
     {
       schema: {

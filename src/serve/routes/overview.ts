@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { dayOf } from '../../programme/lifecycle/step-times.js';
-import { dailyThroughput } from '../../programme/report/daily-throughput.js';
-import { dayCalendar } from '../../programme/report/day-calendar.js';
-import { programmeSummary } from '../../programme/report/programme-summary.js';
+import { dayOf } from '../../programme/calendar/calendar-day.js';
+import { dailyThroughput } from '../../report/daily-throughput.js';
+import { dayCalendar } from '../../report/day-calendar.js';
+import { programmeSummary } from '../../report/programme-summary.js';
 import { soakStatus } from '../../soak/soak-status.js';
 import { apiScope } from '../auth/authenticate.js';
 import { arr, obj, replies, str } from '../schemas/json-schema.js';

@@ -1,10 +1,21 @@
-import { arr, bool, int, map, nullable, num, obj, str } from './json-schema.js';
+import type { CalendarDay } from '../../report/day-calendar.js';
+import type { DailyThroughput } from '../../report/daily-throughput.js';
+import type { Eta } from '../../report/eta.js';
+import type { FailureGroup } from '../../report/failure-groups.js';
+import type { MailboxDetail } from '../../report/mailbox-detail.js';
+import type { MailboxNotice } from '../../report/mailbox-notices.js';
+import type { MailboxLine, MailboxPage } from '../../report/mailbox-page.js';
+import type { OrganisationRow, OrganisationSummary } from '../../report/organisation-summary.js';
+import type { ProgrammeSummary } from '../../report/programme-summary.js';
+import type { Throughput } from '../../report/throughput.js';
+import { arr, bool, int, map, nullable, num, obj, oneOf, str, type SchemaOf } from './json-schema.js';
 
-// The report layer's types (src/programme/report/) as JSON schemas, field for field.
+// The report layer's types (src/report/) as JSON schemas, field for field: each is typed with the
+// report type it describes, so a field added to or dropped from one and not the other fails to compile.
 
 const failure = obj({ type: str, label: str, reason: nullable(str) });
 
-export const failureGroup = obj({
+export const failureGroup: SchemaOf<FailureGroup> = obj({
   type: str,
   label: str,
   count: int,
@@ -12,7 +23,7 @@ export const failureGroup = obj({
   examples: arr(str),
 });
 
-export const throughputSchema = obj({
+export const throughputSchema: SchemaOf<Throughput> = obj({
   mailboxesPerDay: nullable(num),
   doneInWindow: int,
   windowDays: num,
@@ -21,7 +32,7 @@ export const throughputSchema = obj({
   windowHours: num,
 });
 
-export const etaSchema = obj({
+export const etaSchema: SchemaOf<Eta> = obj({
   mailboxesLeft: int,
   bytesLeft: num,
   unplanned: int,
@@ -30,7 +41,7 @@ export const etaSchema = obj({
   atCurrentPace: nullable(str),
 });
 
-export const programmeSummary = obj({
+export const programmeSummary: SchemaOf<ProgrammeSummary> = obj({
   programme: str,
   organisation: nullable(str),
   now: str,
@@ -43,9 +54,9 @@ export const programmeSummary = obj({
   eta: etaSchema,
 });
 
-export const calendarDay = obj({
+export const calendarDay: SchemaOf<CalendarDay> = obj({
   day: str,
-  kind: { type: 'string', enum: ['weekday', 'weekend'] },
+  kind: oneOf('weekday', 'weekend'),
   blackout: bool,
   capacity: obj({ mailboxes: int, bytes: nullable(num) }),
   planned: int,
@@ -57,9 +68,14 @@ export const calendarDay = obj({
   overCapacity: bool,
 });
 
-export const dailyThroughput = obj({ day: str, mailboxesDone: int, messages: num, bytes: num });
+export const dailyThroughput: SchemaOf<DailyThroughput> = obj({
+  day: str,
+  mailboxesDone: int,
+  messages: num,
+  bytes: num,
+});
 
-export const organisationRow = obj({
+export const organisationRow: SchemaOf<OrganisationRow> = obj({
   code: str,
   name: str,
   total: int,
@@ -68,7 +84,7 @@ export const organisationRow = obj({
   nextDay: nullable(str),
 });
 
-export const organisationSummary = obj({
+export const organisationSummary: SchemaOf<OrganisationSummary> = obj({
   code: str,
   name: str,
   pilot: bool,
@@ -78,7 +94,7 @@ export const organisationSummary = obj({
   days: arr(calendarDay),
 });
 
-export const mailboxLine = obj({
+export const mailboxLine: SchemaOf<MailboxLine> = obj({
   address: str,
   organisation: nullable(str),
   state: str,
@@ -91,11 +107,11 @@ export const mailboxLine = obj({
   copiedBytes: num,
 });
 
-export const mailboxPage = obj({ mailboxes: arr(mailboxLine), more: bool });
+export const mailboxPage: SchemaOf<MailboxPage> = obj({ mailboxes: arr(mailboxLine), more: bool });
 
 const side = obj({ endpoint: str, user: str, login: nullable(str) });
 
-export const mailboxDetail = obj({
+export const mailboxDetail: SchemaOf<MailboxDetail> = obj({
   address: str,
   displayName: str,
   organisation: nullable(obj({ code: str, name: nullable(str) })),
@@ -136,7 +152,7 @@ export const mailboxDetail = obj({
   skippedTotal: int,
 });
 
-export const mailboxNotice = obj({
+export const mailboxNotice: SchemaOf<MailboxNotice> = obj({
   kind: str,
   day: str,
   state: str,

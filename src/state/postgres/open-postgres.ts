@@ -3,7 +3,6 @@ import pg from 'pg';
 import { TrancheError } from '../../errors/tranche-error.js';
 import { migrateToLatest } from '../migrate.js';
 import type { Database } from '../schema.js';
-import { markPostgres } from '../store-kind.js';
 
 /** Connections to PostgreSQL per process; the programme's workers each have their own pool. */
 const POOL_SIZE = 10;
@@ -14,7 +13,6 @@ export async function openPostgres(url: string): Promise<Kysely<Database>> {
   // An idle client's error (server restart) must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  markPostgres(db);
   try {
     await migrateToLatest(db as unknown as Kysely<unknown>);
   } catch (error) {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { DEFAULT_LIMITS, Endpoints } from '../../programme/endpoints.js';
+import { DEFAULT_LIMITS, Endpoints } from '../../programme/endpoints/endpoints.js';
 import { storeBackends } from '../../testing/store-backends.js';
 import { openStateStore } from '../open-state-store.js';
 import { loadKeyring, nextKeyFile, rotateSecretKey } from './rotate-secret-key.js';

@@ -4,6 +4,7 @@ import { TrancheError } from '../../errors/tranche-error.js';
 import type { Database } from '../schema.js';
 import { SecretBox } from './secret-box.js';
 import { generateSecretKey, loadSecretKey, writeSecretKey, type SecretKey } from './secret-key.js';
+import { type Environment, processEnvironment, readEnvironment } from '../../environment/environment.js';
 
 /** Every sealed column in the store: rotation re-seals them all. */
 const SEALED_COLUMNS = [
@@ -18,10 +19,10 @@ export function nextKeyFile(keyFile: string): string {
 }
 
 /** The key file's key, plus the next one when a rotation was interrupted: every stored secret opens. */
-export function loadKeyring(keyFile: string, env: NodeJS.ProcessEnv = process.env): SecretBox {
+export function loadKeyring(keyFile: string, env: Environment = processEnvironment()): SecretBox {
   const current = loadSecretKey(keyFile, env);
   const next =
-    !env.TRANCHE_SECRET_KEY && existsSync(nextKeyFile(keyFile))
+    !readEnvironment('TRANCHE_SECRET_KEY', env) && existsSync(nextKeyFile(keyFile))
       ? [loadSecretKey(nextKeyFile(keyFile), {})]
       : [];
   return new SecretBox(current, ...next);
@@ -36,9 +37,9 @@ export function loadKeyring(keyFile: string, env: NodeJS.ProcessEnv = process.en
 export async function rotateSecretKey(
   db: Kysely<Database>,
   keyFile: string,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Environment = processEnvironment(),
 ): Promise<{ from: string; to: string; resealed: number }> {
-  if (env.TRANCHE_SECRET_KEY) {
+  if (readEnvironment('TRANCHE_SECRET_KEY', env)) {
     throw new TrancheError(
       'usage',
       'the secret key comes from TRANCHE_SECRET_KEY: unset it to rotate the key file, or manage that key where it is kept',

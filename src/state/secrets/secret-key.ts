@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, openSync, closeSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { TrancheError } from '../../errors/tranche-error.js';
+import { type Environment, processEnvironment, readEnvironment } from '../../environment/environment.js';
 
 /** The 32-byte key that encrypts secrets at rest, and its short id (recorded in every sealed value). */
 export interface SecretKey {
@@ -30,8 +31,8 @@ export function generateSecretKey(): SecretKey {
  * The key from TRANCHE_SECRET_KEY when set, else from the key file. A key file that the group or
  * others may read is refused, as ssh refuses such a private key.
  */
-export function loadSecretKey(file: string, env: NodeJS.ProcessEnv = process.env): SecretKey {
-  const fromEnv = env.TRANCHE_SECRET_KEY;
+export function loadSecretKey(file: string, env: Environment = processEnvironment()): SecretKey {
+  const fromEnv = readEnvironment('TRANCHE_SECRET_KEY', env);
   if (fromEnv) return fromText(fromEnv, 'TRANCHE_SECRET_KEY');
   let mode: number;
   try {

@@ -1,0 +1,254 @@
+import type { Kysely, Selectable } from 'kysely';
+import { TrancheError } from '../../errors/tranche-error.js';
+import { concurrencyAfterChange } from '../../limits/adaptive-concurrency.js';
+import { bucketAfterRateChange } from '../../limits/byte-budget.js';
+import { LOCK, withExclusiveWrite } from '../../state/exclusive-write.js';
+import type { Database, EndpointTable } from '../../state/schema.js';
+import type { SecretBox } from '../../state/secrets/secret-box.js';
+
+import { checkStoreUrl } from '../../mailstore/open-mail-store.js';
+
+/** Per-endpoint limits; every global limit has this one owner (design.md). */
+export interface EndpointLimits {
+  /** Connections open to the server at once, all workers together. */
+  maxConnections: number;
+  /** Mailboxes being copied at once. */
+  maxMailboxes: number;
+  /** Bytes per hour written to (or read from) the server, when the server sets a budget. */
+  bytesPerHour: number | undefined;
+  /** Largest message the server takes, when known. */
+  maxMessageSize: number | undefined;
+  /**
+   * A login slower than this (milliseconds) halves the mailboxes run at once on the endpoint; it is
+   * raised again, one at a time, while logins are faster. Undefined: no adapting.
+   */
+  latencyThresholdMs: number | undefined;
+}
+
+/** An endpoint as given by an administrator. */
+export interface EndpointInput extends EndpointLimits {
+  name: string;
+  url: string;
+  insecure: boolean;
+  allowPlaintext: boolean;
+  admin: string | undefined;
+  loginTemplate: string | undefined;
+  /** The admin's password; sealed before it is stored. */
+  adminPassword: string | undefined;
+}
+
+/** An endpoint as listed: everything but the secret, of which only its presence is told. */
+export interface EndpointSummary extends Omit<EndpointInput, 'adminPassword'> {
+  hasAdminPassword: boolean;
+}
+
+/**
+ * What `set` changes on an endpoint: a field left out stays as it is; null clears an optional one
+ * (no admin: user logins, which forgets the admin's password and login template too).
+ */
+export interface EndpointChanges {
+  url?: string;
+  insecure?: boolean;
+  allowPlaintext?: boolean;
+  admin?: string | null;
+  loginTemplate?: string | null;
+  /** The admin's new password; a different admin needs one. Sealed before it is stored. */
+  adminPassword?: string;
+  maxConnections?: number;
+  maxMailboxes?: number;
+  bytesPerHour?: number | null;
+  maxMessageSize?: number | null;
+  latencyThresholdMs?: number | null;
+}
+
+/** An endpoint before and after `set`, without secrets. */
+export interface EndpointUpdate {
+  before: EndpointSummary;
+  after: EndpointSummary;
+  /** A password replaced the admin's stored one (which summaries alone do not tell). */
+  adminPasswordReplaced: boolean;
+}
+
+/** Defaults suited to a hosted target: a few connections, a few mailboxes at once. */
+export const DEFAULT_LIMITS: EndpointLimits = {
+  maxConnections: 10,
+  maxMailboxes: 4,
+  bytesPerHour: undefined,
+  maxMessageSize: undefined,
+  latencyThresholdMs: undefined,
+};
+
+const optionalNumber = (value: string | number | null): number | undefined =>
+  value === null ? undefined : Number(value);
+
+/** An endpoint row as listed: its secret only as whether there is one. */
+function summaryOf(row: Selectable<EndpointTable>): EndpointSummary {
+  return {
+    name: row.name,
+    url: row.url,
+    insecure: row.insecure === 1,
+    allowPlaintext: row.allow_plaintext === 1,
+    admin: row.admin ?? undefined,
+    loginTemplate: row.login_template ?? undefined,
+    hasAdminPassword: row.admin_secret !== null,
+    maxConnections: row.max_connections,
+    maxMailboxes: row.max_mailboxes,
+    bytesPerHour: optionalNumber(row.bytes_per_hour),
+    maxMessageSize: optionalNumber(row.max_message_size),
+    latencyThresholdMs: optionalNumber(row.latency_threshold_ms),
+  };
+}
+
+/** How an endpoint logs in, checked the same way by add and set: a usage error names what is wrong. */
+function checkLogin(
+  name: string,
+  login: { url: string; admin: string | null; hasPassword: boolean; loginTemplate: string | null },
+): void {
+  checkStoreUrl(login.url, `endpoint ${name}: --url`);
+  if (login.admin && !login.hasPassword) {
+    throw new TrancheError(
+      'usage',
+      `endpoint ${name}: an admin needs a password (--admin-password-file or TRANCHE_ENDPOINT_PASSWORD)`,
+    );
+  }
+  if (login.loginTemplate && !login.admin) {
+    throw new TrancheError('usage', `endpoint ${name}: --login-template needs --admin`);
+  }
+}
+
+/** CHANGE when given (null included), else what was there. */
+const changed = <T>(change: T | undefined, was: T): T => (change === undefined ? was : change);
+
+/** The programme's endpoints in the state store; admin passwords go in and out sealed. */
+export class Endpoints {
+  readonly #db: Kysely<Database>;
+  readonly #box: SecretBox;
+
+  constructor(db: Kysely<Database>, box: SecretBox) {
+    this.#db = db;
+    this.#box = box;
+  }
+
+  /** Adds an endpoint; a name in use, a bad URL or an admin without a password is a usage error. */
+  async add(input: EndpointInput): Promise<void> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(input.name)) {
+      throw new TrancheError(
+        'usage',
+        `endpoint name '${input.name}': letters, digits, '.', '_' and '-' only`,
+      );
+    }
+    checkLogin(input.name, {
+      url: input.url,
+      admin: input.admin ?? null,
+      hasPassword: Boolean(input.adminPassword),
+      loginTemplate: input.loginTemplate ?? null,
+    });
+    const existing = await this.#db
+      .selectFrom('endpoint')
+      .select('name')
+      .where('name', '=', input.name)
+      .executeTakeFirst();
+    if (existing) throw new TrancheError('usage', `endpoint ${input.name} exists already; remove it first`);
+    await this.#db
+      .insertInto('endpoint')
+      .values({
+        name: input.name,
+        url: input.url,
+        insecure: input.insecure ? 1 : 0,
+        allow_plaintext: input.allowPlaintext ? 1 : 0,
+        admin: input.admin ?? null,
+        login_template: input.loginTemplate ?? null,
+        admin_secret: input.adminPassword ? this.#box.seal(input.adminPassword) : null,
+        max_connections: input.maxConnections,
+        max_mailboxes: input.maxMailboxes,
+        bytes_per_hour: input.bytesPerHour ?? null,
+        max_message_size: input.maxMessageSize ?? null,
+        latency_threshold_ms: input.latencyThresholdMs ?? null,
+      })
+      .execute();
+  }
+
+  /** Every endpoint, by name, without secrets. */
+  async list(): Promise<EndpointSummary[]> {
+    const rows = await this.#db.selectFrom('endpoint').selectAll().orderBy('name').execute();
+    return rows.map(summaryOf);
+  }
+
+  /**
+   * Changes an endpoint's settings and limits in place, while runners and workers use it: they read
+   * the row again within seconds. Checked as add checks; an unknown name, or nothing to change, is a
+   * usage error. The state the limits keep moves with them, under the lock that guards it: the
+   * adaptive concurrency never exceeds a new max_mailboxes, and the byte bucket never holds more than
+   * a minute of a new rate.
+   */
+  async set(name: string, changes: EndpointChanges): Promise<EndpointUpdate> {
+    if (Object.values(changes).every((value) => value === undefined)) {
+      throw new TrancheError(
+        'usage',
+        `endpoint ${name}: nothing to change (see tranche endpoint set --help)`,
+      );
+    }
+    return withExclusiveWrite(this.#db, LOCK.endpoint, async (tx) => {
+      const row = await tx.selectFrom('endpoint').selectAll().where('name', '=', name).executeTakeFirst();
+      if (!row) throw new TrancheError('usage', `no endpoint named ${name}`);
+      const admin = changed(changes.admin, row.admin);
+      if (changes.adminPassword !== undefined && !admin) {
+        throw new TrancheError('usage', `endpoint ${name}: an admin password needs an admin (--admin)`);
+      }
+      const adminSecret =
+        changes.adminPassword !== undefined
+          ? this.#box.seal(changes.adminPassword)
+          : admin === row.admin
+            ? row.admin_secret
+            : null;
+      const login = {
+        url: changed(changes.url, row.url),
+        admin,
+        hasPassword: adminSecret !== null,
+        loginTemplate: changed(changes.loginTemplate, admin === null ? null : row.login_template),
+      };
+      checkLogin(name, login);
+      const maxMailboxes = changed(changes.maxMailboxes, row.max_mailboxes);
+      const latencyThresholdMs = changed(changes.latencyThresholdMs, row.latency_threshold_ms);
+      const bytesPerHour = changed(changes.bytesPerHour, optionalNumber(row.bytes_per_hour) ?? null);
+      const values = {
+        url: login.url,
+        insecure: changed(changes.insecure, row.insecure === 1) ? 1 : 0,
+        allow_plaintext: changed(changes.allowPlaintext, row.allow_plaintext === 1) ? 1 : 0,
+        admin,
+        login_template: login.loginTemplate,
+        admin_secret: adminSecret,
+        max_connections: changed(changes.maxConnections, row.max_connections),
+        max_mailboxes: maxMailboxes,
+        bytes_per_hour: bytesPerHour,
+        max_message_size: changed(changes.maxMessageSize, optionalNumber(row.max_message_size) ?? null),
+        latency_threshold_ms: latencyThresholdMs,
+        ...concurrencyAfterChange(row, maxMailboxes, latencyThresholdMs),
+        ...bucketAfterRateChange(row, bytesPerHour),
+      };
+      await tx.updateTable('endpoint').set(values).where('name', '=', name).execute();
+      return {
+        before: summaryOf(row),
+        after: summaryOf({ ...row, ...values }),
+        adminPasswordReplaced: changes.adminPassword !== undefined && row.admin_secret !== null,
+      };
+    });
+  }
+
+  /** The admin password of an endpoint, opened; for logging in, never for display. */
+  async adminPassword(name: string): Promise<string | undefined> {
+    const row = await this.#db
+      .selectFrom('endpoint')
+      .select('admin_secret')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    if (!row) throw new TrancheError('usage', `no endpoint named ${name}`);
+    return row.admin_secret === null ? undefined : this.#box.open(row.admin_secret);
+  }
+
+  /** Removes an endpoint; an unknown name is a usage error. */
+  async remove(name: string): Promise<void> {
+    const result = await this.#db.deleteFrom('endpoint').where('name', '=', name).executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) throw new TrancheError('usage', `no endpoint named ${name}`);
+  }
+}

@@ -1,0 +1,191 @@
+import type { Kysely } from 'kysely';
+import { TrancheError } from '../errors/tranche-error.js';
+import type { Database } from '../state/schema.js';
+import { failureLabel } from '../programme/lifecycle/failure-labels.js';
+
+/** Skipped items a mailbox's report lists; the total is given beside them. */
+const SKIPPED_SHOWN = 100;
+
+/** One copy pass of a mailbox. */
+export interface PassDetail {
+  kind: string;
+  worker: string;
+  startedAt: string;
+  /** Null while the pass runs (or if its worker died; the lease then runs out). */
+  finishedAt: string | null;
+  /** ok, partial (items skipped) or failed; null while running. */
+  outcome: string | null;
+  messages: number;
+  bytes: number;
+  skipped: number;
+  error: { type: string; label: string; reason: string | null } | null;
+}
+
+/** A message a pass could not copy. */
+export interface SkippedDetail {
+  folder: string;
+  uid: number;
+  size: number | null;
+  reason: string;
+  recordedAt: string;
+}
+
+/** Everything known about one mailbox's move, secrets left out. */
+export interface MailboxDetail {
+  address: string;
+  displayName: string;
+  organisation: { code: string; name: string | null } | null;
+  state: string;
+  /** The planned day, the day the user was told of, and a told day a re-plan moved away from. */
+  batchDay: string | null;
+  toldDay: string | null;
+  rescheduledFrom: string | null;
+  nextStep: string | null;
+  nextDueAt: string | null;
+  attempts: number;
+  lease: { owner: string; until: string | null } | null;
+  lastFailure: { type: string; label: string; reason: string | null } | null;
+  source: { endpoint: string; user: string; login: string | null };
+  target: { endpoint: string; user: string; login: string | null };
+  notifyAddress: string;
+  /** Folders, messages and bytes on the source, as discovered. */
+  folderCount: number | null;
+  messageCount: number | null;
+  sizeBytes: number | null;
+  copiedMessages: number;
+  copiedBytes: number;
+  /** Time spent waiting because a server throttled this mailbox (ms, programme clock). */
+  stalledMs: number;
+  lastPassAt: string | null;
+  doneAt: string | null;
+  passes: PassDetail[];
+  /** The first skipped items (by folder and UID), and how many there are in all. */
+  skipped: SkippedDetail[];
+  skippedTotal: number;
+}
+
+const orNull = (n: string | number | null): number | null => (n === null ? null : Number(n));
+
+/** The mailbox ADDRESS (any case); an address not in the programme is a usage error. */
+export async function mailboxDetail(db: Kysely<Database>, address: string): Promise<MailboxDetail> {
+  const wanted = address.trim().toLowerCase();
+  // Named columns only: the sealed passwords are never read here.
+  const m = await db
+    .selectFrom('mailbox')
+    .leftJoin('organisation', 'organisation.code', 'mailbox.organisation')
+    .select([
+      'mailbox.address',
+      'mailbox.display_name',
+      'mailbox.organisation',
+      'organisation.name as organisation_name',
+      'mailbox.state',
+      'mailbox.batch_day',
+      'mailbox.told_day',
+      'mailbox.rescheduled_from',
+      'mailbox.next_step',
+      'mailbox.next_due_at',
+      'mailbox.attempts',
+      'mailbox.lease_owner',
+      'mailbox.lease_until',
+      'mailbox.failure_type',
+      'mailbox.failure_reason',
+      'mailbox.source_endpoint',
+      'mailbox.source_user',
+      'mailbox.source_login',
+      'mailbox.target_endpoint',
+      'mailbox.target_user',
+      'mailbox.target_login',
+      'mailbox.notify_address',
+      'mailbox.folder_count',
+      'mailbox.message_count',
+      'mailbox.size_bytes',
+      'mailbox.copied_messages',
+      'mailbox.copied_bytes',
+      'mailbox.stalled_ms',
+      'mailbox.last_pass_at',
+      'mailbox.done_at',
+    ])
+    .where('mailbox.address', '=', wanted)
+    .executeTakeFirst();
+  if (!m) throw new TrancheError('usage', `no mailbox ${wanted} in this programme`);
+  const [passes, skipped, skippedTotal] = await Promise.all([
+    db
+      .selectFrom('pass')
+      .select([
+        'kind',
+        'worker',
+        'started_at',
+        'finished_at',
+        'outcome',
+        'messages',
+        'bytes',
+        'skipped',
+        'error_type',
+        'error_reason',
+      ])
+      .where('mailbox', '=', m.address)
+      .orderBy('started_at')
+      .execute(),
+    db
+      .selectFrom('skipped_item')
+      .select(['folder', 'uid', 'size', 'reason', 'recorded_at'])
+      .where('mailbox', '=', m.address)
+      .orderBy('folder')
+      .orderBy('uid')
+      .limit(SKIPPED_SHOWN)
+      .execute(),
+    db
+      .selectFrom('skipped_item')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('mailbox', '=', m.address)
+      .executeTakeFirstOrThrow(),
+  ]);
+  const failure = (type: string | null, reason: string | null) =>
+    type === null && reason === null
+      ? null
+      : { type: type ?? 'unknown', label: failureLabel(type ?? 'unknown'), reason };
+  return {
+    address: m.address,
+    displayName: m.display_name,
+    organisation: m.organisation === null ? null : { code: m.organisation, name: m.organisation_name },
+    state: m.state,
+    batchDay: m.batch_day,
+    toldDay: m.told_day,
+    rescheduledFrom: m.rescheduled_from,
+    nextStep: m.next_step,
+    nextDueAt: m.next_due_at,
+    attempts: Number(m.attempts),
+    lease: m.lease_owner === null ? null : { owner: m.lease_owner, until: m.lease_until },
+    lastFailure: failure(m.failure_type, m.failure_reason),
+    source: { endpoint: m.source_endpoint, user: m.source_user, login: m.source_login },
+    target: { endpoint: m.target_endpoint, user: m.target_user, login: m.target_login },
+    notifyAddress: m.notify_address,
+    folderCount: orNull(m.folder_count),
+    messageCount: orNull(m.message_count),
+    sizeBytes: orNull(m.size_bytes),
+    copiedMessages: Number(m.copied_messages),
+    copiedBytes: Number(m.copied_bytes),
+    stalledMs: Number(m.stalled_ms),
+    lastPassAt: m.last_pass_at,
+    doneAt: m.done_at,
+    passes: passes.map((p) => ({
+      kind: p.kind,
+      worker: p.worker,
+      startedAt: p.started_at,
+      finishedAt: p.finished_at,
+      outcome: p.outcome,
+      messages: Number(p.messages),
+      bytes: Number(p.bytes),
+      skipped: Number(p.skipped),
+      error: failure(p.error_type, p.error_reason),
+    })),
+    skipped: skipped.map((s) => ({
+      folder: s.folder,
+      uid: Number(s.uid),
+      size: orNull(s.size),
+      reason: s.reason,
+      recordedAt: s.recorded_at,
+    })),
+    skippedTotal: Number(skippedTotal.n),
+  };
+}

@@ -1,0 +1,62 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+
+/** How a pass ended. */
+export type PassOutcome = 'ok' | 'partial' | 'failed' | 'interrupted';
+
+/** An item a pass could not copy, with the reason. */
+export interface SkippedItem {
+  folder: string;
+  uid: number;
+  size: number | null;
+  reason: string;
+}
+
+/** What a pass did, as its record keeps it. */
+export interface PassClose {
+  id: string;
+  mailbox: string;
+  at: Date;
+  outcome: PassOutcome;
+  messages: number;
+  bytes: number;
+  skipped: readonly SkippedItem[];
+  error: { type?: string; message: string } | undefined;
+}
+
+/**
+ * Closes the record of a pass with what it copied and why it failed, and keeps its skipped items.
+ * Runs inside the caller's transaction (finishStep, which also moves the mailbox row on).
+ */
+export async function closePass(tx: Kysely<Database>, pass: PassClose): Promise<void> {
+  const at = pass.at.toISOString();
+  await tx
+    .updateTable('pass')
+    .set({
+      finished_at: at,
+      outcome: pass.outcome,
+      messages: pass.messages,
+      bytes: pass.bytes,
+      skipped: pass.skipped.length,
+      error_type: pass.error?.type ?? null,
+      error_reason: pass.error?.message ?? null,
+    })
+    .where('id', '=', pass.id)
+    .execute();
+  for (const item of pass.skipped) {
+    await tx
+      .insertInto('skipped_item')
+      .values({
+        mailbox: pass.mailbox,
+        folder: item.folder,
+        uid: item.uid,
+        size: item.size,
+        reason: item.reason,
+        recorded_at: at,
+      })
+      .onConflict((oc) =>
+        oc.columns(['mailbox', 'folder', 'uid']).doUpdateSet({ reason: item.reason, recorded_at: at }),
+      )
+      .execute();
+  }
+}
