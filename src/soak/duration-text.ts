@@ -10,8 +10,9 @@ export function parseDuration(text: string, what: string): number {
   return Number(m[1]) * UNITS[m[2]!]!;
 }
 
-/** A duration in the largest unit that keeps it short: '850 ms', '12.5 s', '3.2 min'. */
+/** A duration in the largest unit that keeps it short: '0.4 ms', '850 ms', '12.5 s', '3.2 min'. */
 export function formatMs(ms: number): string {
+  if (ms < 10) return `${Number(ms.toFixed(1))} ms`;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
   return `${(ms / 60_000).toFixed(1)} min`;
