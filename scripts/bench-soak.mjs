@@ -76,12 +76,12 @@ const plan = planLoad({
   liveUsers: USERS,
   profile: slowProfile,
 });
-const slowWindows = (figures) => figures.windows.filter((w) => w.phase === 2);
 
-async function openLoop() {
+/** The slowed run's users, logged in through the proxy, with a recorder and a clock to start. */
+async function connectUsers(runId) {
   const recorder = new SoakRecorder(plan);
   let origin = performance.now();
-  const now = () => performance.now() - origin;
+  const clock = { now: () => performance.now() - origin, start: () => (origin = performance.now()) };
   const random = seededRandom(7);
   const sims = users.map(
     (u) =>
@@ -89,14 +89,20 @@ async function openLoop() {
         login: endpointOf(proxy, u),
         profile: slowProfile,
         recorder,
-        now,
-        runId: 'bench-open',
+        now: clock.now,
+        runId,
         random,
         idle: false,
       }),
   );
   for (const s of sims) await s.connect();
-  origin = performance.now();
+  return { recorder, clock, random, sims };
+}
+
+async function openLoop() {
+  const { recorder, clock, sims } = await connectUsers('bench-open');
+  const now = clock.now;
+  clock.start();
   const signal = new AbortController().signal;
   const end = await generateLoad({
     plan,
@@ -118,23 +124,8 @@ async function openLoop() {
 }
 
 async function closedLoop() {
-  const recorder = new SoakRecorder(plan);
-  let origin = performance.now();
-  const now = () => performance.now() - origin;
-  const random = seededRandom(7);
-  const sims = users.map(
-    (u) =>
-      new SimulatedUser({
-        login: endpointOf(proxy, u),
-        profile: slowProfile,
-        recorder,
-        now,
-        runId: 'bench-closed',
-        random,
-        idle: false,
-      }),
-  );
-  for (const s of sims) await s.connect();
+  const { recorder, clock, random, sims } = await connectUsers('bench-closed');
+  const now = clock.now;
   const weights = ACTION_KINDS.map((k) => slowProfile.actionsPerHour[k]);
   const sum = weights.reduce((a, b) => a + b, 0);
   const pick = () => {
@@ -144,7 +135,7 @@ async function closedLoop() {
   };
   // Think time so that, answered at once, each client offers the open loop's rate.
   const thinkMs = (1000 * sims.length) / plan.phases[0].ratePerSecond;
-  origin = performance.now();
+  clock.start();
   let phase = 0;
   const phaseTimer = setInterval(() => {
     const p = plan.phases.findIndex((x) => now() >= x.startMs && now() < x.endMs);

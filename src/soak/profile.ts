@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { parseYamlDocument } from '../programme/config/yaml-document.js';
 import { z } from 'zod';
 import { TrancheError } from '../errors/tranche-error.js';
 
@@ -71,22 +71,7 @@ const schema = z
 
 /** A profile from YAML text; fields left out keep the office user's values. Errors name the field. */
 export function parseProfile(text: string, source: string): SoakProfile {
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (error) {
-    throw new TrancheError('usage', `${source}: not valid YAML (${(error as Error).message.split('\n')[0]})`);
-  }
-  const result = schema.safeParse(raw ?? {});
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      const field =
-        issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(top level)');
-      return `field '${field}': ${issue.message}`;
-    });
-    throw new TrancheError('usage', `${source}: ${problems.join('; ')}`);
-  }
-  const input = result.data;
+  const input = parseYamlDocument(text, source, schema);
   const actionsPerHour = { ...OFFICE_USER.actionsPerHour };
   for (const kind of ACTION_KINDS) {
     const value = input.actionsPerHour?.[kind];

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import bytes from 'bytes';
-import { parse } from 'yaml';
 import { isPostgresUrl } from '../../state/store-kind.js';
 import { z } from 'zod';
 import { TrancheError } from '../../errors/tranche-error.js';
+import { parseYamlDocument } from './yaml-document.js';
 import { isIsoDay } from '../calendar/calendar-day.js';
 import { type Environment, processEnvironment, readEnvironment } from '../../environment/environment.js';
 
@@ -253,22 +253,7 @@ export function loadConfig(dir: string, env: Environment = processEnvironment())
   } catch {
     throw new TrancheError('usage', `${file} not found: run 'tranche init ${dir}' or give --programme DIR`);
   }
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (error) {
-    throw new TrancheError('usage', `${file}: not valid YAML (${(error as Error).message.split('\n')[0]})`);
-  }
-  const result = schema.safeParse(raw ?? {});
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      const field =
-        issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(top level)');
-      return `field '${field}': ${issue.message}`;
-    });
-    throw new TrancheError('usage', `${file}: ${problems.join('; ')}`);
-  }
-  return withDefaults(result.data, dirname(file), env);
+  return withDefaults(parseYamlDocument(text, file, schema), dirname(file), env);
 }
 
 /** The text of a new configuration file, documented in place. */
