@@ -29,6 +29,7 @@ const PROGRAMME_LAYERS = [
   ['endpoints'],
   ['import', 'discover'],
   ['plan'],
+  ['operations'],
 ];
 
 const rankOf = (table, name) => table.findIndex((row) => row.includes(name));

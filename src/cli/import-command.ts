@@ -1,3 +1,6 @@
+import { basename } from 'node:path';
+import { userInfo } from 'node:os';
+import { recordCliAction } from './record-cli-action.js';
 import { Command, Option } from 'commander';
 import { openProgramme } from './open-programme.js';
 import { importMailboxes, type ImportReport } from '../programme/import/import-mailboxes.js';
@@ -33,6 +36,11 @@ export function importCommand(): Command {
       const programme = await openProgramme(flags.programme);
       try {
         const report = await importOrganisations(programme.db, file, flags.dryRun ?? false);
+        if (!flags.dryRun)
+          await recordCliAction(programme.db, 'import.organisations', basename(file), {
+            inserted: report.inserted,
+            updated: report.updated,
+          });
         process.stdout.write(`${flags.json ? JSON.stringify(report) : summary('orgs', report)}\n`);
       } finally {
         await programme.db.destroy();
@@ -75,6 +83,7 @@ export function importCommand(): Command {
           organisation: flags.org,
           sourceEndpoint: flags.sourceEndpoint,
           targetEndpoint: flags.targetEndpoint,
+          actor: userInfo().username,
         });
         process.stdout.write(`${flags.json ? JSON.stringify(report) : summary('mailboxes', report)}\n`);
         if (report.rejected > 0) process.exitCode = 1;

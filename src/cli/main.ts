@@ -1,21 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { toTrancheError } from '../errors/tranche-error.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
-import { discoverCommand } from './discover-command.js';
-import { endpointCommand } from './endpoint-command.js';
-import { importCommand } from './import-command.js';
-import { initCommand } from './init-command.js';
-import { noticesCommand } from './notices-command.js';
-import { planCommand } from './plan-command.js';
-import { runCommand } from './run-command.js';
-import { secretsCommand } from './secrets-command.js';
-import { serveCommand } from './serve-command.js';
-import { soakCommand } from './soak-command.js';
-import { statusCommand } from './status-command.js';
-import { syncCommand } from './sync-command.js';
-import { tokenCommand } from './token-command.js';
-import { verifyCommand } from './verify-command.js';
-import { workerCommand } from './worker-command.js';
+import { COMMANDS } from './command-table.js';
 
 const debug = process.argv.includes('--debug');
 
@@ -47,24 +33,14 @@ function configure(command: Command): Command {
   for (const sub of command.commands) configure(sub);
   return command;
 }
-for (const sub of [
-  syncCommand(),
-  verifyCommand(),
-  initCommand(),
-  endpointCommand(),
-  secretsCommand(),
-  importCommand(),
-  discoverCommand(),
-  statusCommand(),
-  planCommand(),
-  runCommand(),
-  workerCommand(),
-  noticesCommand(),
-  serveCommand(),
-  tokenCommand(),
-  soakCommand(),
-])
-  program.addCommand(configure(sub));
+// Only the command being run is loaded (its chunk of the bundle); the others are named with their
+// description, enough for the top-level help and for commander's "unknown command" advice.
+const args = process.argv.slice(2).filter((a) => a !== '--debug');
+const wanted = args[0] === 'help' ? args[1] : args[0];
+for (const entry of COMMANDS) {
+  if (entry.name === wanted) program.addCommand(configure(await entry.load()));
+  else program.command(entry.name).description(entry.description);
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
 import { openProgramme } from './open-programme.js';
@@ -137,6 +138,7 @@ export function planCommand(): Command {
         seed,
         force: flags.force ?? false,
         dryRun: flags.dryRun ?? false,
+        actor: userInfo().username,
       });
       if (flags.export) exportPlan(flags.export, result);
       if (flags.calendarCsv) exportCalendar(flags.calendarCsv, result.plan.days);

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { openProgramme } from './open-programme.js';
+import { recordCliAction } from './record-cli-action.js';
 import { rotateSecretKey } from '../state/secrets/rotate-secret-key.js';
 import { addProgrammeOption } from './programme-option.js';
 
@@ -14,6 +15,11 @@ export function secretsCommand(): Command {
       const programme = await openProgramme(flags.programme);
       try {
         const result = await rotateSecretKey(programme.db, programme.config.secretKeyFile);
+        await recordCliAction(programme.db, 'secrets.rotate', 'secret key', {
+          from: result.from,
+          to: result.to,
+          resealed: result.resealed,
+        });
         process.stdout.write(
           `secret key rotated: ${result.from} -> ${result.to}, ${result.resealed} secret(s) re-encrypted; the old key is in ${programme.config.secretKeyFile}.previous (delete it once backups hold the new one)\n`,
         );

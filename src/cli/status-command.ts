@@ -81,6 +81,7 @@ export function formatProgrammeSummary(s: ProgrammeSummary): string {
   const lines = [
     `${s.programme}${s.organisation ? ` / ${s.organisation}` : ''}: status at ${moment(s.now)} (programme clock)`,
     `mailboxes   ${formatCount(s.mailboxes)}: ${states}`,
+    `held        ${formatCount(s.setAside.held)}; excluded ${formatCount(s.setAside.excluded)} (never migrated, not counted above)`,
     `success     ${s.successRate === null ? '-' : `${(s.successRate * 100).toFixed(2)}%`} (${formatCount(s.states.done ?? 0)} done, ${formatCount(s.states.failed ?? 0)} failed)`,
     `copied      ${plural(s.copied.messages, 'message')}, ${formatBytes(s.copied.bytes)}; ${plural(s.copied.skippedItems, 'item')} skipped`,
     t.mailboxesPerDay === null

@@ -3,6 +3,7 @@ import { openProgramme } from './open-programme.js';
 import { createToken, listTokens, revokeToken } from '../serve/auth/api-tokens.js';
 import { ROLES, type Role } from '../serve/auth/role.js';
 import { addProgrammeOption } from './programme-option.js';
+import { recordCliAction } from './record-cli-action.js';
 
 const moment = (iso: string | null): string => (iso === null ? '-' : iso.slice(0, 16).replace('T', ' '));
 
@@ -37,6 +38,11 @@ export function tokenCommand(): Command {
           { role: flags.role, organisations: flags.org ?? [], name: flags.name || flags.role },
           new Date(),
         );
+        await recordCliAction(db, 'token.create', made.id, {
+          role: flags.role,
+          organisations: flags.org ?? [],
+          name: flags.name || flags.role,
+        });
         process.stdout.write(`${made.token}\n`);
         process.stderr.write(
           `tranche: token ${made.id} (${flags.role}) created; it is shown this once — keep it now\n`,
@@ -77,6 +83,7 @@ export function tokenCommand(): Command {
     .action(async (id: string, flags: { programme: string }) => {
       await withProgramme(flags.programme, async ({ db }) => {
         await revokeToken(db, id, new Date());
+        await recordCliAction(db, 'token.revoke', id, { revoked: true });
         process.stdout.write(`revoked ${id}\n`);
       });
     });

@@ -120,31 +120,38 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
     let unknownUid = false;
     // APPENDs are pipelined: each is sent as its message arrives, and answered later.
     const answers: Promise<void>[] = [];
-    for await (const message of source.fetchMessages(batch.map((m) => m.uid))) {
-      const { uid: sourceUid, size } = message;
-      if (ctx.pace) await ctx.pace(size);
-      const pending = await target.append(pair.targetPath, message);
-      const answer = pending.uid.then(
-        (targetUid) => {
-          report.copied++;
-          report.copiedBytes += size;
-          copiedNow.add(sourceUid);
-          ctx.onCopied(size);
-          if (targetUid === undefined) unknownUid = true;
-          else {
-            cp.map.set(sourceUid, targetUid);
-            targetUidFloor = Math.max(targetUidFloor, targetUid + 1);
-          }
-        },
-        (error: unknown) => {
-          const typed = toTrancheError(error);
-          if (!isMessageFault(typed)) throw typed;
-          report.skipped.push({ folder: sourcePath, uid: sourceUid, size, reason: typed.message });
-        },
-      );
-      // Handled below with allSettled, or dropped with the batch if the loop breaks off first.
-      answer.catch(() => undefined);
-      answers.push(answer);
+    // Into a server with MULTIAPPEND, many messages share one APPEND command (see multi-append.ts).
+    const appends = target.appendBatch(pair.targetPath);
+    try {
+      for await (const message of source.fetchMessages(batch.map((m) => m.uid))) {
+        const { uid: sourceUid, size } = message;
+        if (ctx.pace) await ctx.pace(size);
+        const pending = await appends.append(message);
+        const answer = pending.uid.then(
+          (targetUid) => {
+            report.copied++;
+            report.copiedBytes += size;
+            copiedNow.add(sourceUid);
+            ctx.onCopied(size);
+            if (targetUid === undefined) unknownUid = true;
+            else {
+              cp.map.set(sourceUid, targetUid);
+              targetUidFloor = Math.max(targetUidFloor, targetUid + 1);
+            }
+          },
+          (error: unknown) => {
+            const typed = toTrancheError(error);
+            if (!isMessageFault(typed)) throw typed;
+            report.skipped.push({ folder: sourcePath, uid: sourceUid, size, reason: typed.message });
+          },
+        );
+        // Handled below with allSettled, or dropped with the batch if the loop breaks off first.
+        answer.catch(() => undefined);
+        answers.push(answer);
+      }
+    } finally {
+      // Always ended, also when the source fails mid-batch: the target connection carries nothing else till then.
+      await appends.end().catch(() => undefined);
     }
     const outcomes = await Promise.allSettled(answers);
     const broken = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');

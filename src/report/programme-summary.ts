@@ -4,6 +4,7 @@ import type { ProgrammeConfig } from '../programme/config/config.js';
 import { MAILBOX_STATES } from '../programme/lifecycle/mailbox-state.js';
 import { eta, type Eta } from './eta.js';
 import { failureGroups, type FailureGroup } from './failure-groups.js';
+import { setAsideTotals, type SetAsideTotals } from './set-aside-totals.js';
 import { stateTotals } from './state-totals.js';
 import { throughput, type Throughput } from './throughput.js';
 import { organisationLabel, type OrganisationFilter } from './organisation-filter.js';
@@ -25,6 +26,8 @@ export interface ProgrammeSummary {
   copied: { messages: number; bytes: number; skippedItems: number };
   throughput: Throughput;
   eta: Eta;
+  /** Held (counted in their state too) and excluded (counted in no state, nor as failed) mailboxes. */
+  setAside: SetAsideTotals;
 }
 
 /**
@@ -38,10 +41,11 @@ export async function programmeSummary(
   now: Date,
   organisation?: OrganisationFilter,
 ): Promise<ProgrammeSummary> {
-  const [totals, failures, pace] = await Promise.all([
+  const [totals, failures, pace, setAside] = await Promise.all([
     stateTotals(db, organisation),
     failureGroups(db, organisation),
     throughput(db, now, organisation),
+    setAsideTotals(db, organisation),
   ]);
   const states: Record<string, number> = Object.fromEntries(MAILBOX_STATES.map((s) => [s, 0]));
   for (const t of totals) states[t.state] = t.mailboxes;
@@ -63,5 +67,6 @@ export async function programmeSummary(
     },
     throughput: pace,
     eta: eta(totals, now, pace.mailboxesPerDay),
+    setAside,
   };
 }

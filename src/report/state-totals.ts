@@ -34,6 +34,8 @@ export async function stateTotals(
       eb.fn.sum('copied_bytes').as('bytes'),
     ])
     .$if(organisation !== undefined, (q) => q.where('organisation', 'in', organisationCodes(organisation!)))
+    // Excluded mailboxes are never migrated: counted apart (setAsideTotals), not in any state.
+    .where('exclude_reason', 'is', null)
     .groupBy('state')
     .execute();
   // Skipped items are counted where they are kept (one row each), not stored on the mailbox twice.

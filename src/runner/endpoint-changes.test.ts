@@ -21,6 +21,13 @@ const row: Selectable<EndpointTable> = {
   concurrency_at: '2027-01-04T00:00:00.000Z',
   budget_tokens: null,
   budget_at: null,
+  pause_reason: null,
+  pause_now: 0,
+
+  token_source: null,
+  token_secret: null,
+  auth_mechanism: null,
+  profile: null,
   created_at: '2027-01-01T00:00:00.000Z',
 };
 

@@ -32,6 +32,20 @@ export class LeaseWatch {
     };
   }
 
+  /** The mailboxes whose steps are running now. */
+  running(): string[] {
+    return [...this.#steps.keys()];
+  }
+
+  /** Stops the step on ADDRESS at a safe point, its signal carrying REASON (held, or its server paused). */
+  stop(address: string, reason: TrancheError): boolean {
+    const controller = this.#steps.get(address);
+    if (!controller) return false;
+    controller.abort(reason);
+    this.#steps.delete(address);
+    return true;
+  }
+
   /**
    * One heartbeat: RENEW extends the leases this process still holds and returns their mailboxes. A step
    * that was running before the renewal and is not among them has lost its lease: it is stopped.

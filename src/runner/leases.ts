@@ -75,7 +75,13 @@ export function claimDue(db: Kysely<Database>, request: ClaimRequest): Promise<S
   return withExclusiveWrite(db, LOCK.claim, async (tx) => {
     const real = realNow();
     const room = await endpointRoom(tx, request.connectionsPerMailbox);
-    const full = room.full();
+    // A paused server takes no new step, as a full one.
+    const paused = await tx
+      .selectFrom('endpoint')
+      .select('name')
+      .where('pause_reason', 'is not', null)
+      .execute();
+    const full = [...room.full(), ...paused.map((e) => e.name)];
     let query = tx
       .selectFrom('mailbox')
       .selectAll()
@@ -83,6 +89,8 @@ export function claimDue(db: Kysely<Database>, request: ClaimRequest): Promise<S
       .where('next_step', 'is not', null)
       .where('next_due_at', '<=', request.now.toISOString())
       .where(leaseFree(real))
+      .where('hold_reason', 'is', null)
+      .where('exclude_reason', 'is', null)
       .orderBy('next_due_at')
       .orderBy('address')
       .limit(request.limit * 4);

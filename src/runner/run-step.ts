@@ -19,6 +19,7 @@ import { observeLoginLatency } from '../limits/adaptive-concurrency.js';
 import { endpointChanges } from './endpoint-changes.js';
 import { EndpointPace } from '../limits/endpoint-pace.js';
 import { LEASE_LOST, LeaseWatch, leaseLost } from './lease-watch.js';
+import { stoppedByPeople } from './step-stop.js';
 import { connectionsPerMailbox } from '../limits/endpoint-room.js';
 import { holdsLease } from './leases.js';
 import { finishStep } from '../state/mailbox/finish-step.js';
@@ -217,6 +218,16 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
   } catch (error) {
     const now = ctx.clock.now();
     if (leaseLost(ctx.signal)) return leftToNewHolder(ctx, passId, mailbox, report, log);
+    const stopped = stoppedByPeople(ctx.signal);
+    if (stopped) {
+      // Held (its lease was taken away with its day) or its server paused: let go, the step waits.
+      const pass = passClose(passId, mailbox.address, now, 'interrupted', report, {
+        message: stopped.message,
+      });
+      await finishStep(ctx.db, { pass, owner: ctx.owner, row: {} });
+      log.info({ reason: stopped.message }, 'stopped at a safe point');
+      return 'interrupted';
+    }
     if (ctx.signal.aborted) {
       const pass = passClose(passId, mailbox.address, now, 'interrupted', report, undefined);
       await finishStep(ctx.db, { pass, owner: ctx.owner, row: {} });

@@ -7,6 +7,7 @@ import type { SecretBox } from '../state/secrets/secret-box.js';
 import type { Clock } from '../limits/clock.js';
 import { newOwnerId, releaseDeadLocalLeases, renewLeases } from './leases.js';
 import { stepContext, type StepContext } from './run-step.js';
+import { stopSetAsideSteps } from './step-stop.js';
 import { WorkerRegistry, type WorkerMode } from './worker-registry.js';
 
 /** What a runner or worker starts from. */
@@ -62,6 +63,11 @@ export async function startWorking(setup: WorkingSetup): Promise<Working> {
   const refresh = setInterval(() => {
     ctx
       .refreshEndpoints()
+      .then(() => stopSetAsideSteps(db, ctx.leases))
+      .then((stopped) => {
+        if (stopped.length > 0)
+          logger.info({ stopped }, 'held or paused: running steps stop at a safe point');
+      })
       .catch((error: unknown) =>
         logger.error({ err: toTrancheError(error) }, 'reading the endpoints failed'),
       );

@@ -12,6 +12,10 @@ import * as m0008 from './migrations/0008-workers.js';
 import * as m0009 from './migrations/0009-tokens.js';
 import * as m0010 from './migrations/0010-pass-endpoints.js';
 import * as m0011 from './migrations/0011-mailbox-owner.js';
+import * as m0012 from './migrations/0012-operations.js';
+import * as m0013 from './migrations/0013-audit.js';
+
+import * as m0015 from './migrations/0015-endpoint-oauth.js';
 import * as m0018 from './migrations/0018-soak-runs.js';
 
 /** Every migration, in order; forward only. */
@@ -27,6 +31,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-tokens': m0009,
   '0010-pass-endpoints': m0010,
   '0011-mailbox-owner': m0011,
+  '0012-operations': m0012,
+  '0013-audit': m0013,
+
+  '0015-endpoint-oauth': m0015,
   '0018-soak-runs': m0018,
 };
 

@@ -34,6 +34,47 @@ export interface EndpointTable {
   concurrency_at: string | null;
   budget_tokens: number | null;
   budget_at: string | null;
+  /** The OAuth2 token source as configured (JSON, no secret); null: password logins. */
+  token_source: string | null;
+  /** The token source's client secret, private key or service account key, sealed by SecretBox. */
+  token_secret: string | null;
+  /** 'xoauth2' or 'oauthbearer' with a token source. */
+  auth_mechanism: string | null;
+  /** The service profile: 'exchange-online', 'gmail', or null. */
+  profile: string | null;
+  /** Why no new step starts against the server; null when it is not paused. */
+  pause_reason: string | null;
+  /** 1 when its running steps stop at a safe point too (`endpoint pause --now`). */
+  pause_now: Generated<number>;
+}
+
+/** A day people closed or gave another capacity than the schedule's. */
+export interface ProgrammeDayTable {
+  day: string;
+  /** 1: the day takes nobody more. */
+  closed: Generated<number>;
+  mailboxes: number | null;
+  bytes: string | number | null;
+  reason: string | null;
+}
+
+/** One change people made to the programme: who, what, when, why, and what it changed. */
+export interface AuditTable {
+  id: string;
+  /** When (ISO, real time). */
+  at: string;
+  /** Who: the operating-system user, or the API token's name and role. */
+  actor: string;
+  /** What: mailbox.hold, org.move, endpoint.pause, import.mailboxes, plan, … */
+  action: string;
+  /** What it was done to: a mailbox address, an organisation code, an endpoint name, a day. */
+  subject: string;
+  /** The subject's organisation, for an organisation's trail. */
+  organisation: string | null;
+  reason: string | null;
+  /** The subject before and after, as JSON. */
+  before: string | null;
+  after: string | null;
 }
 
 /** A member organisation of a programme. */
@@ -96,6 +137,12 @@ export interface MailboxTable {
   copied_bytes: Generated<string | number>;
   /** Time spent waiting because a server throttled this mailbox (ms, programme clock). */
   stalled_ms: Generated<string | number>;
+  /** Why the mailbox is held (no day, no step, no notice until released); null when not held. */
+  hold_reason: string | null;
+  /** Why the mailbox is never to be migrated; null when it is in the programme. */
+  exclude_reason: string | null;
+  /** The day people pinned it to: the planner keeps it there, even over capacity. */
+  pinned_day: string | null;
 }
 
 /** One copy pass over a mailbox: pre-stage, delta or final (with verify). */
@@ -229,5 +276,7 @@ export interface Database {
   worker: WorkerTable;
   api_token: ApiTokenTable;
   api_session: ApiSessionTable;
+  programme_day: ProgrammeDayTable;
+  audit: AuditTable;
   soak_run: SoakRunTable;
 }

@@ -54,7 +54,13 @@ async function queueFor(
         eb.val(at).as('created_at'),
       ]),
     )
-    .onConflict((oc) => oc.columns(['subject', 'kind', 'day']).doNothing())
+    // A notice cancelled because it was no longer true (held, moved away) is owed again once it is.
+    .onConflict((oc) =>
+      oc
+        .columns(['subject', 'kind', 'day'])
+        .doUpdateSet({ state: 'pending', due_at: at, attempts: 0, error: null })
+        .where('notice.state', '=', 'cancelled'),
+    )
     .execute();
 }
 

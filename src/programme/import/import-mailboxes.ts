@@ -1,8 +1,10 @@
+import { basename } from 'node:path';
 import { createReadStream, openSync, readSync, closeSync, writeFileSync, appendFileSync } from 'node:fs';
 import { parse, type Info } from 'csv-parse';
 import type { Kysely, Transaction } from 'kysely';
 import { TrancheError } from '../../errors/tranche-error.js';
 import { fromCsvError } from './csv-error.js';
+import { recordAudit } from '../../state/audit/record-audit.js';
 import type { Database } from '../../state/schema.js';
 import { upsertMailboxes } from '../../state/mailbox/upsert-mailboxes.js';
 import type { SecretBox } from '../../state/secrets/secret-box.js';
@@ -24,6 +26,8 @@ export interface MailboxImportOptions {
   organisation: string | undefined;
   sourceEndpoint: string | undefined;
   targetEndpoint: string | undefined;
+  /** Who imports, for the audit trail (written in the import's transaction); none: not recorded. */
+  actor?: string;
 }
 
 /** What an import did (or, with dryRun, would do). */
@@ -217,7 +221,20 @@ export async function importMailboxes(
     }
   };
   if (options.dryRun) await work(db);
-  else await db.transaction().execute(work);
+  else
+    await db.transaction().execute(async (tx) => {
+      await work(tx);
+      if (options.actor !== undefined)
+        await recordAudit(tx, [
+          {
+            actor: options.actor,
+            action: 'import.mailboxes',
+            subject: basename(file),
+            organisation: options.organisation ?? null,
+            after: { inserted: report.inserted, updated: report.updated, rejected: report.rejected },
+          },
+        ]);
+    });
   return report;
 }
 

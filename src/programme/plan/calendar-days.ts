@@ -39,17 +39,44 @@ export interface DayRoom {
   bytes: number;
 }
 
-/** The capacity of each day under the schedule: by weekday or weekend, none on programme blackouts. */
+/** What people decided about one day (`tranche day close|capacity`): closed, or another capacity. */
+export interface DayOverride {
+  closed: boolean;
+  mailboxes: number | null;
+  bytes: number | null;
+}
+
+/**
+ * The capacity of each day under the schedule: by weekday or weekend, none on programme blackouts or
+ * days people closed, another one on days people set.
+ */
 export class CapacityRules {
   private readonly blackouts: Set<number>;
 
-  constructor(private readonly schedule: ScheduleConfig) {
+  constructor(
+    private readonly schedule: ScheduleConfig,
+    private readonly overrides: ReadonlyMap<number, DayOverride> = new Map(),
+  ) {
     this.blackouts = new Set(schedule.blackoutDates.map(dayNumber));
   }
 
   /** The day's kind and capacity. */
   room(day: number): DayRoom {
-    if (this.blackouts.has(day)) return { kind: 'blackout', mailboxes: 0, bytes: 0 };
+    const override = this.overrides.get(day);
+    if (this.blackouts.has(day) || override?.closed) return { kind: 'blackout', mailboxes: 0, bytes: 0 };
+    if (override) {
+      const usual = this.usual(day);
+      return {
+        kind: usual.kind,
+        mailboxes: override.mailboxes ?? usual.mailboxes,
+        bytes: override.bytes ?? usual.bytes,
+      };
+    }
+    return this.usual(day);
+  }
+
+  /** The day's kind and capacity by the schedule alone. */
+  private usual(day: number): DayRoom {
     const weekend = isWeekend(day);
     const capacity = weekend ? this.schedule.weekend : this.schedule.weekday;
     return {

@@ -1,6 +1,14 @@
 import bytes from 'bytes';
 import type { ScheduleConfig } from '../config/config.js';
-import { CapacityRules, dayNumber, isoDate, NO_DAY, weekdayName, type DayKind } from './calendar-days.js';
+import {
+  CapacityRules,
+  dayNumber,
+  isoDate,
+  NO_DAY,
+  weekdayName,
+  type DayKind,
+  type DayOverride,
+} from './calendar-days.js';
 import { RoomIndex } from './room-index.js';
 import { seededRandom, shuffleInPlace } from './seeded-shuffle.js';
 
@@ -44,6 +52,8 @@ export interface PlanMailboxes {
   toldDay: Int32Array;
   /** Why a mailbox can't be scheduled (failed or missing logins), by row. */
   blockers: ReadonlyMap<number, string>;
+  /** The day people pinned it to (`mailbox move`, `org move`), NO_DAY for none; absent: no pins. */
+  pinnedDay?: Int32Array;
 }
 
 /** Everything a plan depends on: same input, same plan. */
@@ -55,6 +65,8 @@ export interface PlanInput {
   force: boolean;
   organisations: readonly PlanOrganisation[];
   mailboxes: PlanMailboxes;
+  /** Days people closed or gave another capacity, by day number. */
+  dayOverrides?: ReadonlyMap<number, DayOverride>;
 }
 
 /** One day of the calendar as planned. */
@@ -107,6 +119,8 @@ export interface Plan {
   /** Every day from the first to the last with a mailbox on it. */
   days: PlanDay[];
   counts: PlanCounts;
+  /** Mailboxes kept on the day people pinned them to (even over capacity). */
+  pinned: number;
 }
 
 /** Byte sizes in reasons, in the units the configuration is written in ('50 GB'). */
@@ -140,7 +154,7 @@ export function planBatches(input: PlanInput): Plan {
   const today = dayNumber(input.planDate);
   const start = today + schedule.noticeDays;
   const end = Math.max(start, today + schedule.horizonDays);
-  const rules = new CapacityRules(schedule);
+  const rules = new CapacityRules(schedule, input.dayOverrides);
   const windowDays = end - start;
   const freeCount = new Float64Array(windowDays);
   const freeBytes = new Float64Array(windowDays);
@@ -174,10 +188,27 @@ export function planBatches(input: PlanInput): Plan {
     usedCount[d]! += count;
     usedBytes[d]! += size;
   };
+  const pinned = keepPins(m, (i, d) => {
+    day[i] = d;
+    outcome[i] =
+      d === m.previousDay[i] && m.status[i] !== STATUS.failed && m.status[i] !== STATUS.imported
+        ? OUTCOME.kept
+        : OUTCOME.placed;
+    if (d >= start && d < end) {
+      take(d - start, 1, m.sizeBytes[i]!);
+      keptInWindow[d - start]!++;
+    } else {
+      const outside = keptOutside.get(d) ?? { count: 0, bytes: 0 };
+      outside.count++;
+      outside.bytes += m.sizeBytes[i]!;
+      keptOutside.set(d, outside);
+    }
+  });
   for (let i = 0; i < n; i++) {
     const status = m.status[i]!;
     const previous = m.previousDay[i]!;
     if (
+      outcome[i] !== 0 ||
       input.force ||
       m.toldDay[i] === NO_DAY ||
       previous === NO_DAY ||
@@ -206,7 +237,7 @@ export function planBatches(input: PlanInput): Plan {
   shuffleInPlace(order, random);
   const toPlace: number[] = [];
   for (const i of order) {
-    if (outcome[i] === OUTCOME.kept) continue;
+    if (outcome[i] !== 0) continue;
     const blocker = m.blockers.get(i);
     if (blocker !== undefined) unplace(i, blocker);
     else if (open.length > 0 && m.sizeBytes[i]! > largestDay)
@@ -304,7 +335,22 @@ export function planBatches(input: PlanInput): Plan {
     horizonEnd: isoDate(end),
     days,
     counts,
+    pinned,
   };
+}
+
+/** Calls KEEP(row, day) for every pinned row, before anyone else takes room; returns how many. */
+function keepPins(m: PlanMailboxes, keep: (i: number, day: number) => void): number {
+  let pinned = 0;
+  if (!m.pinnedDay) return 0;
+  for (let i = 0; i < m.address.length; i++) {
+    const d = m.pinnedDay[i]!;
+    // A pinned mailbox that failed is re-placed as any failed one (`mailbox retry` is the way back).
+    if (d === NO_DAY || m.status[i] === STATUS.failed) continue;
+    keep(i, d);
+    pinned++;
+  }
+  return pinned;
 }
 
 /** A placed row must be written: its day is new or changed, or its state must change (imported, failed). */

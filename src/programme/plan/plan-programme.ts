@@ -2,9 +2,11 @@ import type { Kysely } from 'kysely';
 import type { ProgrammeConfig } from '../config/config.js';
 import { firstStep, stepAfter } from '../lifecycle/step-times.js';
 import type { MailboxState } from '../lifecycle/mailbox-state.js';
+import { recordAudit } from '../../state/audit/record-audit.js';
 import type { Database } from '../../state/schema.js';
 import { isoDate, NO_DAY } from './calendar-days.js';
 import { readPlanMailboxes } from './read-plan-mailboxes.js';
+import { readDayOverrides } from './day-overrides.js';
 import { writePlan, type Change, type PlanChanges } from './write-plan.js';
 import { needsWrite, OUTCOME, planBatches, STATUS, type Plan, type PlanMailboxes } from './plan-batches.js';
 
@@ -20,6 +22,8 @@ export interface PlanProgrammeOptions {
   force: boolean;
   /** Compute and report; write nothing. */
   dryRun: boolean;
+  /** Who plans, for the audit trail (written in the plan's transaction); none: not recorded. */
+  actor?: string;
 }
 
 /** A programme's plan: the planner's result with the mailboxes it covered, and what was written. */
@@ -64,6 +68,7 @@ export async function planProgramme(
     .execute();
   const { mailboxes, untouched } = await readPlanMailboxes(db, organisations, nowIso);
   const seed = options.seed ?? config.schedule.seed;
+  const dayOverrides = await readDayOverrides(db);
   const plan = planBatches({
     planDate: options.planDate,
     schedule: { ...config.schedule, seed },
@@ -74,6 +79,7 @@ export async function planProgramme(
       blackoutDates: o.blackout_dates.split(/[;\s]+/).filter(Boolean),
     })),
     mailboxes,
+    dayOverrides,
   });
   const result: ProgrammePlan = {
     plan,
@@ -86,9 +92,29 @@ export async function planProgramme(
   };
   if (options.dryRun) return result;
   const changes = planChanges(plan, mailboxes, config, options.now);
-  result.written = await db
-    .transaction()
-    .execute((trx) => writePlan(trx, mailboxes.address, changes, nowIso));
+  result.written = await db.transaction().execute(async (trx) => {
+    const written = await writePlan(trx, mailboxes.address, changes, nowIso);
+    if (options.actor !== undefined) {
+      const c = plan.counts;
+      await recordAudit(trx, [
+        {
+          actor: options.actor,
+          action: 'plan',
+          subject: options.planDate,
+          reason: options.force ? 'forced re-plan (told users moved)' : null,
+          after: {
+            placed: c.placed,
+            kept: c.kept,
+            moved: c.moved,
+            unplaced: c.unplaced,
+            pinned: plan.pinned,
+            written,
+          },
+        },
+      ]);
+    }
+    return written;
+  });
   result.skipped = changes.rows.length - result.written;
   return result;
 }

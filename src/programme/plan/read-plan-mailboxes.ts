@@ -18,6 +18,7 @@ class Columns {
   status = new Uint8Array(1024);
   previousDay = new Int32Array(1024);
   toldDay = new Int32Array(1024);
+  pinnedDay = new Int32Array(1024);
   blockers = new Map<number, string>();
 
   /** Makes room for row I. */
@@ -34,6 +35,7 @@ class Columns {
     this.status = grown(this.status, (n) => new Uint8Array(n));
     this.previousDay = grown(this.previousDay, (n) => new Int32Array(n));
     this.toldDay = grown(this.toldDay, (n) => new Int32Array(n));
+    this.pinnedDay = grown(this.pinnedDay, (n) => new Int32Array(n));
   }
 
   done(): PlanMailboxes {
@@ -45,13 +47,14 @@ class Columns {
       status: this.status.slice(0, n),
       previousDay: this.previousDay.slice(0, n),
       toldDay: this.toldDay.slice(0, n),
+      pinnedDay: this.pinnedDay.slice(0, n),
       blockers: this.blockers,
     };
   }
 }
 
 /**
- * Reads the mailboxes a plan may touch (plannable state, no live lease at NOW), paged by address,
+ * Reads the mailboxes a plan may touch (plannable state, not held or excluded, no live lease at NOW), paged by address,
  * into columns; and counts the others (left alone).
  */
 export async function readPlanMailboxes(
@@ -84,6 +87,9 @@ export async function readPlanMailboxes(
         'target_login',
         'discover_detail',
         'lease_until',
+        'hold_reason',
+        'exclude_reason',
+        'pinned_day',
       ])
       // Only the key in WHERE: filtering on state here makes SQLite walk the state index and sort
       // every page, quadratic over a programme; the primary key pages in order.
@@ -92,7 +98,9 @@ export async function readPlanMailboxes(
     if (after !== undefined) query = query.where('address', '>', after);
     const page = await query.execute();
     for (const row of page) {
-      if (!plannable.has(row.state) || (row.lease_until !== null && row.lease_until > nowIso)) {
+      // Held and excluded mailboxes have no day until people bring them back.
+      const setAside = row.hold_reason !== null || row.exclude_reason !== null;
+      if (setAside || !plannable.has(row.state) || (row.lease_until !== null && row.lease_until > nowIso)) {
         untouched++;
         continue;
       }
@@ -104,6 +112,7 @@ export async function readPlanMailboxes(
       columns.status[i] = STATUS[row.state as (typeof PLANNABLE)[number]];
       columns.previousDay[i] = dayOf(row.batch_day);
       columns.toldDay[i] = dayOf(row.told_day);
+      columns.pinnedDay[i] = dayOf(row.pinned_day);
       const blocker = blockerReason(row);
       if (blocker !== undefined) columns.blockers.set(i, blocker);
     }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { failureGroups } from '../../report/failure-groups.js';
+import { setAsideTotals } from '../../report/set-aside-totals.js';
 import { stateTotals } from '../../report/state-totals.js';
 import type { Database } from '../../state/schema.js';
 
@@ -24,6 +25,9 @@ export interface MetricReadings {
   throttledSeconds: number;
   /** Mailboxes whose next step is due and that no runner holds. */
   queueDepth: number;
+  /** Mailboxes held, and excluded (not in mailboxesByState). */
+  held: number;
+  excluded: number;
 }
 
 /**
@@ -68,5 +72,6 @@ export async function readMetrics(db: Kysely<Database>, now: Date, realNow: Date
     throttledPasses: passErrorsByType.find((e) => e.type === 'throttled')?.passes ?? 0,
     throttledSeconds: Number(stalled.ms ?? 0) / 1000,
     queueDepth: Number(queue.n),
+    ...(await setAsideTotals(db)),
   };
 }

@@ -48,6 +48,18 @@ export function metricsRegistry(read: () => Promise<Scrape>): Registry {
     for (const state of MAILBOX_STATES) g.set({ state }, 0);
     for (const s of r.mailboxesByState) g.set({ state: s.state }, s.mailboxes);
   });
+  gauge(
+    'tranche_mailboxes_held',
+    'Mailboxes held by people (also counted in their state).',
+    [],
+    (g, { figures: r }) => g.set(r.held),
+  );
+  gauge(
+    'tranche_mailboxes_excluded',
+    'Mailboxes excluded by people: never migrated, in no state.',
+    [],
+    (g, { figures: r }) => g.set(r.excluded),
+  );
   gauge('tranche_copied_messages', 'Messages copied so far, all mailboxes.', [], (g, { figures: r }) =>
     g.set(r.copiedMessages),
   );

@@ -52,6 +52,7 @@ export const programmeSummary: SchemaOf<ProgrammeSummary> = obj({
   copied: obj({ messages: num, bytes: num, skippedItems: int }),
   throughput: throughputSchema,
   eta: etaSchema,
+  setAside: obj({ held: int, excluded: int }),
 });
 
 export const calendarDay: SchemaOf<CalendarDay> = obj({

@@ -9,6 +9,7 @@ import { type Environment, processEnvironment, readEnvironment } from '../../env
 /** Every sealed column in the store: rotation re-seals them all. */
 const SEALED_COLUMNS = [
   { table: 'endpoint', key: 'name', column: 'admin_secret' },
+  { table: 'endpoint', key: 'name', column: 'token_secret' },
   { table: 'mailbox', key: 'address', column: 'source_secret' },
   { table: 'mailbox', key: 'address', column: 'target_secret' },
 ] as const;

@@ -1,0 +1,18 @@
+import { userInfo } from 'node:os';
+import type { Kysely } from 'kysely';
+import { recordAudit } from '../state/audit/record-audit.js';
+import type { Database } from '../state/schema.js';
+
+/**
+ * Records a command's change in the audit trail (who: the operating-system user), for changes made
+ * by parts that keep no trail themselves (organisation imports, endpoints, tokens, secret rotation).
+ * Never a secret in AFTER: only names, counts and settings.
+ */
+export async function recordCliAction(
+  db: Kysely<Database>,
+  action: string,
+  subject: string,
+  after: Record<string, unknown>,
+): Promise<void> {
+  await recordAudit(db, [{ actor: userInfo().username, action, subject, after }]);
+}
