@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { generateCorpus, loadCorpus } from '../testing/corpus.js';
+import { addMailUsers } from '../testing/mail-users.js';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../testing/dovecot.js';
 import { diffSnapshots, snapshotMailbox, type Snapshot } from '../testing/snapshot.js';
 import { runCli, type CliResult } from '../testing/sync-fixture.js';
@@ -37,15 +37,7 @@ messageBytes: 3000
 
 before(async () => {
   server = await startDovecot();
-  for (let i = 0; i < 3; i++) {
-    const user = await server.addUser();
-    await loadCorpus(
-      server,
-      user,
-      generateCorpus({ seed: 40 + i, messages: 20, folders: ['INBOX', 'Sent'] }),
-    );
-    users.push(user);
-  }
+  users = await addMailUsers(server, 3, 40, 20);
   dir = mkdtempSync(join(tmpdir(), 'tranche-soak-'));
   accounts = join(dir, 'accounts.csv');
   writeFileSync(accounts, `user,password\n${users.map((u) => `${u.user},${u.password}`).join('\n')}\n`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { silentLogger } from '../log/logger.js';
-import { generateCorpus, loadCorpus } from '../testing/corpus.js';
+import { addMailUsers } from '../testing/mail-users.js';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../testing/dovecot.js';
 import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
 import { endpointOf } from '../testing/sync-fixture.js';
@@ -20,19 +20,11 @@ const BUSY: SoakProfile = {
 };
 
 let server: DovecotServer;
-const users: DovecotUser[] = [];
+let users: DovecotUser[] = [];
 
 before(async () => {
   server = await startDovecot();
-  for (let i = 0; i < 3; i++) {
-    const user = await server.addUser();
-    await loadCorpus(
-      server,
-      user,
-      generateCorpus({ seed: 20 + i, messages: 30, folders: ['INBOX', 'Sent'] }),
-    );
-    users.push(user);
-  }
+  users = await addMailUsers(server, 3, 20, 30);
 });
 after(async () => {
   await server.stop();
