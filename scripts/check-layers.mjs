@@ -8,6 +8,7 @@ import path from 'node:path';
 const LAYERS = [
   ['environment'],
   ['errors', 'log'],
+  ['csv'],
   ['credentials'],
   ['mailstore', 'davstore'],
   ['copy'],

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { toTrancheError } from '../errors/tranche-error.js';
+import { storageError } from '../state/storage-error.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { COMMANDS } from './command-table.js';
 
@@ -7,7 +8,7 @@ const debug = process.argv.includes('--debug');
 
 /** Prints one clear line for an error (the stack too with --debug) and sets the exit code. */
 function fail(error: unknown): void {
-  const typed = toTrancheError(error);
+  const typed = storageError(error) ?? toTrancheError(error);
   process.stderr.write(`tranche: ${typed.message}\n`);
   if (debug) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
   process.exitCode = exitCodeFor(typed.type);

@@ -11,6 +11,8 @@ export interface SyncFolderTable {
   highest_modseq: string | null;
   uid_map: Uint8Array;
   pending: string | null;
+  /** Source UIDs found unreadable by an earlier pass, as a JSON array (tried once more on their own). */
+  unreadable: string | null;
   updated_at: Generated<string>;
 }
 
@@ -168,6 +170,8 @@ export interface PassTable {
 /** A message a pass could not copy (e.g. too large for the target), for the mailbox's report. */
 export interface SkippedItemTable {
   mailbox: string;
+  /** What kind of item (copy/sync-report.ts SkippedKind); uid 0 names a whole folder. */
+  kind: Generated<string>;
   folder: string;
   uid: string | number;
   size: string | number | null;

@@ -48,6 +48,12 @@ export interface DovecotOptions {
   /** Offer TLS: STARTTLS on `port` and implicit TLS on `tlsPort`, with a fresh self-signed certificate for 127.0.0.1. */
   tls?: boolean;
   /**
+   * How mail is kept on disk (default 'sdbox'): 'maildir' (maildir++: '.' is refused in folder
+   * names), 'maildir-fs' (one directory per folder, a file per message: for damaging messages on
+   * disk) or 'mbox' (a file per folder). Under `mailHome(user)`: `Maildir/` or `mail/`.
+   */
+  mailFormat?: MailFormat;
+  /**
    * OAuth2-only users: the `oauth2` passdb validates JWTs locally with these keys (XOAUTH2 and
    * OAUTHBEARER); users have no password. The master user still logs in with SASL PLAIN (for checks).
    */
@@ -63,6 +69,16 @@ export interface OAuth2Keys {
   /** A claim a token must carry with this value, or the login is refused (active_attribute). */
   activeClaim?: { name: string; value: string };
 }
+
+/** How a test instance keeps mail on disk. */
+export type MailFormat = 'sdbox' | 'maildir' | 'maildir-fs' | 'mbox';
+
+const MAIL_LOCATIONS: Record<MailFormat, string> = {
+  sdbox: 'sdbox:~/sdbox',
+  maildir: 'maildir:~/Maildir',
+  'maildir-fs': 'maildir:~/Maildir:LAYOUT=fs',
+  mbox: 'mbox:~/mail:INBOX=~/mail/inbox',
+};
 
 /** Credentials of a user of a test Dovecot instance. */
 export interface DovecotUser {
@@ -100,6 +116,8 @@ export interface DovecotServer {
   kick(user: string): Promise<void>;
   /** Changes a user's password. */
   setPassword(user: string, password: string): Promise<void>;
+  /** The user's home directory, where the mail files are (see DovecotOptions.mailFormat). */
+  mailHome(user: string): string;
   /** Stops the server (SIGTERM, waits for exit) and removes its directory. */
   stop(): Promise<void>;
 }
@@ -253,6 +271,7 @@ interface ConfigInput {
   literals: 'plus' | 'minus' | 'sync';
   multiappend: boolean;
   authMechanisms: string;
+  mailFormat: MailFormat;
   /** Implicit-TLS port and certificate files, when TLS is on. */
   tls: { port: number; cert: string; key: string } | undefined;
   /** The oauth2 passdb's settings file, for OAuth2-only users. */
@@ -283,7 +302,7 @@ function buildConfig(c: ConfigInput): string {
     'auth_failure_delay = 0',
     `log_path = ${d}/dovecot.log`,
     `info_log_path = ${d}/dovecot.log`,
-    'mail_location = sdbox:~/sdbox',
+    `mail_location = ${MAIL_LOCATIONS[c.mailFormat]}`,
     'mail_fsync = never',
     // Dovecot 2.3.19's mailbox list index deadlocks when several imap processes of one user open
     // folders at once (fcntl: panic on EDEADLK; flock: a 60 s lock wait, then SERVERBUG).
@@ -580,6 +599,7 @@ async function startIn(dir: string, ids: Ids, options: DovecotOptions): Promise<
         authMechanisms:
           options.authMechanisms ?? (options.oauth2 ? 'plain login xoauth2 oauthbearer' : 'plain login'),
         oauth2File,
+        mailFormat: options.mailFormat ?? 'sdbox',
         tls: tlsFiles && tlsPort ? { port: tlsPort, ...tlsFiles } : undefined,
       }),
     );
@@ -664,6 +684,10 @@ async function startIn(dir: string, ids: Ids, options: DovecotOptions): Promise<
       entry.password = password;
       await writeUser(user);
       await waitNextSecond();
+    },
+    mailHome(user: string): string {
+      checkUserName(user);
+      return path.join(dir, 'mail', user);
     },
     async stop(): Promise<void> {
       if (stopped) return;

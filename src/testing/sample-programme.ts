@@ -3,7 +3,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCorpus, loadCorpus } from './corpus.js';
-import { startDovecot, type DovecotServer, type DovecotUser, type OAuth2Keys } from './dovecot.js';
+import {
+  startDovecot,
+  type DovecotServer,
+  type DovecotUser,
+  type MailFormat,
+  type OAuth2Keys,
+} from './dovecot.js';
 import { runCli } from './sync-fixture.js';
 
 /** An organisation of a sample programme. */
@@ -34,6 +40,8 @@ export interface SampleProgrammeOptions {
   db?: string;
   /** The URL the source endpoint is given, e.g. a proxy in front of the source server (default: the server's). */
   frontSource?: (source: DovecotServer) => Promise<string>;
+  /** How the source keeps mail on disk ('maildir-fs' to damage messages there); default sdbox. */
+  sourceMail?: MailFormat;
   /**
    * An OAuth2-only target: Dovecot trusts these keys, and the target endpoint logs in with the
    * token source these `endpoint add` flags give (no admin); `env` goes to every tranche run.
@@ -72,7 +80,7 @@ const BIN = fileURLToPath(new URL('../../bin/tranche.js', import.meta.url));
  */
 export async function buildSampleProgramme(options: SampleProgrammeOptions): Promise<SampleProgramme> {
   const [source, target] = await Promise.all([
-    startDovecot(),
+    startDovecot({ mailFormat: options.sourceMail }),
     startDovecot(options.oauthTarget ? { oauth2: options.oauthTarget.keys } : {}),
   ]);
   const env = { TRANCHE_ENDPOINT_PASSWORD: '', ...options.oauthTarget?.env };

@@ -268,6 +268,7 @@ export class WireStore implements MailStore {
   }
 
   appendBatch(path: string): AppendBatch {
+    this.#growing(path);
     if (!this.#connection.capabilities.has('MULTIAPPEND')) {
       return { append: (message) => this.append(path, message), end: () => Promise.resolve() };
     }
@@ -276,7 +277,13 @@ export class WireStore implements MailStore {
     );
   }
 
+  /** Appending to the open folder grows it: listMessages must no longer take it for empty. */
+  #growing(path: string): void {
+    if (this.#open?.path === path) this.#open.exists = Math.max(this.#open.exists, 1);
+  }
+
   async append(path: string, message: NewMessage): Promise<PendingAppend> {
+    this.#growing(path);
     const { flags, date } = describeAppend(message);
     const { written, done } = this.#connection.send([
       ...appendHead(path),

@@ -3,6 +3,7 @@ import { TrancheError } from '../../../errors/tranche-error.js';
 import { composeLogin, describeEndpoint, type ImapEndpoint } from '../endpoint.js';
 import { bearerLogin } from './bearer-login.js';
 import { astring } from './command.js';
+import { warnPlaintextLogin } from './plaintext-warning.js';
 import { WireConnection, type Completion } from './wire-connection.js';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
@@ -31,6 +32,7 @@ export async function openAndLogin(endpoint: ImapEndpoint): Promise<WireConnecti
         `${endpoint.host}:${endpoint.port} offers no TLS (no STARTTLS); refusing to send a password or token in clear (use imaps://, or --allow-plaintext on a trusted network)`,
       );
     }
+    if (!connection.encrypted) warnPlaintextLogin(endpoint.host, endpoint.port);
     const caps = connection.capabilities;
     let completion: Completion;
     if (endpoint.bearer) {

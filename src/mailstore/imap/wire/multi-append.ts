@@ -151,7 +151,11 @@ export class MultiAppend implements AppendBatch {
     if (group.entries.length === 1) {
       const error = completionError([], completion);
       group.entries[0]!.reject(
-        new TrancheError(error.type, `APPEND to ${this.#path}: ${error.message}`, { cause: error }),
+        new TrancheError(error.type, `APPEND to ${this.#path}: ${error.message}`, {
+          cause: error,
+          retryable: error.retryable,
+          retryAfterMs: error.retryAfterMs,
+        }),
       );
       return;
     }
