@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { sleep } from '../copy/backoff.js';
-import { toTrancheError } from '../errors/tranche-error.js';
 import type { Logger } from '../log/logger.js';
 import type { ProgrammeConfig } from '../programme/config/config.js';
 import type { NoticeTemplates } from '../notify/templates/notice-templates.js';
@@ -13,6 +12,7 @@ import { DEFAULT_LEASE_MS, HANDOFF_PREFIX, claimDue, liveLeases, nextDueAt, take
 import { CutoverGate } from './cutover-gate.js';
 import { carryOutStep, type StepResult } from './run-step.js';
 import { SchedulingDuties } from './scheduling-duties.js';
+import { OutageLog } from './outage-log.js';
 import { StepQueue } from './step-queue.js';
 import { startWorking } from './start-working.js';
 
@@ -144,6 +144,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerTotals> {
       totals[result]++;
       options.onStep?.(address, step, result);
     });
+    const turns = new OutageLog(logger, 'worker turn');
     while (!signal.aborted) {
       try {
         if (await leader.tryAcquire()) await lead();
@@ -157,8 +158,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerTotals> {
           totals.ended = 'done';
           break;
         }
+        turns.ok();
+        queue.outage.ok();
       } catch (error) {
-        logger.error({ err: toTrancheError(error) }, 'worker turn failed; trying again');
+        turns.failed(error);
       }
       await sleep(pollMs, signal).catch(() => undefined);
     }
