@@ -57,6 +57,25 @@ const schema = z
       })
       .strict()
       .optional(),
+    // Which dashboard/API role may take which day-to-day action (docs/operations.md); defaults in serve.
+    operations: z
+      .object({
+        roles: z
+          .record(
+            z.enum(['admin', 'org-admin', 'helpdesk', 'metrics']),
+            z
+              .object({
+                actions: z.array(
+                  z.enum(['retry', 'move', 'hold', 'release', 'exclude', 'include', 'pause', 'resume']),
+                ),
+                oneMailbox: z.boolean().default(false),
+              })
+              .strict(),
+          )
+          .optional(),
+      })
+      .strict()
+      .optional(),
     notices: z
       .object({
         from: z.string().min(3, 'must be an address such as "Mail move <moves@example.org>"'),
@@ -168,6 +187,8 @@ export interface ProgrammeConfig {
   lifecycle: LifecycleConfig;
   /** Undefined when the programme sends no notices. */
   notices: NoticesConfig | undefined;
+  /** Rights of the dashboard roles to act (tranche.yaml `operations.roles`); undefined: the defaults. */
+  operations?: { roles?: Partial<Record<string, { actions: string[]; oneMailbox: boolean }>> };
 }
 
 /** All defaults, in one place; environment variables (TRANCHE_DB) win over the file. */
@@ -178,6 +199,7 @@ export function withDefaults(
 ): ProgrammeConfig {
   const local = (path: string): string => (isAbsolute(path) || isPostgresUrl(path) ? path : join(dir, path));
   return {
+    ...(input.operations ? { operations: input.operations } : {}),
     name: input.name,
     state: local(readEnvironment('TRANCHE_DB', env) ?? input.state ?? 'state.sqlite'),
     secretKeyFile: local(input.secretKeyFile ?? 'secret.key'),
