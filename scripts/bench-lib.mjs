@@ -1,14 +1,14 @@
 // Shared by the benchmarks: timing a command with its peak RSS, and writing one section of
 // docs/benchmarks.md without touching the others.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Runs a command, sampling its peak RSS (VmHWM) until it exits. */
+/** Runs a command, sampling its peak RSS (VmHWM) until it exits; CPU seconds (user + sys) from GNU time. */
 export function timed(command, args, env = {}) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(command, args, {
+    const child = spawn('/usr/bin/time', ['-f', '@@cpu %U %S %M', command, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -29,8 +29,16 @@ export function timed(command, args, env = {}) {
     child.on('exit', (code) => {
       clearInterval(timer);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const cpu = /@@cpu ([\d.]+) ([\d.]+) (\d+)/.exec(output);
+      output = output.replace(/^@@cpu .*$/m, '');
       if (code !== 0) reject(new Error(`${command} exited with ${code}: ${output.slice(-2000)}`));
-      else resolve({ seconds, peakMb: peakKb / 1024, output });
+      else
+        resolve({
+          seconds,
+          cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN,
+          peakMb: Math.max(peakKb, cpu ? Number(cpu[3]) : 0) / 1024,
+          output,
+        });
     });
     sample();
   });
@@ -53,9 +61,10 @@ export function writeSection(name, text) {
   writeFileSync(file, next);
 }
 
-/** Copies one mailbox with mbsync (Debian's isync), the baseline, with its own state in WORK. */
-export function mbsync(work, src, srcUser, tgt, tgtUser) {
-  const dir = mkdtempSync(join(work, 'mbsync-'));
+/** Copies one mailbox with mbsync (Debian's isync), the baseline, with its own state in WORK (kept under `stateName` for delta passes). */
+export function mbsync(work, src, srcUser, tgt, tgtUser, stateName) {
+  const dir = stateName ? join(work, stateName) : mkdtempSync(join(work, 'mbsync-'));
+  mkdirSync(dir, { recursive: true });
   const config = join(dir, 'mbsyncrc');
   const account = (name, server, user) => [
     `IMAPAccount ${name}`,
@@ -88,4 +97,11 @@ export function mbsync(work, src, srcUser, tgt, tgtUser) {
     { mode: 0o600 },
   );
   return timed('mbsync', ['-c', config, '-a', '-q']);
+}
+
+/** The median of numbers. */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

@@ -1,19 +1,33 @@
-// `npm run bench`: times tranche against mbsync (Debian's isync) on the same data in the same run,
-// on loopback and through a proxy adding 20 ms of round trip, best of 3 each, with peak RSS; then
-// the memory profile (one 50 MB message among 10,000 small ones) with a deep verify. Prints ratios,
-// because this machine is shared and noisy, and writes the table to docs/benchmarks.md.
+// `npm run bench` (copy speed): tranche against mbsync (Debian's isync) on the same data in the same
+// run, medians of TRANCHE_BENCH_RUNS (default 5) runs, for the mailbox shapes of issue 18 — evenly
+// filled, one dominant folder, one folder of 60,000 messages (first copy and a delta pass), into a
+// target without LITERAL+ — on loopback and through proxies adding 20 ms and 80 ms of round trip;
+// CPU seconds, peak RSS, start-up and no-op passes too. Prints ratios (the machine is shared) and
+// writes the tables to docs/benchmarks.md. TRANCHE_BENCH_BIG (default 60000) sizes the big folder,
+// TRANCHE_BENCH_BIG_RUNS (default 1) its first-copy runs.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateCorpus, loadCorpus } from '../dist/testing/corpus.js';
 import { startDovecot } from '../dist/testing/dovecot.js';
 import { startTcpProxy } from '../dist/testing/tcp-proxy.js';
-import { mbsync, timed, writeSection } from './bench-lib.mjs';
+import {
+  bigFolderCorpus,
+  changeInbox,
+  dominantCorpus,
+  evenCorpus,
+  loadFast,
+  smallCorpus,
+} from './bench-corpus.mjs';
+import { mbsync, median, timed, writeSection } from './bench-lib.mjs';
+import { noopBench, startupBench } from './bench-noop.mjs';
 
-const RUNS = Number(process.env.TRANCHE_BENCH_RUNS ?? 3);
-const ONE_WAY_DELAY_MS = 10; // each direction: 20 ms added round trip
+const RUNS = Number(process.env.TRANCHE_BENCH_RUNS ?? 5);
+const BIG = Number(process.env.TRANCHE_BENCH_BIG ?? 60_000);
+const BIG_RUNS = Number(process.env.TRANCHE_BENCH_BIG_RUNS ?? 1);
 const work = mkdtempSync(join(tmpdir(), 'tranche-bench-'));
 const mb = (bytes) => (bytes / 1e6).toFixed(1);
+const log = (text) => process.stderr.write(`${text}\n`);
+const benchStarted = Date.now();
 
 function trancheRun(src, srcUser, tgt, tgtUser, extra = []) {
   const args = [
@@ -38,119 +52,154 @@ function trancheRun(src, srcUser, tgt, tgtUser, extra = []) {
   });
 }
 
-const mbsyncRun = (src, srcUser, tgt, tgtUser) => mbsync(work, src, srcUser, tgt, tgtUser);
-
-async function best(label, run) {
+/** Runs `run` n times; the median of each figure. */
+async function medianOf(label, n, run) {
   const results = [];
-  for (let i = 0; i < RUNS; i++) {
-    results.push(await run());
-    process.stderr.write(
-      `  ${label} run ${i + 1}: ${results.at(-1).seconds.toFixed(2)} s, peak RSS ${results.at(-1).peakMb.toFixed(0)} MB\n`,
+  for (let i = 0; i < n; i++) {
+    const r = await run(i);
+    results.push(r);
+    log(
+      `  ${label} run ${i + 1}: ${r.seconds.toFixed(2)} s, CPU ${r.cpuSeconds.toFixed(2)} s, peak ${r.peakMb.toFixed(0)} MB`,
     );
   }
-  return results.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  return {
+    runs: n,
+    seconds: median(results.map((r) => r.seconds)),
+    cpuSeconds: median(results.map((r) => r.cpuSeconds)),
+    peakMb: median(results.map((r) => r.peakMb)),
+  };
+}
+
+/** A source through a proxy adding `rttMs` of round trip (half each way), or the server itself. */
+async function via(server, rttMs) {
+  if (rttMs === 0) return { url: server.url, port: server.port, close: async () => undefined };
+  const proxy = await startTcpProxy('127.0.0.1', server.port, rttMs / 2);
+  return proxy;
 }
 
 const rows = [];
-const source = await startDovecot();
-const target = await startDovecot();
-try {
-  // Profile 1: a 2,000-message mailbox of ~230 MB in 15 folders (sizes as in a real mailbox).
-  const user = await source.addUser('bench');
-  const corpus = generateCorpus({ seed: 4242, messages: 2000, bigAttachments: 50 });
-  const bytes = corpus.reduce((n, m) => n + m.raw.length, 0);
-  process.stderr.write(`loading ${corpus.length} messages, ${mb(bytes)} MB\n`);
-  await loadCorpus(source, user, corpus);
-
-  for (const profile of ['LAN (loopback)', '20 ms round trip']) {
-    const wan = profile !== 'LAN (loopback)';
-    const src = wan ? await startTcpProxy('127.0.0.1', source.port, ONE_WAY_DELAY_MS) : source;
-    const tgt = wan ? await startTcpProxy('127.0.0.1', target.port, ONE_WAY_DELAY_MS) : target;
-    process.stderr.write(`${profile}\n`);
+/** First copies of one mailbox shape, tranche and mbsync alternating runs, into fresh target users. */
+async function copyRows(shape, source, user, bytes, messages, target, rtts, runs) {
+  for (const rtt of rtts) {
+    const src = await via(source, rtt);
+    const tgt = await via(target, rtt);
+    log(`${shape}, ${rtt ? `${rtt} ms round trip` : 'loopback'}`);
     try {
-      const t = await best('tranche', async () => trancheRun(src, user, tgt, await target.addUser()));
-      const m = await best('mbsync', async () => mbsyncRun(src, user, tgt, await target.addUser()));
-      rows.push({ profile, messages: corpus.length, bytes, tranche: t, mbsync: m });
+      const t = await medianOf('tranche', runs, async () =>
+        trancheRun(src, user, tgt, await target.addUser()),
+      );
+      const m = await medianOf('mbsync', runs, async () =>
+        mbsync(work, src, user, tgt, await target.addUser()),
+      );
+      rows.push({ shape, rtt, messages, bytes, tranche: t, mbsync: m });
     } finally {
-      if (wan) await Promise.all([src.close(), tgt.close()]);
+      await Promise.all([src.close(), tgt.close()]);
     }
   }
+}
 
-  // Profile 2: memory stays bounded by the in-flight window, not by the largest message.
-  const big = await source.addUser('bigmail');
-  const small = generateCorpus({
-    seed: 77,
-    messages: 10_000,
-    folders: ['INBOX', 'Archive'],
-    bigAttachments: 0,
-  });
-  const attachment = Buffer.alloc(37 * 1024 * 1024, 7)
-    .toString('base64')
-    .replace(/.{76}/g, '$&\r\n');
-  const fifty = Buffer.from(
-    'From: big@example.org\r\nTo: bigmail@example.org\r\nSubject: 50 MB\r\nMIME-Version: 1.0\r\n' +
-      'Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
-      attachment +
-      '\r\n',
+const source = await startDovecot();
+const target = await startDovecot();
+const syncTarget = await startDovecot({ literals: 'sync' });
+const courierLike = await startDovecot({ literals: 'sync', multiappend: false });
+const deltaRows = [];
+let startup;
+let noop;
+try {
+  const shapes = [
+    ['evenly filled (15 folders)', evenCorpus()],
+    ['one dominant folder (10 folders)', dominantCorpus()],
+  ];
+  for (const [shape, corpus] of shapes) {
+    const user = await source.addUser();
+    const bytes = corpus.reduce((n, m) => n + m.raw.length, 0);
+    log(`loading ${shape}: ${corpus.length} messages, ${mb(bytes)} MB`);
+    await loadFast(source, user, corpus);
+    await copyRows(shape, source, user, bytes, corpus.length, target, [0, 20, 80], RUNS);
+  }
+
+  const small = smallCorpus();
+  const smallUser = await source.addUser();
+  const smallBytes = small.reduce((n, m) => n + m.raw.length, 0);
+  await loadFast(source, smallUser, small);
+  await copyRows(
+    'into a target without LITERAL+ (MULTIAPPEND offered)',
+    source,
+    smallUser,
+    smallBytes,
+    small.length,
+    syncTarget,
+    [0, 20],
+    RUNS,
   );
-  small.splice(5000, 0, {
-    folder: 'INBOX',
-    raw: fifty,
-    flags: ['\\Seen'],
-    internalDate: new Date('2024-05-06T07:08:09Z'),
-  });
-  const bigBytes = small.reduce((n, m) => n + m.raw.length, 0);
-  process.stderr.write(
-    `memory profile: ${small.length} messages (one of ${mb(fifty.length)} MB), ${mb(bigBytes)} MB\n`,
-  );
-  await loadCorpus(source, big, small);
-  const bigTarget = await target.addUser();
-  const run = await trancheRun(source, big, target, bigTarget);
-  const verify = await timed(
-    process.execPath,
-    [
-      'bin/tranche.js',
-      'verify',
-      '--deep',
-      '--source',
-      source.url,
-      '--source-user',
-      big.user,
-      '--target',
-      target.url,
-      '--target-user',
-      bigTarget.user,
-      '--allow-plaintext',
-    ],
-    { TRANCHE_SOURCE_PASSWORD: big.password, TRANCHE_TARGET_PASSWORD: bigTarget.password },
-  ).then(
-    (r) => ({ ok: /identical/.test(r.output), text: r.output.trim().split('\n').at(-1) }),
-    (e) => ({ ok: false, text: String(e.message).slice(0, 300) }),
+  await copyRows(
+    'into a target without LITERAL+ or MULTIAPPEND (as Courier)',
+    source,
+    smallUser,
+    smallBytes,
+    small.length,
+    courierLike,
+    [0, 20],
+    RUNS,
   );
 
-  const header = [
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; Dovecot 2.3 to Dovecot 2.3 on this machine; best of ${RUNS}.`,
-    '',
-    '| profile | messages | MB | tranche | mbsync | tranche / mbsync | tranche peak RSS | mbsync peak RSS |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
-  ];
-  const lines = rows.map(
-    (r) =>
-      `| ${r.profile} | ${r.messages} | ${mb(r.bytes)} | ${r.tranche.seconds.toFixed(2)} s | ${r.mbsync.seconds.toFixed(2)} s | **${(r.tranche.seconds / r.mbsync.seconds).toFixed(2)}** | ${r.tranche.peakMb.toFixed(0)} MB | ${r.mbsync.peakMb.toFixed(0)} MB |`,
-  );
-  const memory = [
-    '',
-    `Memory profile: ${small.length} messages, one of them ${mb(fifty.length)} MB, ${mb(bigBytes)} MB in all: tranche took ${run.seconds.toFixed(2)} s with a peak RSS of **${run.peakMb.toFixed(0)} MB**; deep verify: ${verify.ok ? 'identical' : 'DIFFERENCES'} (${verify.text}).`,
-  ];
-  const table = [...header, ...lines, ...memory].join('\n');
-  console.log(`\n${table}`);
-  writeSection(
-    'sync',
-    `## Copy speed: tranche against mbsync\n\nThe 20 ms profile puts a proxy adding 10 ms each way in front of both servers.\n\n${table}`,
-  );
-  if (!verify.ok) process.exitCode = 1;
+  // One folder of BIG messages: first copy, then delta passes (10 new, 100 flags changed each time).
+  const big = bigFolderCorpus(BIG);
+  const bigBytes = big.reduce((n, m) => n + m.raw.length, 0);
+  const bigUser = await source.addUser();
+  log(`loading one folder of ${BIG} messages, ${mb(bigBytes)} MB`);
+  await loadFast(source, bigUser, big);
+  await copyRows(`one folder of ${BIG} messages`, source, bigUser, bigBytes, BIG, target, [0, 20], BIG_RUNS);
+  const tUser = await target.addUser();
+  const mUser = await target.addUser();
+  await trancheRun(source, bigUser, target, tUser);
+  await mbsync(work, source, bigUser, target, mUser, 'mbsync-delta');
+  log(`delta passes over ${BIG} messages`);
+  const deltas = { tranche: [], mbsync: [] };
+  for (let i = 0; i < RUNS; i++) {
+    await changeInbox(source, bigUser, { add: 10, flip: 100, seed: i + 1 });
+    deltas.tranche.push(await trancheRun(source, bigUser, target, tUser));
+    deltas.mbsync.push(await mbsync(work, source, bigUser, target, mUser, 'mbsync-delta'));
+    log(
+      `  delta ${i + 1}: tranche ${deltas.tranche.at(-1).seconds.toFixed(2)} s ${deltas.tranche.at(-1).peakMb.toFixed(0)} MB; mbsync ${deltas.mbsync.at(-1).seconds.toFixed(2)} s ${deltas.mbsync.at(-1).peakMb.toFixed(0)} MB`,
+    );
+  }
+  const sum = (list) => ({
+    seconds: median(list.map((r) => r.seconds)),
+    cpuSeconds: median(list.map((r) => r.cpuSeconds)),
+    peakMb: median(list.map((r) => r.peakMb)),
+  });
+  deltaRows.push({ tranche: sum(deltas.tranche), mbsync: sum(deltas.mbsync) });
+
+  startup = await startupBench(RUNS * 2);
+  noop = await noopBench(source, target, RUNS, work);
 } finally {
-  await source.stop();
-  await target.stop();
+  await Promise.all([source.stop(), target.stop(), syncTarget.stop(), courierLike.stop()]);
   rmSync(work, { recursive: true, force: true });
 }
+
+const ratio = (a, b) => (a / b).toFixed(2);
+const rttName = (rtt) => (rtt ? `${rtt} ms round trip` : 'loopback');
+const table = [
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; Dovecot 2.3 to Dovecot 2.3 on this machine; mbsync ${'1.4'} (Debian isync); medians of ${RUNS} runs (the ${BIG}-message first copy: ${BIG_RUNS}); load average at the end ${loadavg()[0].toFixed(2)}; the whole benchmark took ${((Date.now() - benchStarted) / 60000).toFixed(1)} min. Round trips are added by a proxy in front of both servers (half each way). tranche runs as \`node bin/tranche.js sync\` (default 4 connections), a fresh target user each run; mbsync with \`Sync Pull\`, \`Create Near\`, \`CopyArrivalDate yes\`.`,
+  '',
+  '| mailbox | link | messages | MB | tranche | mbsync | **wall ratio** | CPU s tranche / mbsync | **CPU ratio** | peak RSS tranche / mbsync |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ...rows.map(
+    (r) =>
+      `| ${r.shape} | ${rttName(r.rtt)} | ${r.messages} | ${mb(r.bytes)} | ${r.tranche.seconds.toFixed(2)} s | ${r.mbsync.seconds.toFixed(2)} s | **${ratio(r.tranche.seconds, r.mbsync.seconds)}** | ${r.tranche.cpuSeconds.toFixed(2)} / ${r.mbsync.cpuSeconds.toFixed(2)} | **${ratio(r.tranche.cpuSeconds, r.mbsync.cpuSeconds)}** | ${r.tranche.peakMb.toFixed(0)} / ${r.mbsync.peakMb.toFixed(0)} MB |`,
+  ),
+  ...deltaRows.map(
+    (d) =>
+      `| one folder of ${BIG}: delta pass (10 new, 100 flags changed) | loopback | ${BIG} | | ${d.tranche.seconds.toFixed(2)} s | ${d.mbsync.seconds.toFixed(2)} s | **${ratio(d.tranche.seconds, d.mbsync.seconds)}** | ${d.tranche.cpuSeconds.toFixed(2)} / ${d.mbsync.cpuSeconds.toFixed(2)} | **${ratio(d.tranche.cpuSeconds, d.mbsync.cpuSeconds)}** | **${d.tranche.peakMb.toFixed(0)}** / ${d.mbsync.peakMb.toFixed(0)} MB |`,
+  ),
+  '',
+  ...startup.lines,
+  '',
+  ...noop.lines,
+].join('\n');
+console.log(`\n${table}`);
+writeSection(
+  'sync',
+  `## Copy speed: tranche against mbsync\n\nWritten by scripts/bench.mjs (issue 18's shapes and goals). CPU is user + system seconds of the whole process (GNU time), start-up included; CPU per GB is the CPU ratio, the bytes being the same for both.\n\n${table}`,
+);

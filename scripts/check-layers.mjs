@@ -8,6 +8,7 @@ import path from 'node:path';
 const LAYERS = [
   ['environment'],
   ['errors', 'log'],
+  ['csv'],
   ['credentials'],
   ['mailstore', 'davstore'],
   ['copy'],
@@ -29,6 +30,7 @@ const PROGRAMME_LAYERS = [
   ['endpoints'],
   ['import', 'discover'],
   ['plan'],
+  ['operations'],
 ];
 
 const rankOf = (table, name) => table.findIndex((row) => row.includes(name));

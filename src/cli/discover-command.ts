@@ -3,17 +3,17 @@ import {
   discover,
   schedulingBlockers,
   type DiscoverReport,
-  type LoginOutcome,
+  type LoginCounts,
 } from '../programme/discover/discover.js';
 import { openProgramme } from './open-programme.js';
 import { createLogger } from '../log/logger.js';
 import { addProgrammeOption } from './programme-option.js';
 import { formatBytes, formatCount } from './format.js';
 
-function logins(counts: Record<LoginOutcome, number>): string {
+function logins(counts: LoginCounts): string {
   return Object.entries(counts)
-    .filter(([, n]) => n > 0)
-    .map(([kind, n]) => `${formatCount(n)} ${kind.replace('-', ' ')}`)
+    .filter(([, n]) => (n ?? 0) > 0)
+    .map(([kind, n]) => `${formatCount(n ?? 0)} ${kind.replaceAll('-', ' ')}`)
     .join(', ');
 }
 

@@ -13,8 +13,12 @@ import { wholeNumber } from './number-options.js';
 import { addProgrammeOption } from './programme-option.js';
 import { openProgramme } from './open-programme.js';
 import { readEnvironment } from '../environment/environment.js';
+import { addOAuthOptions, oauthFlagsOf, oauthSettingFrom, type OAuthFlags } from './oauth-options.js';
 
-interface AddFlags {
+/** Where an endpoint's OAuth2 client secret may come from instead of --client-secret-file. */
+const CLIENT_SECRET_VARIABLE = 'TRANCHE_ENDPOINT_CLIENT_SECRET';
+
+interface AddFlags extends OAuthFlags {
   url: string;
   admin?: string;
   loginTemplate?: string;
@@ -30,7 +34,9 @@ interface AddFlags {
 }
 
 /** `endpoint set`'s flags: each one left out stays as it is; false is a --no-… flag. */
-interface SetFlags {
+interface SetFlags extends OAuthFlags {
+  /** False for --no-token-source: back to password logins. */
+  tokenSource?: false;
   url?: string;
   admin?: string | false;
   loginTemplate?: string | false;
@@ -85,9 +91,11 @@ async function withEndpoints<T>(
 }
 
 function describe(e: EndpointSummary): string {
-  const login = e.admin
-    ? `admin ${e.admin}${e.loginTemplate ? ` via '${e.loginTemplate}'` : ' (SASL PLAIN)'}, password ${e.hasAdminPassword ? 'set' : 'missing'}`
-    : 'user logins';
+  const login = e.tokenSource
+    ? `OAuth2 ${e.authMechanism ?? 'xoauth2'} from a ${e.tokenSource} token source${e.hasTokenSecret ? ', secret set' : ''}`
+    : e.admin
+      ? `admin ${e.admin}${e.loginTemplate ? ` via '${e.loginTemplate}'` : ' (SASL PLAIN)'}, password ${e.hasAdminPassword ? 'set' : 'missing'}`
+      : 'user logins';
   const limits = [
     `${e.maxConnections} connections`,
     `${e.maxMailboxes} mailboxes at once`,
@@ -114,6 +122,8 @@ const SETTINGS: [setting: keyof EndpointSummary, label: string, unit: string][] 
   ['bytesPerHour', 'bytes/hour', ''],
   ['maxMessageSize', 'max message size', ' bytes'],
   ['latencyThresholdMs', 'latency threshold', ' ms'],
+  ['authMechanism', 'auth', ''],
+  ['profile', 'profile', ''],
 ];
 
 /** What `endpoint set` changed, one line, never a secret: `endpoint new: max mailboxes 4 → 8, bytes/hour none → 1000000`. */
@@ -123,6 +133,11 @@ function describeUpdate({ before, after, adminPasswordReplaced }: EndpointUpdate
   const changes = SETTINGS.filter(([setting]) => before[setting] !== after[setting]).map(
     ([setting, label, unit]) => `${label} ${shown(before[setting], unit)} → ${shown(after[setting], unit)}`,
   );
+  if (
+    before.tokenSource !== after.tokenSource ||
+    (after.tokenSource && before.hasTokenSecret !== after.hasTokenSecret)
+  )
+    changes.push(`token source ${before.tokenSource ?? 'none'} → ${after.tokenSource ?? 'none'}`);
   if (adminPasswordReplaced) changes.push('admin password replaced');
   else if (before.hasAdminPassword !== after.hasAdminPassword)
     changes.push(`admin password ${after.hasAdminPassword ? 'set' : 'removed'}`);
@@ -160,10 +175,13 @@ export function endpointCommand(): Command {
       'adaptive concurrency: a login slower than this halves the mailboxes at once; faster ones raise it again',
     )
     .action(async (name: string, flags: AddFlags) => {
+      const oauth = oauthSettingFrom(oauthFlagsOf(flags, ''), '', CLIENT_SECRET_VARIABLE);
       await withEndpoints(
         flags.programme,
         (endpoints) =>
           endpoints.add({
+            oauth,
+            profile: flags.profile,
             name,
             url: flags.url,
             admin: flags.admin,
@@ -211,12 +229,19 @@ export function endpointCommand(): Command {
     .option('--no-max-message-size', 'largest message not known')
     .option('--latency-threshold <ms>', 'adaptive concurrency from login times (see add)')
     .option('--no-latency-threshold', 'no adaptive concurrency')
+    .option('--no-token-source', 'password logins again: forget the OAuth2 token source and its secret')
     .option('--json', 'print the endpoint as `endpoint list --json` does')
     .action(async (name: string, flags: SetFlags) => {
+      const oauth =
+        flags.tokenSource === false
+          ? null
+          : oauthSettingFrom(oauthFlagsOf(flags, ''), '', CLIENT_SECRET_VARIABLE);
       const update = await withEndpoints(
         flags.programme,
         (endpoints) =>
           endpoints.set(name, {
+            oauth,
+            profile: flags.profile,
             url: flags.url,
             admin: flags.admin === false ? null : flags.admin,
             adminPassword:
@@ -258,6 +283,8 @@ export function endpointCommand(): Command {
       );
       process.stdout.write(`endpoint ${name} removed\n`);
     });
+  addOAuthOptions(add, '', CLIENT_SECRET_VARIABLE);
+  addOAuthOptions(set, '', CLIENT_SECRET_VARIABLE);
   for (const sub of [add, set, list, remove]) endpoint.addCommand(addProgrammeOption(sub));
   for (const sub of endpointPauseCommands()) endpoint.addCommand(sub);
   return endpoint;

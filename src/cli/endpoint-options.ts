@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { bearerFor } from '../credentials/token-source-spec.js';
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
-import { readEnvironment } from '../environment/environment.js';
+import { readEnvironment, type EnvironmentVariable } from '../environment/environment.js';
 
 import type { MailStore } from '../mailstore/mail-store.js';
 import { checkStoreUrl, openMailStore, storeServer } from '../mailstore/open-mail-store.js';
 import type { StoreEndpoint } from '../mailstore/store-login.js';
+import { addOAuthOptions, oauthFlagsOf, oauthSettingFrom } from './oauth-options.js';
 
 /** The flags both sides share, as commander hands them over. */
 export interface EndpointFlags {
@@ -38,11 +40,16 @@ export function addEndpointOptions(command: Command): Command {
         `--${side}-password-file <file>`,
         `file holding the ${side} password (of the admin when --${side}-admin); default: $TRANCHE_${side.toUpperCase()}_PASSWORD`,
       );
+    addOAuthOptions(command, side, clientSecretVariable(side));
   }
   return command
     .option('--insecure', 'do not verify TLS certificates')
     .option('--allow-plaintext', 'allow sending passwords without TLS (trusted networks and tests only)');
 }
+
+/** Where a side's OAuth2 client secret may come from instead of a file. */
+const clientSecretVariable = (side: 'source' | 'target'): EnvironmentVariable =>
+  side === 'source' ? 'TRANCHE_SOURCE_CLIENT_SECRET' : 'TRANCHE_TARGET_CLIENT_SECRET';
 
 function readPassword(side: 'source' | 'target', file: string | undefined): string {
   if (file) {
@@ -75,12 +82,20 @@ export function endpointFromFlags(flags: EndpointFlags, side: 'source' | 'target
     throw new TrancheError('usage', `--${side}-login-template needs --${side}-admin`);
   }
   checkStoreUrl(url, `--${side}`);
+  const oauth = oauthSettingFrom(oauthFlagsOf(flags, side), side, clientSecretVariable(side));
+  if (oauth && admin) {
+    throw new TrancheError(
+      'usage',
+      `--${side}-admin: an OAuth2 token logs in as the mailbox itself; leave it out`,
+    );
+  }
   return {
     url,
     user,
     admin,
     loginTemplate,
-    password: readPassword(side, flags[`${side}PasswordFile`]),
+    password: oauth ? '' : readPassword(side, flags[`${side}PasswordFile`]),
+    bearer: oauth ? bearerFor(oauth, user) : undefined,
     insecure: flags.insecure ?? false,
     allowPlaintext: flags.allowPlaintext ?? false,
   };

@@ -13,6 +13,15 @@ interface InitFlags {
   db?: string;
 }
 
+/** A postgres:// URL without its password, and the password it held (undefined: none). */
+function withoutPassword(state: string): { url: string; password: string | undefined } {
+  if (!isPostgresUrl(state)) return { url: state, password: undefined };
+  const url = new URL(state);
+  const password = url.password ? decodeURIComponent(url.password) : undefined;
+  url.password = '';
+  return { url: url.toString(), password };
+}
+
 /** `tranche init [DIR]`: a new programme directory with its configuration, secret key and state store. */
 export function initCommand(): Command {
   return new Command('init')
@@ -25,10 +34,22 @@ export function initCommand(): Command {
       if (existsSync(join(root, CONFIG_FILE))) {
         throw new TrancheError('usage', `${join(root, CONFIG_FILE)} exists: ${root} is a programme already`);
       }
-      mkdirSync(root, { recursive: true });
+      // 0700 and 0600 whatever the umask: the directory holds the secret key and the state.
+      mkdirSync(root, { recursive: true, mode: 0o700 });
       const name = flags.name ?? (root.split('/').pop() || 'programme');
-      writeFileSync(join(root, CONFIG_FILE), configTemplate(name, flags.db), { flag: 'wx' });
-      const config = loadConfig(root);
+      const db = flags.db ? withoutPassword(flags.db) : undefined;
+      writeFileSync(join(root, CONFIG_FILE), configTemplate(name, db?.url), { flag: 'wx', mode: 0o600 });
+      if (db?.password !== undefined) {
+        process.stderr.write(
+          'tranche init: warning: the password in --db is not written to tranche.yaml; give it to every command by PGPASSWORD or ~/.pgpass (and keep it off command lines: they show in process lists and shell history)\n',
+        );
+      }
+      const loaded = loadConfig(root);
+      // This first connection may use the password given; none is kept.
+      const config =
+        db?.password !== undefined && !readEnvironment('TRANCHE_DB')
+          ? { ...loaded, state: flags.db! }
+          : loaded;
       const created = [join(root, CONFIG_FILE)];
       if (readEnvironment('TRANCHE_SECRET_KEY')) {
         created.push('(secret key: TRANCHE_SECRET_KEY from the environment; no key file written)');
@@ -38,8 +59,8 @@ export function initCommand(): Command {
           `${config.secretKeyFile} (mode 0600: back it up; without it stored passwords cannot be read)`,
         );
       }
-      const db = await openStateStore(config.state);
-      await db.destroy();
+      const store = await openStateStore(config.state);
+      await store.destroy();
       created.push(
         isPostgresUrl(config.state) ? `state store at ${new URL(config.state).host}` : config.state,
       );

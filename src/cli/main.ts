@@ -1,30 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { toTrancheError } from '../errors/tranche-error.js';
+import { storageError } from '../state/storage-error.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
-import { auditCommand } from './audit-command.js';
-import { dayCommand } from './day-command.js';
-import { discoverCommand } from './discover-command.js';
-import { mailboxCommand } from './mailbox-command.js';
-import { orgCommand } from './org-command.js';
-import { endpointCommand } from './endpoint-command.js';
-import { importCommand } from './import-command.js';
-import { initCommand } from './init-command.js';
-import { noticesCommand } from './notices-command.js';
-import { planCommand } from './plan-command.js';
-import { runCommand } from './run-command.js';
-import { secretsCommand } from './secrets-command.js';
-import { serveCommand } from './serve-command.js';
-import { statusCommand } from './status-command.js';
-import { syncCommand } from './sync-command.js';
-import { tokenCommand } from './token-command.js';
-import { verifyCommand } from './verify-command.js';
-import { workerCommand } from './worker-command.js';
+import { COMMANDS } from './command-table.js';
 
 const debug = process.argv.includes('--debug');
 
 /** Prints one clear line for an error (the stack too with --debug) and sets the exit code. */
 function fail(error: unknown): void {
-  const typed = toTrancheError(error);
+  const typed = storageError(error) ?? toTrancheError(error);
   process.stderr.write(`tranche: ${typed.message}\n`);
   if (debug) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
   process.exitCode = exitCodeFor(typed.type);
@@ -50,27 +34,14 @@ function configure(command: Command): Command {
   for (const sub of command.commands) configure(sub);
   return command;
 }
-for (const sub of [
-  syncCommand(),
-  verifyCommand(),
-  initCommand(),
-  endpointCommand(),
-  secretsCommand(),
-  importCommand(),
-  discoverCommand(),
-  statusCommand(),
-  planCommand(),
-  runCommand(),
-  workerCommand(),
-  noticesCommand(),
-  serveCommand(),
-  tokenCommand(),
-  mailboxCommand(),
-  orgCommand(),
-  dayCommand(),
-  auditCommand(),
-])
-  program.addCommand(configure(sub));
+// Only the command being run is loaded (its chunk of the bundle); the others are named with their
+// description, enough for the top-level help and for commander's "unknown command" advice.
+const args = process.argv.slice(2).filter((a) => a !== '--debug');
+const wanted = args[0] === 'help' ? args[1] : args[0];
+for (const entry of COMMANDS) {
+  if (entry.name === wanted) program.addCommand(configure(await entry.load()));
+  else program.command(entry.name).description(entry.description);
+}
 
 try {
   await program.parseAsync(process.argv);

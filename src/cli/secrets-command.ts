@@ -9,7 +9,7 @@ export function secretsCommand(): Command {
   const secrets = new Command('secrets').description('manage the key that encrypts stored secrets');
   const rotate = new Command('rotate')
     .description(
-      'replace the secret key and re-encrypt every stored secret (crash-safe; run again to finish)',
+      'replace the secret key and re-encrypt every stored secret (crash-safe: run again to finish; running processes follow the new key)',
     )
     .action(async (flags: { programme: string }) => {
       const programme = await openProgramme(flags.programme);
@@ -20,8 +20,11 @@ export function secretsCommand(): Command {
           to: result.to,
           resealed: result.resealed,
         });
+        const kept = result.retiredFile
+          ? `; the old key is kept in ${result.retiredFile} (delete it once backups hold the new one)`
+          : '';
         process.stdout.write(
-          `secret key rotated: ${result.from} -> ${result.to}, ${result.resealed} secret(s) re-encrypted; the old key is in ${programme.config.secretKeyFile}.previous (delete it once backups hold the new one)\n`,
+          `secret key rotated: ${result.from} -> ${result.to}, ${result.resealed} secret(s) re-encrypted${kept}\n`,
         );
       } finally {
         await programme.db.destroy();

@@ -1,3 +1,4 @@
+import { isFolderItem, withSkipped } from '../copy/sync-report.js';
 import { Command, Option } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
 import { openProgramme } from './open-programme.js';
@@ -67,6 +68,7 @@ export function formatProgrammeSummary(s: ProgrammeSummary): string {
     `mailboxes   ${formatCount(s.mailboxes)}: ${states}`,
     `held        ${formatCount(s.setAside.held)}; excluded ${formatCount(s.setAside.excluded)} (never migrated, not counted above)`,
     `success     ${s.successRate === null ? '-' : `${(s.successRate * 100).toFixed(2)}%`} (${formatCount(s.states.done ?? 0)} done, ${formatCount(s.states.failed ?? 0)} failed)`,
+    `moved       ${formatCount(s.moved.whole)} whole, ${formatCount(s.moved.withSkipped)} with skipped items`,
     `copied      ${plural(s.copied.messages, 'message')}, ${formatBytes(s.copied.bytes)}; ${plural(s.copied.skippedItems, 'item')} skipped`,
     t.mailboxesPerDay === null
       ? 'throughput  - (no pass has finished yet)'
@@ -177,7 +179,7 @@ export function formatMailboxDetail(m: MailboxDetail): string {
   const size = m.sizeBytes === null ? '' : ` of ${formatBytes(m.sizeBytes)}`;
   const lines = [
     `${m.address}${m.displayName ? ` (${m.displayName})` : ''}${m.organisation ? `, ${m.organisation.code} ${m.organisation.name ?? ''}`.trimEnd() : ''}`,
-    `state       ${m.state}; ${day}`,
+    `state       ${m.state === 'done' ? withSkipped(m.state, m.skippedTotal) : m.state}; ${day}`,
     `next        ${m.nextStep ? `${m.nextStep} due ${moment(m.nextDueAt)}` : '-'}; ${plural(m.attempts, 'failed attempt')}`,
     ...(m.lease ? [`lease       ${m.lease.owner} until ${moment(m.lease.until)}`] : []),
     ...(m.lastFailure
@@ -190,19 +192,20 @@ export function formatMailboxDetail(m: MailboxDetail): string {
     '',
     m.passes.length === 0 ? 'no pass yet' : table(passes.head, passes.rows, passes.numeric),
   ];
-  if (m.skippedTotal > 0) {
+  if (m.skipped.length > 0) {
     lines.push(
       '',
-      `${plural(m.skippedTotal, 'skipped item')}${m.skippedTotal > m.skipped.length ? ` (first ${m.skipped.length})` : ''}:`,
+      `${plural(m.skippedTotal, 'skipped item')}${m.skippedTotal + m.skipped.filter((s) => s.kind === 'altered-by-target').length > m.skipped.length ? ` (first ${m.skipped.length})` : ''}:`,
       table(
-        ['folder', 'uid', 'size', 'reason'],
+        ['folder', 'uid', 'size', 'kind', 'reason'],
         m.skipped.map((s) => [
           s.folder,
-          String(s.uid),
-          s.size === null ? '-' : formatBytes(s.size),
+          isFolderItem(s) ? '-' : String(s.uid),
+          s.size === null || isFolderItem(s) ? '-' : formatBytes(s.size),
+          s.kind,
           s.reason,
         ]),
-        [false, true, true, false],
+        [false, true, true, false, false],
       ),
     );
   }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { DEFAULT_CONNECTIONS, DEFAULT_FOLDER_SYNC, syncMailbox } from '../copy/sync-mailbox.js';
-import type { SyncReport } from '../copy/sync-report.js';
+import { isFolderItem, type SkippedItem, type SyncReport } from '../copy/sync-report.js';
 import { parseRenames } from '../copy/folder-map.js';
 import { createLogger } from '../log/logger.js';
 import { SyncCheckpoints } from '../state/sync-checkpoints.js';
@@ -48,6 +48,14 @@ export function addFolderOptions(command: Command): Command {
     );
 }
 
+/** One skipped (or altered) item on a line: its folder, the message when it is one, its kind and reason. */
+export function describeItem(item: SkippedItem): string {
+  const what = isFolderItem(item)
+    ? `${item.folder} (folder)`
+    : `${item.folder} UID ${item.uid} (${formatBytes(item.size)})`;
+  return `${what} ${item.kind}: ${item.reason}`;
+}
+
 /** The text summary printed at the end of a sync. */
 export function formatSyncReport(report: SyncReport): string {
   const rate = report.messagesCopied / Math.max(0.001, report.durationMs / 1000);
@@ -58,9 +66,17 @@ export function formatSyncReport(report: SyncReport): string {
   ];
   if (report.skipped.length > 0) {
     lines.push(`  skipped:  ${report.skipped.length}`);
-    for (const item of report.skipped) {
-      lines.push(`    ${item.folder} UID ${item.uid} (${formatBytes(item.size)}): ${item.reason}`);
-    }
+    for (const item of report.skipped) lines.push(`    ${describeItem(item)}`);
+  }
+  if (report.altered.length > 0) {
+    lines.push(`  altered:  ${report.altered.length} (copied, but stored changed by the target)`);
+    for (const item of report.altered) lines.push(`    ${describeItem(item)}`);
+  }
+  if (report.failedFolders.length > 0) {
+    lines.push(
+      `  failed:   ${report.failedFolders.length} folder${report.failedFolders.length === 1 ? '' : 's'}`,
+    );
+    for (const f of report.failedFolders) lines.push(`    ${f.folder}: ${f.type}: ${f.message}`);
   }
   if (report.error) lines.push(`  error:    ${report.error.message}`);
   return lines.join('\n');

@@ -24,6 +24,8 @@ export interface FolderCheckpoint {
   highestModseq: string | undefined;
   map: UidMap;
   pending: PendingBatch | undefined;
+  /** Source UIDs found unreadable by the last pass: the next gives each one try on its own. */
+  unreadable?: number[];
 }
 
 /** Where checkpoints are kept: the copy engine needs only these two calls. */

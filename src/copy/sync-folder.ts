@@ -1,9 +1,10 @@
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
-import type { MailStore, MessageMeta } from '../mailstore/mail-store.js';
+import type { FolderStatus, MailStore, MessageMeta, MessageWithBody } from '../mailstore/mail-store.js';
 import type { CheckpointStore, FolderCheckpoint } from './checkpoint.js';
 import type { FolderPair } from './folder-map.js';
 import { matchByContent } from './reconcile.js';
-import { newFolderReport, type FolderReport } from './sync-report.js';
+import type { FolderReport } from './sync-report.js';
+import { READS_PER_MESSAGE, type UnreadableMessages } from './unreadable-messages.js';
 import { UidMap } from './uid-map.js';
 
 /** Settings of one folder's pass. */
@@ -27,11 +28,63 @@ export interface FolderSyncContext {
   /** Awaited before each message is written: a byte budget (e.g. bytes per hour) slows the copy here. */
   pace?: (bytes: number) => Promise<void>;
   signal: AbortSignal | undefined;
+  /** The folder's report, shared by every attempt of this pass, so what landed before a reconnect counts. */
+  report: FolderReport;
+  /** The folder's unreadable messages over the attempts of this pass. */
+  unreadable: UnreadableMessages;
+  /** Source UIDs that landed in this pass (counted once, even when found again by content after a reconnect). */
+  landed: Set<number>;
 }
 
 /** Errors that belong to one message (the target refused it), not to the connection or the folder. */
 function isMessageFault(error: TrancheError): boolean {
   return error.type === 'message-refused' || error.type === 'server';
+}
+
+/** Reading a message failed in a way a message can cause: the session closed under it, or NO/BAD. */
+function isReadFault(error: TrancheError): boolean {
+  return error.type === 'connection-lost' || error.type === 'server';
+}
+
+/**
+ * The messages of UIDS with their bytes, read around the unreadable ones: suspects are read on
+ * their own; a read that fails is blamed on the first message not yet received, and the pass is
+ * retried (on a fresh connection) with it isolated, or skipped once it is found unreadable.
+ */
+async function* readAround(
+  ctx: FolderSyncContext,
+  folder: string,
+  uids: number[],
+): AsyncIterable<MessageWithBody> {
+  const readable = uids.filter((u) => !ctx.unreadable.skipped(u));
+  const together = readable.filter((u) => !ctx.unreadable.alone(u));
+  const groups = [
+    ...(together.length > 0 ? [together] : []),
+    ...readable.filter((u) => ctx.unreadable.alone(u)).map((u) => [u]),
+  ];
+  for (const group of groups) {
+    const received = new Set<number>();
+    const messages = ctx.source.fetchMessages(group)[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<MessageWithBody>;
+      try {
+        next = await messages.next();
+      } catch (error) {
+        const typed = toTrancheError(error);
+        const culprit = group.find((u) => !received.has(u));
+        if (!isReadFault(typed) || culprit === undefined || ctx.signal?.aborted) throw typed;
+        const given = ctx.unreadable.failed(culprit, typed);
+        throw new TrancheError(
+          'connection-lost',
+          `reading ${folder} UID ${culprit}${given ? ' (now skipped as unreadable)' : ''}: ${typed.message}`,
+          { cause: typed, retryable: true },
+        );
+      }
+      if (next.done) break;
+      received.add(next.value.uid);
+      yield next.value;
+    }
+  }
 }
 
 function batches(messages: MessageMeta[], options: FolderSyncOptions): MessageMeta[][] {
@@ -61,14 +114,23 @@ function batches(messages: MessageMeta[], options: FolderSyncOptions): MessageMe
  * its messages on the target by content, so nothing is appended twice.
  */
 export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Promise<FolderReport> {
-  const { source, target, checkpoints, mailboxKey } = ctx;
+  const { source, target, checkpoints, mailboxKey, report } = ctx;
   const sourcePath = pair.source.path;
-  const report = newFolderReport(sourcePath, pair.targetPath);
 
-  const [sourceStatus, targetStatus] = await Promise.all([
-    source.openFolder(sourcePath, true),
-    target.openFolder(pair.targetPath, false),
-  ]);
+  const sourceStatus = await openOrSkip(
+    ctx,
+    () => source.openFolder(sourcePath, true),
+    'folder-unreadable-at-source',
+    sourcePath,
+  );
+  if (!sourceStatus) return report;
+  const targetStatus = await openOrSkip(
+    ctx,
+    () => target.openFolder(pair.targetPath, false),
+    'folder-refused-by-target',
+    sourcePath,
+  );
+  if (!targetStatus) return report;
   const sourceMessages = await source.listMessages();
   report.sourceMessages = sourceMessages.length;
   const bySourceUid = new Map(sourceMessages.map((m) => [m.uid, m]));
@@ -83,10 +145,11 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
   ) {
     // No trustworthy map: learn what the target already holds from the bytes themselves.
     const targetMessages = targetStatus.messages > 0 ? await target.listMessages() : [];
-    const matches = await matchByContent(source, sourceMessages, target, targetMessages);
+    const readable = sourceMessages.filter((m) => !ctx.unreadable.alone(m.uid));
+    const matches = await matchByContent(source, readable, target, targetMessages);
     const map = new UidMap();
     for (const [s, t] of matches) map.set(s, t);
-    report.matched += matches.size;
+    report.matched += countNew(ctx, matches.keys());
     checkpoint = {
       sourceFolder: sourcePath,
       targetFolder: pair.targetPath,
@@ -95,6 +158,7 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
       highestModseq: undefined,
       map,
       pending: undefined,
+      unreadable: checkpoint?.unreadable,
     };
     await save(checkpoint);
   } else if (checkpoint.pending) {
@@ -105,7 +169,7 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
   const copiedNow = new Set<number>();
   const cp = checkpoint;
   let targetUidFloor = Math.max(targetStatus.uidNext, cp.map.highestTargetUid() + 1);
-  const toCopy = sourceMessages.filter((m) => !cp.map.has(m.uid));
+  const toCopy = sourceMessages.filter((m) => !cp.map.has(m.uid) && !ctx.unreadable.skipped(m.uid));
   for (const batch of batches(toCopy, ctx.options)) {
     ctx.signal?.throwIfAborted();
     cp.pending = {
@@ -120,31 +184,52 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
     let unknownUid = false;
     // APPENDs are pipelined: each is sent as its message arrives, and answered later.
     const answers: Promise<void>[] = [];
-    for await (const message of source.fetchMessages(batch.map((m) => m.uid))) {
-      const { uid: sourceUid, size } = message;
-      if (ctx.pace) await ctx.pace(size);
-      const pending = await target.append(pair.targetPath, message);
-      const answer = pending.uid.then(
-        (targetUid) => {
-          report.copied++;
-          report.copiedBytes += size;
-          copiedNow.add(sourceUid);
-          ctx.onCopied(size);
-          if (targetUid === undefined) unknownUid = true;
-          else {
-            cp.map.set(sourceUid, targetUid);
-            targetUidFloor = Math.max(targetUidFloor, targetUid + 1);
-          }
-        },
-        (error: unknown) => {
-          const typed = toTrancheError(error);
-          if (!isMessageFault(typed)) throw typed;
-          report.skipped.push({ folder: sourcePath, uid: sourceUid, size, reason: typed.message });
-        },
-      );
-      // Handled below with allSettled, or dropped with the batch if the loop breaks off first.
-      answer.catch(() => undefined);
-      answers.push(answer);
+    const floorBefore = targetUidFloor;
+    // Into a server with MULTIAPPEND, many messages share one APPEND command (see multi-append.ts).
+    const appends = target.appendBatch(pair.targetPath);
+    try {
+      for await (const message of readAround(
+        ctx,
+        sourcePath,
+        batch.map((m) => m.uid),
+      )) {
+        const { uid: sourceUid, size } = message;
+        if (ctx.pace) await ctx.pace(size);
+        const pending = await appends.append(message);
+        const answer = pending.uid.then(
+          (targetUid) => {
+            if (!ctx.landed.has(sourceUid)) {
+              report.copied++;
+              report.copiedBytes += size;
+            }
+            ctx.landed.add(sourceUid);
+            copiedNow.add(sourceUid);
+            ctx.onCopied(size);
+            if (targetUid === undefined) unknownUid = true;
+            else {
+              cp.map.set(sourceUid, targetUid);
+              targetUidFloor = Math.max(targetUidFloor, targetUid + 1);
+            }
+          },
+          (error: unknown) => {
+            const typed = toTrancheError(error);
+            if (!isMessageFault(typed)) throw typed;
+            report.skipped.push({
+              kind: 'refused-by-target',
+              folder: sourcePath,
+              uid: sourceUid,
+              size,
+              reason: typed.message,
+            });
+          },
+        );
+        // Handled below with allSettled, or dropped with the batch if the loop breaks off first.
+        answer.catch(() => undefined);
+        answers.push(answer);
+      }
+    } finally {
+      // Always ended, also when the source fails mid-batch: the target connection carries nothing else till then.
+      await appends.end().catch(() => undefined);
     }
     const outcomes = await Promise.allSettled(answers);
     const broken = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -156,6 +241,18 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
     }
     cp.pending = undefined;
     await save(cp);
+    await noteAltered(ctx, cp, batch, floorBefore, sourcePath);
+  }
+  cp.unreadable = ctx.unreadable.entries().map(([uid]) => uid);
+  report.skipped = report.skipped.filter((item) => item.kind !== 'unreadable-at-source');
+  for (const [uid, words] of ctx.unreadable.entries()) {
+    report.skipped.push({
+      kind: 'unreadable-at-source',
+      folder: sourcePath,
+      uid,
+      size: bySourceUid.get(uid)?.size ?? 0,
+      reason: `the source could not give this message (tried ${READS_PER_MESSAGE} times, on its own on a fresh connection): ${words}`,
+    });
   }
 
   // Messages copied in this pass carry their flags already; compare only when others are mapped.
@@ -188,10 +285,74 @@ async function resolvePending(
     .filter((p) => !checkpoint.map.has(p.sourceUid))
     .map((p) => bySourceUid.get(p.sourceUid))
     .filter((m): m is MessageMeta => m !== undefined);
-  const matches = await matchByContent(ctx.source, sourcePending, ctx.target, targetNew);
+  const matches = await matchByContent(
+    ctx.source,
+    sourcePending.filter((m) => !ctx.unreadable.alone(m.uid)),
+    ctx.target,
+    targetNew,
+  );
   for (const [s, t] of matches) checkpoint.map.set(s, t);
   checkpoint.pending = undefined;
-  return matches.size;
+  return countNew(ctx, matches.keys());
+}
+
+/** How many of these source UIDs had not landed yet in this pass (they are counted now). */
+function countNew(ctx: FolderSyncContext, uids: Iterable<number>): number {
+  let n = 0;
+  for (const uid of uids) {
+    if (ctx.landed.has(uid)) continue;
+    ctx.landed.add(uid);
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Opens one side's folder; a refusal that is the folder's (not the connection's: NO or BAD) makes the
+ * folder a skipped item with the server's words, and undefined is returned.
+ */
+async function openOrSkip(
+  ctx: FolderSyncContext,
+  open: () => Promise<FolderStatus>,
+  kind: 'folder-unreadable-at-source' | 'folder-refused-by-target',
+  folder: string,
+): Promise<FolderStatus | undefined> {
+  try {
+    return await open();
+  } catch (error) {
+    const typed = toTrancheError(error);
+    if (typed.type !== 'server') throw typed;
+    ctx.report.skipped.push({ kind, folder, uid: 0, size: 0, reason: typed.message });
+    return undefined;
+  }
+}
+
+/**
+ * The target may store a message changed (normalised line ends, NUL bytes dropped): after a batch,
+ * the sizes the target reports for its new messages are compared with the source's, and each
+ * difference is a warning (altered-by-target), the message counted as copied.
+ */
+async function noteAltered(
+  ctx: FolderSyncContext,
+  cp: FolderCheckpoint,
+  batch: MessageMeta[],
+  floor: number,
+  folder: string,
+): Promise<void> {
+  const copied = batch.filter((m) => cp.map.has(m.uid));
+  if (copied.length === 0) return;
+  const sizes = new Map((await ctx.target.listMessages(floor)).map((m) => [m.uid, m.size]));
+  for (const m of copied) {
+    const stored = sizes.get(cp.map.get(m.uid)!);
+    if (stored === undefined || stored === m.size) continue;
+    ctx.report.altered.push({
+      kind: 'altered-by-target',
+      folder,
+      uid: m.uid,
+      size: m.size,
+      reason: `the target stored it with ${stored} bytes (${m.size} at the source)`,
+    });
+  }
 }
 
 /**

@@ -265,8 +265,10 @@ describe('syncMailbox against real Dovecot', () => {
     const toTarget = await startTcpProxy('127.0.0.1', target.port);
     try {
       toSource.onBytes('down', 400_000, () => toSource.dropAll());
-      // One batch for the whole folder: the drop lands between APPENDs and checkpoint.
-      toTarget.onBytes('up', 2_000_000, () => toTarget.dropAll());
+      // One batch for the whole folder: the drop lands between APPENDs and checkpoint. Dovecot
+      // offers MULTIAPPEND, which appends a command's messages all or none: the drop comes inside
+      // the second command (100 messages, ~1.9 MB each), so the first is on the target.
+      toTarget.onBytes('up', 2_600_000, () => toTarget.dropAll());
       const report = await runSync(endpointOf(toSource, su), endpointOf(toTarget, tu), tempStatePath(), {
         batchMessages: 1000,
       });

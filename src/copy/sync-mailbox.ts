@@ -3,9 +3,24 @@ import type { Logger } from '../log/logger.js';
 import type { FolderInfo, MailStore } from '../mailstore/mail-store.js';
 import { RECONNECT_BACKOFF, reconnectDelay, sleep, type BackoffPolicy } from './backoff.js';
 import type { CheckpointStore } from './checkpoint.js';
-import { planFolders, type FolderMapOptions, type FolderPair, type FolderPlan } from './folder-map.js';
+import {
+  matchesGlob,
+  planFolders,
+  toLevels,
+  type FolderMapOptions,
+  type FolderPair,
+  type FolderPlan,
+} from './folder-map.js';
+import { unreadableHiddenFolders } from './hidden-folders.js';
 import { syncFolder, type FolderSyncOptions } from './sync-folder.js';
-import type { FolderReport, SyncReport, SyncStatus } from './sync-report.js';
+import {
+  newFolderReport,
+  type FolderReport,
+  type SkippedItem,
+  type SyncReport,
+  type SyncStatus,
+} from './sync-report.js';
+import { UnreadableMessages } from './unreadable-messages.js';
 
 /** The two live connections, replaced in place on reconnect. */
 interface Stores {
@@ -65,16 +80,19 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
   const reports: FolderReport[] = [];
   let excluded: string[] = [];
   let failure: TrancheError | undefined;
+  let stopped = false;
   const stores: Partial<Stores> = {};
   // Connecting, logging in and planning folders either work or stop the command with their error.
   let plan: FolderPlan;
   let targetFolders: FolderInfo[];
+  let sourceFolders: FolderInfo[];
   try {
     stores.source = await request.openSource();
     stores.target = await request.openTarget();
     targetFolders = await stores.target.listFolders();
+    sourceFolders = await stores.source.listFolders();
     plan = planFolders(
-      await stores.source.listFolders(),
+      sourceFolders,
       stores.source.namespace,
       targetFolders,
       stores.target.namespace,
@@ -89,15 +107,13 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
   const extra: Stores[] = [];
   try {
     excluded = plan.excluded;
-    const existing = new Set(targetFolders.filter((f) => !f.noSelect).map((f) => f.path));
-    const missing = plan.pairs.filter(
-      (p) => !existing.has(p.targetPath) && p.targetPath.toUpperCase() !== 'INBOX',
-    );
-    // CREATEs are pipelined; the server runs them in order, so parents come before children.
-    await Promise.all(missing.map((pair) => target.createFolder(pair.targetPath)));
-    for (const pair of missing) logger.info({ folder: pair.targetPath }, 'created target folder');
-
-    const queue = [...plan.pairs];
+    const source = stores.source;
+    const isExcluded = (path: string): boolean =>
+      request.folders.excludes.some((glob) => matchesGlob(toLevels(path, source.namespace).join('/'), glob));
+    reports.push(...(await unreadableHiddenFolders(source, sourceFolders, isExcluded)));
+    const refused = await createFolders(target, plan.pairs, targetFolders, logger);
+    reports.push(...refused);
+    const queue = plan.pairs.filter((p) => !refused.some((r) => r.source === p.source.path));
     const workerCount = Math.max(1, Math.min(request.connections ?? DEFAULT_CONNECTIONS, queue.length));
     const worker = async (given: Stores | undefined): Promise<void> => {
       let own = given;
@@ -111,19 +127,25 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
         }
         extra.push(own);
       }
-      for (let pair = queue.shift(); pair && !failure?.retryable; pair = queue.shift()) {
+      // A folder's own failure (skipped, or refused by the server) never stops the others; the
+      // mailbox's (a login, quota, the connection gone after every retry, throttling) does.
+      for (let pair = queue.shift(); pair && !stopped; pair = queue.shift()) {
         request.signal?.throwIfAborted();
+        const report = newFolderReport(pair.source.path, pair.targetPath);
+        reports.push(report);
         try {
-          reports.push(await syncFolderWithRetry(request, pair, own));
+          await syncFolderWithRetry(request, pair, own, report);
         } catch (error) {
           const typed = toTrancheError(error);
           if (request.signal?.aborted) throw typed;
           logger.error({ folder: pair.source.path, type: typed.type, err: typed }, 'folder failed');
+          report.failure = { folder: pair.source.path, type: typed.type, message: typed.message };
           failure ??= new TrancheError(typed.type, `folder '${pair.logicalName}': ${typed.message}`, {
             cause: typed,
             retryable: typed.retryable,
             retryAfterMs: typed.retryAfterMs,
           });
+          if (typed.type !== 'server') stopped = true;
         }
       }
     };
@@ -166,15 +188,24 @@ async function openStoresWithRetry(request: MailboxSyncRequest): Promise<Stores>
   }
 }
 
+/**
+ * Syncs one folder, reconnecting after a dropped connection. A drop blamed on a message being read
+ * (see UnreadableMessages) does not use up an attempt: each message is blamed at most twice.
+ */
 async function syncFolderWithRetry(
   request: MailboxSyncRequest,
   pair: FolderPair,
   stores: Stores,
+  report: FolderReport,
 ): Promise<FolderReport> {
   const policy = request.reconnect ?? RECONNECT_BACKOFF;
   const log = request.logger.child({ folder: pair.source.path });
+  const earlier = await request.checkpoints.load(request.mailboxKey, pair.source.path);
+  const unreadable = new UnreadableMessages(earlier?.unreadable);
+  const landed = new Set<number>();
   for (let attempt = 1; ; attempt++) {
     request.onProgress?.({ folder: pair.logicalName, bytes: 0, messages: 0 });
+    const blamed = unreadable.blamed;
     try {
       return await syncFolder(
         {
@@ -186,12 +217,16 @@ async function syncFolderWithRetry(
           signal: request.signal,
           pace: request.pace,
           onCopied: (bytes) => request.onProgress?.({ folder: pair.logicalName, bytes, messages: 1 }),
+          report,
+          unreadable,
+          landed,
         },
         pair,
       );
     } catch (error) {
       const typed = toTrancheError(error);
-      const delay = reconnectDelay(policy, attempt, typed, request.signal);
+      if (unreadable.blamed > blamed) attempt--;
+      const delay = reconnectDelay(policy, Math.max(1, attempt), typed, request.signal);
       if (delay === undefined) throw typed;
       log.warn({ type: typed.type, err: typed, attempt, delayMs: delay }, 'connection trouble; reconnecting');
       await closeQuietly(stores.source);
@@ -202,6 +237,54 @@ async function syncFolderWithRetry(
   }
 }
 
+/**
+ * Creates the target folders the plan needs (pipelined; the server runs them in order, so parents
+ * come before children). A name the target refuses (NO/BAD) costs that folder only: it comes back as
+ * a skipped folder with the server's words and how to choose another name.
+ */
+async function createFolders(
+  target: MailStore,
+  pairs: FolderPair[],
+  targetFolders: FolderInfo[],
+  logger: Logger,
+): Promise<FolderReport[]> {
+  const existing = new Set(targetFolders.filter((f) => !f.noSelect).map((f) => f.path));
+  const missing = pairs.filter((p) => !existing.has(p.targetPath) && p.targetPath.toUpperCase() !== 'INBOX');
+  const outcomes = await Promise.allSettled(missing.map((pair) => target.createFolder(pair.targetPath)));
+  const refused: FolderReport[] = [];
+  outcomes.forEach((outcome, i) => {
+    const pair = missing[i]!;
+    if (outcome.status === 'fulfilled') {
+      logger.info({ folder: pair.targetPath }, 'created target folder');
+      return;
+    }
+    const typed = toTrancheError(outcome.reason);
+    if (typed.type !== 'server') throw typed;
+    logger.warn({ folder: pair.targetPath, err: typed }, 'target refused the folder; skipped');
+    const report = newFolderReport(pair.source.path, pair.targetPath);
+    report.skipped.push({
+      kind: 'folder-refused-by-target',
+      folder: pair.source.path,
+      uid: 0,
+      size: 0,
+      reason: `${typed.message}; give it another name with --map '${pair.logicalName}=Other' or leave it out with --exclude '${pair.logicalName}'`,
+    });
+    refused.push(report);
+  });
+  return refused;
+}
+
+/** Items once each: an attempt after a reconnect may meet the same refusal again. */
+function once(items: SkippedItem[]): SkippedItem[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const key = `${item.kind}\0${item.folder}\0${item.uid}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 function summarise(
   folders: FolderReport[],
   excludedFolders: string[],
@@ -209,6 +292,10 @@ function summarise(
   durationMs: number,
 ): SyncReport {
   const sum = (pick: (f: FolderReport) => number): number => folders.reduce((n, f) => n + pick(f), 0);
+  for (const folder of folders) {
+    folder.skipped = once(folder.skipped);
+    folder.altered = once(folder.altered);
+  }
   const skipped = folders.flatMap((f) => f.skipped);
   const status: SyncStatus = failure ? 'failed' : skipped.length > 0 ? 'done-with-skipped' : 'done';
   return {
@@ -221,6 +308,8 @@ function summarise(
     flagsUpdated: sum((f) => f.flagsUpdated),
     deleted: sum((f) => f.deleted),
     skipped,
+    altered: folders.flatMap((f) => f.altered),
+    failedFolders: folders.flatMap((f) => (f.failure ? [f.failure] : [])),
     durationMs,
     error: failure ?? null,
   };

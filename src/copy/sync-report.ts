@@ -1,14 +1,47 @@
 import type { TrancheError } from '../errors/tranche-error.js';
 
-/** A message the target refused, kept so a person can see what and why. */
+/**
+ * Why an item is in the report: a message the target refused, a message the source could not read,
+ * a folder the source could not open, a folder the target refused, or (a warning, the message
+ * counted as copied) a message the target stored with another size than the source's.
+ */
+export type SkippedKind =
+  | 'refused-by-target'
+  | 'unreadable-at-source'
+  | 'folder-unreadable-at-source'
+  | 'folder-refused-by-target'
+  | 'altered-by-target';
+
+/** A message or folder a pass could not copy (or, altered-by-target, copied changed), kept so a person can see what and why. */
 export interface SkippedItem {
+  kind: SkippedKind;
   folder: string;
+  /** The message's source UID; 0 for a whole folder (no message has UID 0). */
   uid: number;
+  /** The size the source claims, in bytes (0 for a folder). */
   size: number;
+  /** The server's words, and what to do when there is something to do. */
   reason: string;
 }
 
-/** What one folder's pass did. */
+/** Whether the item names a whole folder rather than one message. */
+export function isFolderItem(item: { kind: string }): boolean {
+  return item.kind === 'folder-unreadable-at-source' || item.kind === 'folder-refused-by-target';
+}
+
+/** How a finished state reads with its skipped items: "done with 3 skipped items" rather than "done". */
+export function withSkipped(state: string, skipped: number): string {
+  return skipped > 0 ? `${state} with ${skipped} skipped item${skipped === 1 ? '' : 's'}` : state;
+}
+
+/** A folder that failed for a cause not its own (the connection, after every retry): the mailbox is not done. */
+export interface FolderFailure {
+  folder: string;
+  type: string;
+  message: string;
+}
+
+/** What one folder's pass did (every attempt of it, across reconnects). */
 export interface FolderReport {
   source: string;
   target: string;
@@ -20,14 +53,19 @@ export interface FolderReport {
   flagsUpdated: number;
   deleted: number;
   skipped: SkippedItem[];
+  /** Messages copied that the target stored with another size (kind altered-by-target). */
+  altered: SkippedItem[];
+  /** Set when the folder did not finish. */
+  failure: FolderFailure | undefined;
 }
 
-/** How a sync ended: every message there, some refused by the target, or not finished. */
+/** How a sync ended: everything there, done with skipped items (messages or folders), or not finished. */
 export type SyncStatus = 'done' | 'done-with-skipped' | 'failed';
 
 /** The summary of a whole mailbox's sync. */
 export interface SyncReport {
   status: SyncStatus;
+  /** Every folder of the plan that was started: finished, skipped or failed. */
   folders: FolderReport[];
   excludedFolders: string[];
   messagesCopied: number;
@@ -35,7 +73,12 @@ export interface SyncReport {
   messagesMatched: number;
   flagsUpdated: number;
   deleted: number;
+  /** Messages and folders not copied, each with its reason. */
   skipped: SkippedItem[];
+  /** Messages copied but stored changed by the target (warnings). */
+  altered: SkippedItem[];
+  /** Every folder that failed (not skipped), not only the first. */
+  failedFolders: FolderFailure[];
   durationMs: number;
   /** Why the sync did not finish: the typed error as classified, its server hint kept for the scheduler. */
   error: TrancheError | null;
@@ -53,5 +96,7 @@ export function newFolderReport(source: string, target: string): FolderReport {
     flagsUpdated: 0,
     deleted: 0,
     skipped: [],
+    altered: [],
+    failure: undefined,
   };
 }

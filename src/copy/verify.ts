@@ -1,8 +1,10 @@
 import { bodySha256 } from '../mailstore/message-body.js';
-import { toTrancheError } from '../errors/tranche-error.js';
+import { toTrancheError, type TrancheError } from '../errors/tranche-error.js';
 import type { MailStore } from '../mailstore/mail-store.js';
-import { planFolders, type FolderMapOptions } from './folder-map.js';
+import { matchesGlob, planFolders, toLevels, type FolderMapOptions } from './folder-map.js';
+import { unreadableHiddenFolders } from './hidden-folders.js';
 import type { StoreFactory } from './sync-mailbox.js';
+import { isFolderItem, type SkippedItem } from './sync-report.js';
 
 /** The comparison of one folder pair. */
 export interface FolderVerification {
@@ -24,9 +26,13 @@ export interface VerifyReport {
 
 const FETCH_BATCH = 100;
 
-/** A message as compared: bytes (by SHA-256), flags and internal date. */
-async function fingerprints(store: MailStore, withBytes: boolean): Promise<Map<string, number>> {
-  const messages = await store.listMessages();
+/** A message as compared: bytes (by SHA-256), flags and internal date; LEAVE_OUT names source UIDs not compared. */
+async function fingerprints(
+  store: MailStore,
+  withBytes: boolean,
+  leaveOut: ReadonlySet<number> = new Set(),
+): Promise<Map<string, number>> {
+  const messages = (await store.listMessages()).filter((m) => !leaveOut.has(m.uid));
   const counts = new Map<string, number>();
   const add = (key: string): void => void counts.set(key, (counts.get(key) ?? 0) + 1);
   if (!withBytes) {
@@ -57,53 +63,126 @@ function compare(source: Map<string, number>, target: Map<string, number>): stri
   return out;
 }
 
+/** One side's connection, opened again after a read broke it. */
+class Side {
+  store: MailStore | undefined;
+  readonly #open: StoreFactory;
+
+  constructor(open: StoreFactory) {
+    this.#open = open;
+  }
+
+  async get(): Promise<MailStore> {
+    this.store ??= await this.#open();
+    return this.store;
+  }
+
+  /** Reads with the side's connection; on a failure of the connection the next read gets a new one. */
+  async read<T>(work: (store: MailStore) => Promise<T>): Promise<T> {
+    const store = await this.get();
+    try {
+      return await work(store);
+    } catch (error) {
+      const typed = toTrancheError(error);
+      if (typed.type === 'connection-lost') {
+        this.store = undefined;
+        await store.close().catch(() => undefined);
+      }
+      throw typed;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.store?.close().catch(() => undefined);
+  }
+}
+
+/** Errors that belong to a folder or its messages: the comparison goes on with the next folder. */
+function isFolderFault(error: TrancheError): boolean {
+  return error.type === 'server' || error.type === 'connection-lost';
+}
+
 /**
  * Compares source and target folder by folder, through the same folder mapping as sync: message
- * counts always; with deep, every message's SHA-256, flags and internal date.
+ * counts always; with deep, every message's SHA-256, flags and internal date. A folder that cannot be
+ * read on either side is a difference of its own, and the rest are compared (a dropped connection
+ * is opened again). SKIPPED (a sync's skipped items) leaves out what is known not to be there.
  */
 export async function verifyMailbox(
   openSource: StoreFactory,
   openTarget: StoreFactory,
   folders: FolderMapOptions,
   deep: boolean,
+  skipped: readonly SkippedItem[] = [],
 ): Promise<VerifyReport> {
   const started = Date.now();
-  const source = await openSource();
-  let target: MailStore | undefined;
+  const source = new Side(openSource);
+  const target = new Side(openTarget);
   try {
-    target = await openTarget();
-    const targetFolders = await target.listFolders();
+    const sourceStore = await source.get();
+    const targetStore = await target.get();
+    const targetFolders = await targetStore.listFolders();
+    const sourceFolders = await sourceStore.listFolders();
     const existing = new Set(targetFolders.filter((f) => !f.noSelect).map((f) => f.path.toUpperCase()));
     const plan = planFolders(
-      await source.listFolders(),
-      source.namespace,
+      sourceFolders,
+      sourceStore.namespace,
       targetFolders,
-      target.namespace,
+      targetStore.namespace,
       folders,
     );
     const results: FolderVerification[] = [];
+    const isExcluded = (path: string): boolean =>
+      folders.excludes.some((glob) => matchesGlob(toLevels(path, sourceStore.namespace).join('/'), glob));
+    for (const hidden of await unreadableHiddenFolders(sourceStore, sourceFolders, isExcluded)) {
+      if (skipped.some((i) => i.folder === hidden.source && isFolderItem(i))) continue;
+      results.push({
+        source: hidden.source,
+        target: hidden.target,
+        sourceMessages: 0,
+        targetMessages: 0,
+        differences: hidden.skipped.map((i) => `cannot read ${i.folder} at the source: ${i.reason}`),
+      });
+    }
     for (const pair of plan.pairs) {
-      const sourceStatus = await source.openFolder(pair.source.path, true);
       const result: FolderVerification = {
         source: pair.source.path,
         target: pair.targetPath,
-        sourceMessages: sourceStatus.messages,
+        sourceMessages: 0,
         targetMessages: 0,
         differences: [],
       };
       results.push(result);
-      if (!existing.has(pair.targetPath.toUpperCase())) {
-        result.differences.push(`target folder '${pair.targetPath}' does not exist`);
-        continue;
+      const known = skipped.filter((i) => i.folder === pair.source.path);
+      if (known.some(isFolderItem)) continue;
+      const leaveOut = new Set(known.map((i) => i.uid));
+      let side: 'source' | 'target' = 'source';
+      try {
+        const sourceCounts = await source.read(async (store) => {
+          const status = await store.openFolder(pair.source.path, true);
+          result.sourceMessages = status.messages;
+          return fingerprints(store, deep, leaveOut);
+        });
+        side = 'target';
+        if (!existing.has(pair.targetPath.toUpperCase())) {
+          result.differences.push(`target folder '${pair.targetPath}' does not exist`);
+          continue;
+        }
+        const targetCounts = await target.read(async (store) => {
+          result.targetMessages = (await store.openFolder(pair.targetPath, true)).messages;
+          return fingerprints(store, deep);
+        });
+        const expected = result.sourceMessages - leaveOut.size;
+        if (expected !== result.targetMessages) {
+          result.differences.push(`${expected} messages on source, ${result.targetMessages} on target`);
+        }
+        result.differences.push(...compare(sourceCounts, targetCounts));
+      } catch (error) {
+        const typed = toTrancheError(error);
+        if (!isFolderFault(typed)) throw typed;
+        const folder = side === 'source' ? pair.source.path : pair.targetPath;
+        result.differences.push(`cannot read ${folder} at the ${side}: ${typed.message}`);
       }
-      const targetStatus = await target.openFolder(pair.targetPath, true);
-      result.targetMessages = targetStatus.messages;
-      if (result.sourceMessages !== result.targetMessages) {
-        result.differences.push(
-          `${result.sourceMessages} messages on source, ${result.targetMessages} on target`,
-        );
-      }
-      result.differences.push(...compare(await fingerprints(source, deep), await fingerprints(target, deep)));
     }
     return {
       identical: results.every((r) => r.differences.length === 0),
@@ -115,6 +194,6 @@ export async function verifyMailbox(
     throw toTrancheError(error);
   } finally {
     await source.close();
-    await target?.close();
+    await target.close();
   }
 }

@@ -13,6 +13,12 @@ export const ENVIRONMENT_VARIABLES = {
   TRANCHE_SOURCE_PASSWORD: "the source side's password for `tranche sync|verify`",
   TRANCHE_TARGET_PASSWORD: "the target side's password for `tranche sync|verify`",
   TRANCHE_LOG_LEVEL: 'the log level (default warn)',
+  TRANCHE_SOURCE_CLIENT_SECRET:
+    "the source side's OAuth2 client secret for `tranche sync|verify` without --source-client-secret-file",
+  TRANCHE_TARGET_CLIENT_SECRET:
+    "the target side's OAuth2 client secret for `tranche sync|verify` without --target-client-secret-file",
+  TRANCHE_ENDPOINT_CLIENT_SECRET:
+    "an endpoint's OAuth2 client secret for `tranche endpoint add|set` without --client-secret-file",
 } as const;
 
 /** The name of an environment variable tranche reads. */
@@ -32,4 +38,12 @@ export function readEnvironment(
   env: Environment = processEnvironment(),
 ): string | undefined {
   return env[name] || undefined;
+}
+
+/**
+ * The environment a command tranche runs for the user (a token command) gets: the process's whole
+ * environment, as a shell would pass it, plus EXTRA.
+ */
+export function childEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra };
 }

@@ -55,6 +55,17 @@ export interface PendingAppend {
   uid: Promise<number | undefined>;
 }
 
+/**
+ * Appends into one folder that the store may group into few commands (MULTIAPPEND, RFC 3502), each
+ * message with the same promise as MailStore.append. end() must follow the last append, also when
+ * the caller stops early: the connection carries nothing else until then.
+ */
+export interface AppendBatch {
+  append(message: NewMessage): Promise<PendingAppend>;
+  /** Sends what is still held back; resolves once written (answers come through each uid promise). */
+  end(): Promise<void>;
+}
+
 /** One interface over a mail system: list folders, read and write messages. */
 export interface MailStore {
   /** The personal namespace (prefix and delimiter). */
@@ -79,6 +90,8 @@ export interface MailStore {
    * answers (the new UID with UIDPLUS, else undefined). Many appends may be in flight at once.
    */
   append(path: string, message: NewMessage): Promise<PendingAppend>;
+  /** Starts appends into one folder that may share commands; see AppendBatch. */
+  appendBatch(path: string): AppendBatch;
   /** Replaces the flags of one message of the open folder; calls may overlap. */
   setFlags(uid: number, flags: string[]): Promise<void>;
   /** Removes messages of the open folder for good. */

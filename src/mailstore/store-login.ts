@@ -1,3 +1,5 @@
+import type { BearerLogin } from '../credentials/bearer-login.js';
+
 /** How a side logs in to a store, whatever its kind: the user, a password, and how to reach the server safely. */
 export interface StoreLogin {
   /** The mailbox owner's login name. */
@@ -12,6 +14,8 @@ export interface StoreLogin {
   insecure: boolean;
   /** Permit a password over an unencrypted connection (loopback tests). */
   allowPlaintext: boolean;
+  /** Log in with an OAuth2 access token instead of the password (then ''). */
+  bearer?: BearerLogin | undefined;
 }
 
 /** A store's address (a URL whose scheme says the kind of store) and the login for it. */

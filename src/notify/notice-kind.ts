@@ -43,6 +43,8 @@ export interface NoticeVariables {
   previousDate?: string;
   /** Failure: why, in plain words. */
   reason?: string;
+  /** Success: how many messages or folders could not be moved (0 or absent: everything was). */
+  skippedItems?: number;
   /** Digest. */
   digestDate?: string;
   moved?: DigestEntry[];
@@ -65,7 +67,7 @@ export const VARIABLES_BY_KIND: Record<NoticeKind, readonly string[]> = (() => {
   return {
     warning: mailbox,
     reminder: mailbox,
-    success: mailbox,
+    success: [...mailbox, 'skippedItems'],
     rescheduled: [...mailbox, 'previousDate'],
     failure: [...mailbox, 'reason'],
     digest: [...common, 'digestDate', 'moved', 'failed', 'upcoming', ...entry],

@@ -118,6 +118,16 @@ export async function mailboxNoticeVariables(
     const previous = extra.previousDay ?? m.rescheduled_from;
     variables.previousDate = previous ? formatNoticeDate(previous) : '';
   }
+  if (kind === 'success') {
+    // Messages and folders not moved; an altered-by-target warning was moved.
+    const skipped = await db
+      .selectFrom('skipped_item')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('mailbox', '=', m.address)
+      .where('kind', '!=', 'altered-by-target')
+      .executeTakeFirstOrThrow();
+    if (Number(skipped.n) > 0) variables.skippedItems = Number(skipped.n);
+  }
   if (kind === 'failure') variables.reason = extra.reason ?? failureReason(m.failure_type, m.failure_reason);
   return variables;
 }

@@ -21,8 +21,9 @@ export interface PassDetail {
   error: { type: string; label: string; reason: string | null } | null;
 }
 
-/** A message a pass could not copy. */
+/** A message or folder a pass could not copy (or a message the target altered: kind altered-by-target). */
 export interface SkippedDetail {
+  kind: string;
   folder: string;
   uid: number;
   size: number | null;
@@ -128,7 +129,7 @@ export async function mailboxDetail(db: Kysely<Database>, address: string): Prom
       .execute(),
     db
       .selectFrom('skipped_item')
-      .select(['folder', 'uid', 'size', 'reason', 'recorded_at'])
+      .select(['kind', 'folder', 'uid', 'size', 'reason', 'recorded_at'])
       .where('mailbox', '=', m.address)
       .orderBy('folder')
       .orderBy('uid')
@@ -138,6 +139,7 @@ export async function mailboxDetail(db: Kysely<Database>, address: string): Prom
       .selectFrom('skipped_item')
       .select((eb) => eb.fn.countAll().as('n'))
       .where('mailbox', '=', m.address)
+      .where('kind', '!=', 'altered-by-target')
       .executeTakeFirstOrThrow(),
   ]);
   const failure = (type: string | null, reason: string | null) =>
@@ -180,6 +182,7 @@ export async function mailboxDetail(db: Kysely<Database>, address: string): Prom
       error: failure(p.error_type, p.error_reason),
     })),
     skipped: skipped.map((s) => ({
+      kind: s.kind,
       folder: s.folder,
       uid: Number(s.uid),
       size: orNull(s.size),

@@ -21,6 +21,8 @@ export interface ProgrammeSummary {
   states: Record<string, number>;
   /** done / (done + failed); null while neither has happened. */
   successRate: number | null;
+  /** The done mailboxes: moved whole, and moved with skipped items (each item named in the mailbox's report). */
+  moved: { whole: number; withSkipped: number };
   failures: FailureGroup[];
   /** Copied so far over every mailbox's passes, and the items the target refused. */
   copied: { messages: number; bytes: number; skippedItems: number };
@@ -51,6 +53,7 @@ export async function programmeSummary(
   for (const t of totals) states[t.state] = t.mailboxes;
   const done = states.done ?? 0;
   const failed = states.failed ?? 0;
+  const doneWithSkipped = totals.find((t) => t.state === 'done')?.withSkipped ?? 0;
   const sum = (f: (t: (typeof totals)[number]) => number): number => totals.reduce((n, t) => n + f(t), 0);
   return {
     programme: config.name,
@@ -59,6 +62,7 @@ export async function programmeSummary(
     mailboxes: sum((t) => t.mailboxes),
     states,
     successRate: done + failed === 0 ? null : done / (done + failed),
+    moved: { whole: done - doneWithSkipped, withSkipped: doneWithSkipped },
     failures,
     copied: {
       messages: sum((t) => t.copiedMessages),

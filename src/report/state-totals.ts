@@ -15,6 +15,8 @@ export interface StateTotals {
   copiedMessages: number;
   copiedBytes: number;
   skippedItems: number;
+  /** Mailboxes in this state with at least one skipped item (done with skipped items, for done). */
+  withSkipped: number;
 }
 
 /** Totals per state (of one organisation or several, when given): one GROUP BY over the mailbox table. */
@@ -42,13 +44,20 @@ export async function stateTotals(
   const skipped = await db
     .selectFrom('skipped_item')
     .innerJoin('mailbox', 'mailbox.address', 'skipped_item.mailbox')
-    .select((eb) => ['mailbox.state', eb.fn.countAll().as('n')])
+    .select((eb) => [
+      'mailbox.state',
+      eb.fn.countAll().as('n'),
+      eb.fn.count('skipped_item.mailbox').distinct().as('mailboxes'),
+    ])
+    // An altered-by-target item is a warning: the message was copied.
+    .where('skipped_item.kind', '!=', 'altered-by-target')
     .$if(organisation !== undefined, (q) =>
       q.where('mailbox.organisation', 'in', organisationCodes(organisation!)),
     )
     .groupBy('mailbox.state')
     .execute();
   const skippedIn = new Map(skipped.map((r) => [r.state, Number(r.n)]));
+  const withSkippedIn = new Map(skipped.map((r) => [r.state, Number(r.mailboxes)]));
   // PostgreSQL returns counts and sums of bigint columns as strings.
   return rows.map((r) => ({
     state: r.state,
@@ -59,5 +68,6 @@ export async function stateTotals(
     copiedMessages: Number(r.messages ?? 0),
     copiedBytes: Number(r.bytes ?? 0),
     skippedItems: skippedIn.get(r.state) ?? 0,
+    withSkipped: withSkippedIn.get(r.state) ?? 0,
   }));
 }

@@ -499,6 +499,8 @@ for (const [backend, location] of storeBackends()) {
         ]);
         assert.deepEqual(m.skipped, [
           {
+            // Rows written before kinds were recorded were all refused by the target.
+            kind: 'refused-by-target',
             folder: 'INBOX',
             uid: 17,
             size: 30_000_000,
@@ -571,7 +573,7 @@ test('tranche status: the programme, --json, one mailbox, the views, and an unkn
     /^failure {5}connection kept dropping \(connection-lost\): connection reset by peer$/m,
   );
   assert.match(mailbox, /^prestage +2027-03-03 01:00 +2027-03-03 13:00 +partial +200 +19\.5 KB/m);
-  assert.match(mailbox, /^INBOX +17 +28\.6 MB +message too large$/m);
+  assert.match(mailbox, /^INBOX +17 +28\.6 MB +refused-by-target +message too large$/m);
   assert.equal((JSON.parse(await status(['a5@a.org', '--json'])) as { address: string }).address, 'a5@a.org');
 
   assert.match(await status(['--days']), /^2027-03-06 +weekend +2 +1 +28\.6 MB /m);

@@ -23,6 +23,11 @@ const row: Selectable<EndpointTable> = {
   budget_at: null,
   pause_reason: null,
   pause_now: 0,
+
+  token_source: null,
+  token_secret: null,
+  auth_mechanism: null,
+  profile: null,
   created_at: '2027-01-01T00:00:00.000Z',
 };
 

@@ -13,6 +13,8 @@ const SETTINGS = [
   'bytes_per_hour',
   'max_message_size',
   'latency_threshold_ms',
+  'auth_mechanism',
+  'profile',
 ] as const;
 
 /**
@@ -27,5 +29,7 @@ export function endpointChanges(
     (s) => `${s} ${String(before[s] ?? 'none')} → ${String(after[s] ?? 'none')}`,
   );
   if (before.admin_secret !== after.admin_secret) changes.push('admin password');
+  if (before.token_source !== after.token_source || before.token_secret !== after.token_secret)
+    changes.push('token source');
   return changes;
 }

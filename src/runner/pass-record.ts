@@ -21,7 +21,9 @@ export function passClose(
     outcome,
     messages: report?.messagesCopied ?? 0,
     bytes: report?.bytesCopied ?? 0,
-    skipped: report?.skipped ?? [],
+    // Altered-by-target warnings are kept with the skipped items, by their kind.
+    skipped: [...(report?.skipped ?? []), ...(report?.altered ?? [])],
+    finishedFolders: (report?.folders ?? []).filter((f) => !f.failure).map((f) => f.source),
     error,
   };
 }

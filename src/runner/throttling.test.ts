@@ -25,7 +25,8 @@ let target: DovecotServer;
 let front: ThrottlingFront;
 let midFolder: RefusingFront;
 before(async () => {
-  [source, target] = await Promise.all([startDovecot(), startDovecot()]);
+  // One APPEND per message on the target (no MULTIAPPEND), so the 5th is in the middle of a folder.
+  [source, target] = await Promise.all([startDovecot(), startDovecot({ multiappend: false })]);
   // The target throttles the first two logins: 40 s, then 10 hours (more than tranche will wait).
   front = await startThrottlingFront('127.0.0.1', target.port, [40_000, 36_000_000]);
   // Another way in to the target throttles the 5th APPEND, in the middle of a folder, asking for 40 s.

@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * Headers on every reply: scripts, styles, images and requests from this server only, never framed
- * (clickjacking), no MIME sniffing, no referrer to other sites, and nothing cached but the two static assets.
+ * (clickjacking), no MIME sniffing, no referrer to other sites, nothing cached but the two static assets,
+ * and HSTS when the request came over HTTPS.
  */
 export function securityHeaders(
   request: FastifyRequest,
@@ -20,5 +21,7 @@ export function securityHeaders(
   // which the CSRF check (rightly) refuses.
   reply.header('referrer-policy', 'same-origin');
   reply.header('cache-control', request.url.startsWith('/assets/') ? 'no-cache' : 'no-store');
+  // Over HTTPS (served so, or behind a proxy that says so with --trust-proxy): HTTPS only from now on.
+  if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
   done(null, payload);
 }

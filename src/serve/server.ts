@@ -82,7 +82,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     options.logger,
     options.maxAgeMs ?? DEFAULT_MAX_AGE_MS,
   );
-  const app = Fastify({ logger: false, bodyLimit: 16_384, trustProxy: options.trustProxy ?? false });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 16_384,
+    trustProxy: options.trustProxy ?? false,
+    // Fastify's default (100) answered 414 for a longer address that `tranche status` finds; an
+    // address is at most 254 characters, up to 3 bytes each once percent-encoded.
+    maxParamLength: 1024,
+  });
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string' },

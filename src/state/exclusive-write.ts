@@ -8,6 +8,8 @@ export const LOCK = {
   claim: 7_310_001,
   /** Drawing from an endpoint's shared byte budget, or changing its concurrency. */
   endpoint: 7_310_002,
+  /** Re-sealing every stored secret with a new key. */
+  secrets: 7_310_003,
 } as const;
 
 /**

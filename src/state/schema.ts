@@ -11,6 +11,8 @@ export interface SyncFolderTable {
   highest_modseq: string | null;
   uid_map: Uint8Array;
   pending: string | null;
+  /** Source UIDs found unreadable by an earlier pass, as a JSON array (tried once more on their own). */
+  unreadable: string | null;
   updated_at: Generated<string>;
 }
 
@@ -34,6 +36,14 @@ export interface EndpointTable {
   concurrency_at: string | null;
   budget_tokens: number | null;
   budget_at: string | null;
+  /** The OAuth2 token source as configured (JSON, no secret); null: password logins. */
+  token_source: string | null;
+  /** The token source's client secret, private key or service account key, sealed by SecretBox. */
+  token_secret: string | null;
+  /** 'xoauth2' or 'oauthbearer' with a token source. */
+  auth_mechanism: string | null;
+  /** The service profile: 'exchange-online', 'gmail', or null. */
+  profile: string | null;
   /** Why no new step starts against the server; null when it is not paused. */
   pause_reason: string | null;
   /** 1 when its running steps stop at a safe point too (`endpoint pause --now`). */
@@ -160,6 +170,8 @@ export interface PassTable {
 /** A message a pass could not copy (e.g. too large for the target), for the mailbox's report. */
 export interface SkippedItemTable {
   mailbox: string;
+  /** What kind of item (copy/sync-report.ts SkippedKind); uid 0 names a whole folder. */
+  kind: Generated<string>;
   folder: string;
   uid: string | number;
   size: string | number | null;

@@ -29,6 +29,7 @@ export class SyncCheckpoints implements CheckpointStore {
         highestModseq: row.highest_modseq ?? undefined,
         map: UidMap.decode(row.uid_map),
         pending: row.pending ? (JSON.parse(row.pending) as PendingBatch) : undefined,
+        ...(row.unreadable ? { unreadable: JSON.parse(row.unreadable) as number[] } : {}),
       };
     } catch (error) {
       throw new TrancheError('state', `checkpoint of folder '${sourceFolder}' is unreadable`, {
@@ -47,6 +48,7 @@ export class SyncCheckpoints implements CheckpointStore {
       highest_modseq: checkpoint.highestModseq ?? null,
       uid_map: checkpoint.map.encode(),
       pending: checkpoint.pending ? JSON.stringify(checkpoint.pending) : null,
+      unreadable: checkpoint.unreadable?.length ? JSON.stringify(checkpoint.unreadable) : null,
     };
     const { mailbox_key: _k, source_folder: _f, ...update } = row;
     await this.#db

@@ -34,11 +34,51 @@ export interface DovecotOptions {
   maxMessageSize?: number;
   /** Whether CONDSTORE/QRESYNC are offered (default true). */
   condstore?: boolean;
+  /**
+   * Which literals the capabilities offer: 'plus' (LITERAL+, the default), 'minus' (LITERAL-, as
+   * Gmail: non-synchronising only up to 4096 bytes) or 'sync' (neither, as Courier-IMAP: every
+   * literal waits for the server's '+'). Dovecot itself still accepts any literal; the client must
+   * go by what is offered.
+   */
+  literals?: 'plus' | 'minus' | 'sync';
+  /** Whether MULTIAPPEND (RFC 3502) is offered (default true). */
+  multiappend?: boolean;
   /** SASL mechanisms offered (default 'plain login'); 'login' alone shows a server without AUTH=PLAIN. */
   authMechanisms?: string;
   /** Offer TLS: STARTTLS on `port` and implicit TLS on `tlsPort`, with a fresh self-signed certificate for 127.0.0.1. */
   tls?: boolean;
+  /**
+   * How mail is kept on disk (default 'sdbox'): 'maildir' (maildir++: '.' is refused in folder
+   * names), 'maildir-fs' (one directory per folder, a file per message: for damaging messages on
+   * disk) or 'mbox' (a file per folder). Under `mailHome(user)`: `Maildir/` or `mail/`.
+   */
+  mailFormat?: MailFormat;
+  /**
+   * OAuth2-only users: the `oauth2` passdb validates JWTs locally with these keys (XOAUTH2 and
+   * OAUTHBEARER); users have no password. The master user still logs in with SASL PLAIN (for checks).
+   */
+  oauth2?: OAuth2Keys;
 }
+
+/** The keys a test Dovecot trusts for JWT access tokens (oauth2 passdb, introspection_mode = local). */
+export interface OAuth2Keys {
+  /** An HMAC key for HS256 tokens without a kid. */
+  hs256?: Buffer;
+  /** An RSA public key (PEM) for RS256 tokens with this kid. */
+  rs256?: { kid: string; publicKeyPem: string };
+  /** A claim a token must carry with this value, or the login is refused (active_attribute). */
+  activeClaim?: { name: string; value: string };
+}
+
+/** How a test instance keeps mail on disk. */
+export type MailFormat = 'sdbox' | 'maildir' | 'maildir-fs' | 'mbox';
+
+const MAIL_LOCATIONS: Record<MailFormat, string> = {
+  sdbox: 'sdbox:~/sdbox',
+  maildir: 'maildir:~/Maildir',
+  'maildir-fs': 'maildir:~/Maildir:LAYOUT=fs',
+  mbox: 'mbox:~/mail:INBOX=~/mail/inbox',
+};
 
 /** Credentials of a user of a test Dovecot instance. */
 export interface DovecotUser {
@@ -76,6 +116,8 @@ export interface DovecotServer {
   kick(user: string): Promise<void>;
   /** Changes a user's password. */
   setPassword(user: string, password: string): Promise<void>;
+  /** The user's home directory, where the mail files are (see DovecotOptions.mailFormat). */
+  mailHome(user: string): string;
   /** Stops the server (SIGTERM, waits for exit) and removes its directory. */
   stop(): Promise<void>;
 }
@@ -97,6 +139,18 @@ const CAPABILITIES_WITHOUT_CONDSTORE =
   'THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED ' +
   'I18NLEVEL=1 ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY ' +
   'PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE';
+
+/** The post-login capability list for the options, or undefined for Dovecot's own (all defaults). */
+function capabilityList(c: ConfigInput): string | undefined {
+  if (c.condstore && c.literals === 'plus' && c.multiappend) return undefined;
+  const words = CAPABILITIES_WITHOUT_CONDSTORE.split(' ')
+    .filter((w) => w !== 'MULTIAPPEND' || c.multiappend)
+    .flatMap((w) =>
+      w !== 'LITERAL+' ? [w] : c.literals === 'plus' ? [w] : c.literals === 'minus' ? ['LITERAL-'] : [],
+    );
+  if (c.condstore) words.push('CONDSTORE', 'QRESYNC');
+  return words.join(' ');
+}
 
 // Instances still running, killed synchronously if the process exits without stopping them.
 const running = new Map<number, string>();
@@ -214,9 +268,14 @@ interface ConfigInput {
   specialUse: Record<string, string>;
   maxMessageSize: number | undefined;
   condstore: boolean;
+  literals: 'plus' | 'minus' | 'sync';
+  multiappend: boolean;
   authMechanisms: string;
+  mailFormat: MailFormat;
   /** Implicit-TLS port and certificate files, when TLS is on. */
   tls: { port: number; cert: string; key: string } | undefined;
+  /** The oauth2 passdb's settings file, for OAuth2-only users. */
+  oauth2File: string | undefined;
 }
 
 function buildConfig(c: ConfigInput): string {
@@ -243,7 +302,7 @@ function buildConfig(c: ConfigInput): string {
     'auth_failure_delay = 0',
     `log_path = ${d}/dovecot.log`,
     `info_log_path = ${d}/dovecot.log`,
-    'mail_location = sdbox:~/sdbox',
+    `mail_location = ${MAIL_LOCATIONS[c.mailFormat]}`,
     'mail_fsync = never',
     // Dovecot 2.3.19's mailbox list index deadlocks when several imap processes of one user open
     // folders at once (fcntl: panic on EDEADLK; flock: a 60 s lock wait, then SERVERBUG).
@@ -259,7 +318,8 @@ function buildConfig(c: ConfigInput): string {
       'service imap-login {\n  chroot =\n}',
     );
   }
-  if (!c.condstore) lines.push(`imap_capability = ${CAPABILITIES_WITHOUT_CONDSTORE}`);
+  const capabilities = capabilityList(c);
+  if (capabilities) lines.push(`imap_capability = ${capabilities}`);
   if (c.maxMessageSize !== undefined) lines.push('mail_plugins = $mail_plugins quota');
   lines.push(
     'service imap-login {',
@@ -275,14 +335,25 @@ function buildConfig(c: ConfigInput): string {
     'passdb {',
     '  driver = passwd-file',
     '  master = yes',
-    '  pass = yes',
+    // With OAuth2-only users there is no password to look the user up with afterwards.
+    `  pass = ${c.oauth2File ? 'no' : 'yes'}`,
     `  args = username_format=%u ${d}/auth/master.passwd`,
     '}',
-    // One file per user: a new user is seen at once (passwd-file re-stats a file at most once a second).
-    'passdb {',
-    '  driver = passwd-file',
-    `  args = username_format=%u ${d}/auth/users/%u`,
-    '}',
+    ...(c.oauth2File
+      ? [
+          'passdb {',
+          '  driver = oauth2',
+          '  mechanisms = xoauth2 oauthbearer',
+          `  args = ${c.oauth2File}`,
+          '}',
+        ]
+      : [
+          // One file per user: a new user is seen at once (passwd-file re-stats a file at most once a second).
+          'passdb {',
+          '  driver = passwd-file',
+          `  args = username_format=%u ${d}/auth/users/%u`,
+          '}',
+        ]),
     'userdb {',
     '  driver = static',
     `  args = uid=${c.ids.mailUid} gid=${c.ids.mailGid} home=${d}/mail/%u`,
@@ -439,6 +510,37 @@ async function terminate(launched: Launched): Promise<void> {
   child.unref();
 }
 
+/**
+ * Writes the oauth2 passdb's settings and its keys: Dovecot 2.3.19 looks a token's key up at
+ * `<azp|default>/<alg>/<kid|default>` (HMAC keys base64, RSA keys as PEM), wants the header `typ`
+ * to be `JWT`, the claims `sub` and `exp`, and `email` equal to the login user.
+ */
+async function writeOAuth2Settings(authDir: string, keys: OAuth2Keys): Promise<string> {
+  const keyDir = path.join(authDir, 'oauth2-keys');
+  if (keys.hs256) {
+    await mkdir(path.join(keyDir, 'default', 'HS256'), { recursive: true });
+    await writeFile(path.join(keyDir, 'default', 'HS256', 'default'), keys.hs256.toString('base64'));
+  }
+  if (keys.rs256) {
+    await mkdir(path.join(keyDir, 'default', 'RS256'), { recursive: true });
+    await writeFile(path.join(keyDir, 'default', 'RS256', keys.rs256.kid), keys.rs256.publicKeyPem);
+  }
+  const file = path.join(authDir, 'oauth2.conf');
+  await writeFile(
+    file,
+    [
+      'introspection_mode = local',
+      `local_validation_key_dict = fs:posix:prefix=${keyDir}/`,
+      'username_attribute = email',
+      ...(keys.activeClaim
+        ? [`active_attribute = ${keys.activeClaim.name}`, `active_value = ${keys.activeClaim.value}`]
+        : []),
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
 /** Starts a throwaway Dovecot instance on a free loopback port. */
 export async function startDovecot(options: DovecotOptions = {}): Promise<DovecotServer> {
   const ids = lookupIds();
@@ -471,6 +573,8 @@ async function startIn(dir: string, ids: Ids, options: DovecotOptions): Promise<
   await writeFile(masterFile, passwdLine(masterUser, masterPassword, false));
   await secureAuthFile(masterFile, 0o640);
 
+  const oauth2File = options.oauth2 ? await writeOAuth2Settings(authDir, options.oauth2) : undefined;
+  if (oauth2File) await secureAuthFile(oauth2File, 0o640);
   const configFile = path.join(dir, 'dovecot.conf');
   let launched: Launched | undefined;
   let port = 0;
@@ -490,7 +594,12 @@ async function startIn(dir: string, ids: Ids, options: DovecotOptions): Promise<
         specialUse: options.specialUse ?? DEFAULT_SPECIAL_USE,
         maxMessageSize: options.maxMessageSize,
         condstore: options.condstore ?? true,
-        authMechanisms: options.authMechanisms ?? 'plain login',
+        literals: options.literals ?? 'plus',
+        multiappend: options.multiappend ?? true,
+        authMechanisms:
+          options.authMechanisms ?? (options.oauth2 ? 'plain login xoauth2 oauthbearer' : 'plain login'),
+        oauth2File,
+        mailFormat: options.mailFormat ?? 'sdbox',
         tls: tlsFiles && tlsPort ? { port: tlsPort, ...tlsFiles } : undefined,
       }),
     );
@@ -575,6 +684,10 @@ async function startIn(dir: string, ids: Ids, options: DovecotOptions): Promise<
       entry.password = password;
       await writeUser(user);
       await waitNextSecond();
+    },
+    mailHome(user: string): string {
+      checkUserName(user);
+      return path.join(dir, 'mail', user);
     },
     async stop(): Promise<void> {
       if (stopped) return;

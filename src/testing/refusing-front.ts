@@ -20,6 +20,11 @@ export interface RefusalScript {
   refuse: number[];
   /** The tagged reply to a refused command, after its tag: `NO [THROTTLED] ...`. */
   reply: string;
+  /**
+   * Matches not refused are forwarded with each literal changed by this (a target that normalises
+   * what it stores, seen by the client only in the size it reports afterwards).
+   */
+  alter?: (literal: Buffer) => Buffer;
 }
 
 /** One command or response back in bytes: its lines with each literal (as `{n+}` for a command). */
@@ -92,6 +97,10 @@ export async function startRefusingFront(
           continue;
         }
         outstanding.add(tag);
+        if (script.alter && script.command.test(first.slice(space + 1))) {
+          const alter = script.alter;
+          command.literals = command.literals.map((chunks) => [alter(Buffer.concat(chunks))]);
+        }
         upstream.write(serialise(command, (n) => `{${n}+}`));
       }
     });

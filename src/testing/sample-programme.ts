@@ -3,7 +3,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCorpus, loadCorpus } from './corpus.js';
-import { startDovecot, type DovecotServer, type DovecotUser } from './dovecot.js';
+import {
+  startDovecot,
+  type DovecotServer,
+  type DovecotUser,
+  type MailFormat,
+  type OAuth2Keys,
+} from './dovecot.js';
 import { runCli } from './sync-fixture.js';
 
 /** An organisation of a sample programme. */
@@ -34,6 +40,13 @@ export interface SampleProgrammeOptions {
   db?: string;
   /** The URL the source endpoint is given, e.g. a proxy in front of the source server (default: the server's). */
   frontSource?: (source: DovecotServer) => Promise<string>;
+  /** How the source keeps mail on disk ('maildir-fs' to damage messages there); default sdbox. */
+  sourceMail?: MailFormat;
+  /**
+   * An OAuth2-only target: Dovecot trusts these keys, and the target endpoint logs in with the
+   * token source these `endpoint add` flags give (no admin); `env` goes to every tranche run.
+   */
+  oauthTarget?: { keys: OAuth2Keys; flags: string[]; env: Record<string, string> };
 }
 
 /** A mailbox of the sample, with its logins on both servers. */
@@ -66,9 +79,13 @@ const BIN = fileURLToPath(new URL('../../bin/tranche.js', import.meta.url));
  * organisation and mailbox lists as CSV files, not yet imported.
  */
 export async function buildSampleProgramme(options: SampleProgrammeOptions): Promise<SampleProgramme> {
-  const [source, target] = await Promise.all([startDovecot(), startDovecot()]);
+  const [source, target] = await Promise.all([
+    startDovecot({ mailFormat: options.sourceMail }),
+    startDovecot(options.oauthTarget ? { oauth2: options.oauthTarget.keys } : {}),
+  ]);
+  const env = { TRANCHE_ENDPOINT_PASSWORD: '', ...options.oauthTarget?.env };
   const trancheAsync = async (args: string[], allowed: number[] = [0]): Promise<string> => {
-    const result = await runCli([...args, '--programme', options.dir], { TRANCHE_ENDPOINT_PASSWORD: '' });
+    const result = await runCli([...args, '--programme', options.dir], env);
     if (!allowed.includes(result.status ?? -1))
       throw new Error(`tranche ${args.join(' ')} exited with ${result.status}: ${result.stderr}`);
     return result.stdout;
@@ -76,7 +93,7 @@ export async function buildSampleProgramme(options: SampleProgrammeOptions): Pro
   const tranche = (args: string[], allowed: number[] = [0]): string => {
     const result = spawnSync(process.execPath, [BIN, ...args, '--programme', options.dir], {
       encoding: 'utf8',
-      env: { ...process.env, TRANCHE_ENDPOINT_PASSWORD: '' },
+      env: { ...process.env, ...env },
     });
     if (!allowed.includes(result.status ?? -1))
       throw new Error(`tranche ${args.join(' ')} exited with ${result.status}: ${result.stderr}`);
@@ -131,6 +148,19 @@ export async function buildSampleProgramme(options: SampleProgrammeOptions): Pro
       ['old', source, sourceUrl, options.sourceFlags ?? []],
       ['new', target, target.url, options.targetFlags ?? []],
     ] as const) {
+      if (name === 'new' && options.oauthTarget) {
+        tranche([
+          'endpoint',
+          'add',
+          name,
+          '--url',
+          url,
+          '--allow-plaintext',
+          ...options.oauthTarget.flags,
+          ...extra,
+        ]);
+        continue;
+      }
       const passwordFile = join(options.dir, `${name}-admin.password`);
       writeFileSync(passwordFile, server.masterPassword, { mode: 0o600 });
       tranche([

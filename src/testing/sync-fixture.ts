@@ -50,7 +50,11 @@ export async function runSync(
   source: ImapEndpoint,
   target: ImapEndpoint,
   statePath: string,
-  options: Partial<FolderSyncOptions> & { renames?: [string, string][]; excludes?: string[] } = {},
+  options: Partial<FolderSyncOptions> & {
+    renames?: [string, string][];
+    excludes?: string[];
+    connections?: number;
+  } = {},
 ): Promise<SyncReport> {
   const db = await openSqlite(statePath);
   try {
@@ -63,6 +67,7 @@ export async function runSync(
       options: { ...DEFAULT_FOLDER_SYNC, ...options },
       logger: silentLogger(),
       reconnect: { baseMs: 50, maxMs: 200, attempts: 6 },
+      connections: options.connections,
     });
   } finally {
     await db.destroy();

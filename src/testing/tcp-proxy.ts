@@ -13,6 +13,8 @@ export interface TcpProxy {
   readonly bytes: { up: number; down: number };
   /** Destroys every open connection, as a network failure would. */
   dropAll(): void;
+  /** Calls back with every chunk that goes that way (to count commands in a test). */
+  tap(direction: 'up' | 'down', listener: (chunk: Buffer) => void): void;
   /** Calls back once, when at least `bytes` have gone that way in total. */
   onBytes(direction: 'up' | 'down', bytes: number, callback: () => void): void;
   close(): Promise<void>;
@@ -26,9 +28,11 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
   let peak = 0;
   const bytes = { up: 0, down: 0 };
   const watchers: { direction: 'up' | 'down'; bytes: number; callback: () => void }[] = [];
+  const taps: { direction: 'up' | 'down'; listener: (chunk: Buffer) => void }[] = [];
   const relay = (from: Socket, to: Socket, direction: 'up' | 'down'): void => {
     from.on('data', (chunk: Buffer) => {
       bytes[direction] += chunk.length;
+      for (const t of taps) if (t.direction === direction) t.listener(chunk);
       for (const w of watchers.filter((w) => w.direction === direction && bytes[direction] >= w.bytes)) {
         watchers.splice(watchers.indexOf(w), 1);
         w.callback();
@@ -43,6 +47,9 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
     connections++;
     peak = Math.max(peak, ++open);
     const upstream = connect(port, host);
+    // No Nagle in the proxy: it must add only its delay, never coalesce small segments itself.
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     sockets.add(client).add(upstream);
     // A client has left once its FIN is read ('end', handled in the same poll phase as a new
     // connection's accept); 'close' comes a phase later, and would count it against the next one.
@@ -74,6 +81,9 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
     },
     resetPeak: () => {
       peak = open;
+    },
+    tap: (direction, listener) => {
+      taps.push({ direction, listener });
     },
     get bytes() {
       return { ...bytes };

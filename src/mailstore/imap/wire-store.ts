@@ -1,5 +1,6 @@
 import { TrancheError, toTrancheError, type ErrorType } from '../../errors/tranche-error.js';
 import type {
+  AppendBatch,
   FolderInfo,
   FolderStatus,
   MailStore,
@@ -14,6 +15,7 @@ import type { ImapEndpoint } from './endpoint.js';
 import { astring, imapDateTime, type CommandPart } from './wire/command.js';
 import { encodeFolderName } from './wire/folder-name.js';
 import { openAndLogin } from './wire/login.js';
+import { appendArguments, MultiAppend } from './wire/multi-append.js';
 import {
   parseFetchResponse,
   parseListResponse,
@@ -68,6 +70,16 @@ function meta(item: FetchedItem): MessageMeta {
 
 function flagList(flags: string[]): string {
   return `(${storableFlags(flags).join(' ')})`;
+}
+
+/** "APPEND folder" */
+function appendHead(path: string): CommandPart[] {
+  return ['APPEND ', astring(encodeFolderName(path))];
+}
+
+/** A message's flag list and internal date as an APPEND writes them. */
+function describeAppend(message: NewMessage): { flags: string; date: string } {
+  return { flags: flagList(message.flags), date: imapDateTime(message.internalDate) };
 }
 
 /** A MailStore over one pipelined IMAP connection of tranche's own (see docs/ARCHITECTURE.md). */
@@ -255,12 +267,27 @@ export class WireStore implements MailStore {
     }
   }
 
+  appendBatch(path: string): AppendBatch {
+    this.#growing(path);
+    if (!this.#connection.capabilities.has('MULTIAPPEND')) {
+      return { append: (message) => this.append(path, message), end: () => Promise.resolve() };
+    }
+    return new MultiAppend(this.#connection, path, appendHead(path), describeAppend, (message) =>
+      this.append(path, message),
+    );
+  }
+
+  /** Appending to the open folder grows it: listMessages must no longer take it for empty. */
+  #growing(path: string): void {
+    if (this.#open?.path === path) this.#open.exists = Math.max(this.#open.exists, 1);
+  }
+
   async append(path: string, message: NewMessage): Promise<PendingAppend> {
+    this.#growing(path);
+    const { flags, date } = describeAppend(message);
     const { written, done } = this.#connection.send([
-      'APPEND ',
-      astring(encodeFolderName(path)),
-      ` ${flagList(message.flags)} ${imapDateTime(message.internalDate)} `,
-      { literal: message.body },
+      ...appendHead(path),
+      ...appendArguments(flags, date, message),
     ]);
     const uid = done.then((c) => {
       if (c.status !== 'OK') {

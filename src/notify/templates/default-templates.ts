@@ -151,6 +151,12 @@ Your mailbox has moved. Your new mailbox is ready to use:
 
 Your mail and folders have been copied from your old mailbox
 ({{oldAddress}}).
+{{#skippedItems}}
+
+Some items could not be moved: {{skippedItems}} message(s) or folder(s)
+that were damaged in your old mailbox or that the new service refused.
+They are still in your old mailbox, and the helpdesk has the list.
+{{/skippedItems}}
 
 What to do now
 - Sign in to the new mail service as {{newAddress}}.
@@ -170,6 +176,7 @@ ${HELP_TEXT}`,
 <p>Your mailbox has moved. Your new mailbox is ready to use:</p>
 ${key('<strong>{{newAddress}}</strong>')}
 <p>Your mail and folders have been copied from your old mailbox ({{oldAddress}}).</p>
+{{#skippedItems}}<p><strong>Some items could not be moved:</strong> {{skippedItems}} message(s) or folder(s) that were damaged in your old mailbox or that the new service refused. They are still in your old mailbox, and the helpdesk has the list.</p>{{/skippedItems}}
 ${heading('What to do now')}
 ${list([
   'Sign in to the new mail service as <strong>{{newAddress}}</strong>.',

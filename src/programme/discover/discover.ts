@@ -9,16 +9,23 @@ import { loginFor } from '../endpoints/mailbox-login.js';
 
 import { recordDiscovery } from '../../state/mailbox/record-discovery.js';
 import type { SecretBox } from '../../state/secrets/secret-box.js';
+import { oauthOutcomeOf, type OAuthOutcome } from './oauth-outcome.js';
 import { Semaphore } from './semaphore.js';
 
-/** How a login went, in the words the report uses. */
-export type LoginOutcome = 'ok' | 'bad-password' | 'disabled' | 'unreachable' | 'no-password' | 'error';
+/** How a password login went, in the words the report uses. */
+type PasswordOutcome = 'ok' | 'bad-password' | 'disabled' | 'unreachable' | 'no-password' | 'error';
+
+/** How a login went, in the words the report uses (oauth-outcome.ts for token logins). */
+export type LoginOutcome = PasswordOutcome | OAuthOutcome;
+
+/** Logins by outcome: every password outcome counted, OAuth2 outcomes only when they happened. */
+export type LoginCounts = Record<PasswordOutcome, number> & Partial<Record<OAuthOutcome, number>>;
 
 /** Totals of a discovery run. */
 export interface DiscoverReport {
   mailboxes: number;
-  source: Record<LoginOutcome, number>;
-  target: Record<LoginOutcome, number>;
+  source: LoginCounts;
+  target: LoginCounts;
   messages: number;
   bytes: number;
 }
@@ -27,7 +34,7 @@ export interface DiscoverReport {
 const PARALLEL_MAILBOXES = 16;
 const PAGE = 1000;
 
-const outcomes = (): Record<LoginOutcome, number> => ({
+const outcomes = (): LoginCounts => ({
   ok: 0,
   'bad-password': 0,
   disabled: 0,
@@ -72,7 +79,8 @@ async function probe(login: StoreEndpoint | undefined, countMail: boolean): Prom
         : undefined,
     };
   } catch (error) {
-    return { outcome: outcomeOf(error), detail: toTrancheError(error).message };
+    const outcome = oauthOutcomeOf(error, login.bearer !== undefined) ?? outcomeOf(error);
+    return { outcome, detail: toTrancheError(error).message };
   } finally {
     await store?.close();
   }
@@ -111,8 +119,8 @@ export async function discover(
         .run(() => probe(loginFor(targetEndpoint, m.target_user, m.target_secret, box), false)),
     ]);
     report.mailboxes++;
-    report.source[source.outcome]++;
-    report.target[target.outcome]++;
+    report.source[source.outcome] = (report.source[source.outcome] ?? 0) + 1;
+    report.target[target.outcome] = (report.target[target.outcome] ?? 0) + 1;
     report.messages += source.messages ?? 0;
     report.bytes += source.bytes ?? 0;
     logger.info(

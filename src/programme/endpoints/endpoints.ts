@@ -1,12 +1,13 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { OAuthSetting } from '../../credentials/token-source-spec.js';
 import { TrancheError } from '../../errors/tranche-error.js';
 import { concurrencyAfterChange } from '../../limits/adaptive-concurrency.js';
 import { bucketAfterRateChange } from '../../limits/byte-budget.js';
 import { LOCK, withExclusiveWrite } from '../../state/exclusive-write.js';
 import type { Database, EndpointTable } from '../../state/schema.js';
 import type { SecretBox } from '../../state/secrets/secret-box.js';
-
 import { checkStoreUrl } from '../../mailstore/open-mail-store.js';
+import { serviceProfile, type ServiceProfileName } from '../../mailstore/service-profile.js';
 
 /** Per-endpoint limits; every global limit has this one owner (design.md). */
 export interface EndpointLimits {
@@ -35,11 +36,20 @@ export interface EndpointInput extends EndpointLimits {
   loginTemplate: string | undefined;
   /** The admin's password; sealed before it is stored. */
   adminPassword: string | undefined;
+  /** Log in with OAuth2 tokens from this source (its secret sealed before it is stored). */
+  oauth?: OAuthSetting | undefined;
+  /** What the service does differently (exchange-online, gmail). */
+  profile?: ServiceProfileName | undefined;
 }
 
-/** An endpoint as listed: everything but the secret, of which only its presence is told. */
-export interface EndpointSummary extends Omit<EndpointInput, 'adminPassword'> {
+/** An endpoint as listed: everything but the secrets, of which only their presence is told. */
+export interface EndpointSummary extends Omit<EndpointInput, 'adminPassword' | 'oauth'> {
   hasAdminPassword: boolean;
+  /** The kind of OAuth2 token source ('command', 'client-credentials', 'microsoft', 'google'), if any. */
+  tokenSource: string | undefined;
+  /** The SASL mechanism tokens go in with, with a token source. */
+  authMechanism: string | undefined;
+  hasTokenSecret: boolean;
 }
 
 /**
@@ -54,6 +64,9 @@ export interface EndpointChanges {
   loginTemplate?: string | null;
   /** The admin's new password; a different admin needs one. Sealed before it is stored. */
   adminPassword?: string;
+  /** A new OAuth2 token source with its secret; null: back to password logins. */
+  oauth?: OAuthSetting | null;
+  profile?: ServiceProfileName | null;
   maxConnections?: number;
   maxMailboxes?: number;
   bytesPerHour?: number | null;
@@ -91,6 +104,11 @@ function summaryOf(row: Selectable<EndpointTable>): EndpointSummary {
     admin: row.admin ?? undefined,
     loginTemplate: row.login_template ?? undefined,
     hasAdminPassword: row.admin_secret !== null,
+    tokenSource:
+      row.token_source === null ? undefined : (JSON.parse(row.token_source) as { kind: string }).kind,
+    authMechanism: row.auth_mechanism ?? undefined,
+    hasTokenSecret: row.token_secret !== null,
+    profile: (row.profile as ServiceProfileName | null) ?? undefined,
     maxConnections: row.max_connections,
     maxMailboxes: row.max_mailboxes,
     bytesPerHour: optionalNumber(row.bytes_per_hour),
@@ -102,9 +120,21 @@ function summaryOf(row: Selectable<EndpointTable>): EndpointSummary {
 /** How an endpoint logs in, checked the same way by add and set: a usage error names what is wrong. */
 function checkLogin(
   name: string,
-  login: { url: string; admin: string | null; hasPassword: boolean; loginTemplate: string | null },
+  login: {
+    url: string;
+    admin: string | null;
+    hasPassword: boolean;
+    loginTemplate: string | null;
+    oauth: boolean;
+  },
 ): void {
   checkStoreUrl(login.url, `endpoint ${name}: --url`);
+  if (login.admin && login.oauth) {
+    throw new TrancheError(
+      'usage',
+      `endpoint ${name}: an OAuth2 token logs in as each mailbox; --admin does not go with a token source`,
+    );
+  }
   if (login.admin && !login.hasPassword) {
     throw new TrancheError(
       'usage',
@@ -142,6 +172,7 @@ export class Endpoints {
       admin: input.admin ?? null,
       hasPassword: Boolean(input.adminPassword),
       loginTemplate: input.loginTemplate ?? null,
+      oauth: input.oauth !== undefined,
     });
     const existing = await this.#db
       .selectFrom('endpoint')
@@ -162,10 +193,24 @@ export class Endpoints {
         max_connections: input.maxConnections,
         max_mailboxes: input.maxMailboxes,
         bytes_per_hour: input.bytesPerHour ?? null,
-        max_message_size: input.maxMessageSize ?? null,
+        max_message_size: input.maxMessageSize ?? serviceProfile(input.profile)?.maxMessageSize ?? null,
         latency_threshold_ms: input.latencyThresholdMs ?? null,
+        ...this.#oauthColumns(input.oauth),
+        profile: input.profile ?? null,
       })
       .execute();
+  }
+
+  /** The OAuth2 columns of a setting, its secret sealed; all null for password logins. */
+  #oauthColumns(
+    oauth: OAuthSetting | null | undefined,
+  ): Pick<EndpointTable, 'token_source' | 'token_secret' | 'auth_mechanism'> {
+    if (!oauth) return { token_source: null, token_secret: null, auth_mechanism: null };
+    return {
+      token_source: JSON.stringify(oauth.spec),
+      token_secret: oauth.secret === undefined ? null : this.#box.seal(oauth.secret),
+      auth_mechanism: oauth.mechanism,
+    };
   }
 
   /** Every endpoint, by name, without secrets. */
@@ -206,6 +251,7 @@ export class Endpoints {
         admin,
         hasPassword: adminSecret !== null,
         loginTemplate: changed(changes.loginTemplate, admin === null ? null : row.login_template),
+        oauth: changes.oauth === undefined ? row.token_source !== null : changes.oauth !== null,
       };
       checkLogin(name, login);
       const maxMailboxes = changed(changes.maxMailboxes, row.max_mailboxes);
@@ -223,6 +269,8 @@ export class Endpoints {
         bytes_per_hour: bytesPerHour,
         max_message_size: changed(changes.maxMessageSize, optionalNumber(row.max_message_size) ?? null),
         latency_threshold_ms: latencyThresholdMs,
+        ...(changes.oauth === undefined ? {} : this.#oauthColumns(changes.oauth)),
+        profile: changed(changes.profile, row.profile),
         ...concurrencyAfterChange(row, maxMailboxes, latencyThresholdMs),
         ...bucketAfterRateChange(row, bytesPerHour),
       };

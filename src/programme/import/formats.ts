@@ -18,12 +18,8 @@ export const TRANCHE_COLUMNS = [
   'notify_address',
 ] as const;
 
-/** Which columns of each format hold passwords: never written to a rejects file. */
-export const PASSWORD_COLUMNS: Record<MailboxFormat, string[]> = {
-  tranche: ['source_password', 'target_password'],
-  exchange: ['Password'],
-  imapsync: ['password1', 'password2'],
-};
+/** imapsync's bulk list has no header: its six fields by position. */
+export const IMAPSYNC_COLUMNS = ['host1', 'user1', 'password1', 'host2', 'user2', 'password2'] as const;
 
 /** Guesses the format from the first line: a header names it, six ';'-separated fields are imapsync's. */
 export function detectFormat(firstLine: string): MailboxFormat {
@@ -57,16 +53,16 @@ export function toMailboxRow(
   if (format === 'imapsync') {
     const fields = record as string[];
     const [host1, user1, password1, host2, user2, password2] = fields.map((f) => f.trim());
-    const columns = ['host1', 'user1', 'password1', 'host2', 'user2', 'password2'];
     if (fields.length !== 6)
       throw new RowError(
         line,
-        columns[Math.min(fields.length, 5)]!,
-        `expected 6 fields, found ${fields.length}`,
+        IMAPSYNC_COLUMNS[Math.min(fields.length, 5)]!,
+        `expected 6 fields, found ${fields.length} (a ';' inside a password?)`,
       );
     const endpoint = (host: string | undefined, column: string): string => {
       const name = ctx.endpointForHost(required(host, line, column));
-      if (!name) throw new RowError(line, column, `no endpoint has host '${host}' (tranche endpoint add)`);
+      // The host is not quoted: in a row whose fields shifted it may be a piece of a password.
+      if (!name) throw new RowError(line, column, 'no endpoint has this host (tranche endpoint list)');
       return name;
     };
     const address = user2?.includes('@') ? user2 : user1;

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
-import { createReadStream, openSync, readSync, closeSync, writeFileSync, appendFileSync } from 'node:fs';
-import { parse, type Info } from 'csv-parse';
+import { openSync, readSync, closeSync } from 'node:fs';
+import type { Info } from 'csv-parse';
+import { parseListFile, unreadableList } from './list-file.js';
 import type { Kysely, Transaction } from 'kysely';
 import { TrancheError } from '../../errors/tranche-error.js';
 import { fromCsvError } from './csv-error.js';
@@ -8,9 +9,10 @@ import { recordAudit } from '../../state/audit/record-audit.js';
 import type { Database } from '../../state/schema.js';
 import { upsertMailboxes } from '../../state/mailbox/upsert-mailboxes.js';
 import type { SecretBox } from '../../state/secrets/secret-box.js';
+import { CsvFile } from '../../csv/csv-file.js';
 import {
   detectFormat,
-  PASSWORD_COLUMNS,
+  IMAPSYNC_COLUMNS,
   toMailboxRow,
   TRANCHE_COLUMNS,
   type MailboxFormat,
@@ -21,7 +23,7 @@ import { RowError, type MailboxRow } from './mailbox-row.js';
 export interface MailboxImportOptions {
   format: MailboxFormat | undefined;
   dryRun: boolean;
-  /** Keep going past bad rows, writing them (passwords removed) to this file. */
+  /** Keep going past bad rows, writing their line, column and reason (never a value) to this file. */
   rejectsFile: string | undefined;
   organisation: string | undefined;
   sourceEndpoint: string | undefined;
@@ -43,21 +45,16 @@ export interface ImportReport {
 const BATCH = 500;
 
 function firstLine(file: string): string {
-  let fd: number;
+  let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
-  } catch (error) {
-    throw new TrancheError(
-      'usage',
-      `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-  }
-  try {
     const buffer = Buffer.alloc(64 * 1024);
     const n = readSync(fd, buffer, 0, buffer.length, 0);
     return buffer.toString('utf8', 0, n).split(/\r?\n/)[0] ?? '';
+  } catch (error) {
+    throw unreadableList(file, error);
   } finally {
-    closeSync(fd);
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -149,34 +146,30 @@ export async function importMailboxes(
     rejected: 0,
     dryRun: options.dryRun,
   };
-  const passwordColumns = new Set(PASSWORD_COLUMNS[format]);
-  if (options.rejectsFile)
-    writeFileSync(options.rejectsFile, 'line,reason,fields (passwords removed)\n', { mode: 0o600 });
-  const reject = (line: number, reason: string, record: Record<string, string> | string[]): void => {
+  const rejects = options.rejectsFile ? new CsvFile(options.rejectsFile) : undefined;
+  rejects?.row(['line', 'column', 'reason']);
+  // A rejected row is never echoed, not even its "safe" fields: a ';' or ',' inside a password
+  // shifts the fields, so any of them may hold a piece of one. The line number finds it.
+  const reject = (error: RowError): void => {
     report.rejected++;
-    const columns = Array.isArray(record)
-      ? ['host1', 'user1', 'password1', 'host2', 'user2', 'password2']
-      : Object.keys(record);
-    const values = Array.isArray(record) ? record : Object.values(record);
-    const safe = values.map((v, i) => (passwordColumns.has(columns[i] ?? '') ? '(removed)' : v));
-    appendFileSync(
-      options.rejectsFile!,
-      `${[String(line), reason, ...safe].map((v) => `"${v.replace(/"/g, '""')}"`).join(',')}\n`,
-    );
+    rejects!.row([error.line, error.column, error.problem]);
   };
 
   const work = async (trx: Reader): Promise<void> => {
-    const parser = createReadStream(file).pipe(
-      parse({
-        bom: true,
-        delimiter: format === 'imapsync' ? ';' : ',',
-        columns: format === 'imapsync' ? false : (header: string[]) => checkHeader(format, header),
-        skip_empty_lines: true,
-        relax_column_count: format === 'imapsync',
-        trim: false,
-        info: true,
-      }),
-    );
+    const parser = parseListFile(file, {
+      bom: true,
+      delimiter: format === 'imapsync' ? ';' : ',',
+      // imapsync's list has no quoting: a '"' is part of a password there.
+      quote: format === 'imapsync' ? false : '"',
+      // Rows are arrays, their length checked here, so that a row a field short or long is a
+      // rejected row with its line, not the end of the import.
+      columns: false,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: false,
+      info: true,
+    });
+    let header: string[] | undefined = format === 'imapsync' ? [...IMAPSYNC_COLUMNS] : undefined;
     let batch = new Map<string, MailboxRow>();
     const write = async (): Promise<void> => {
       const counts = await flush(trx, box, [...batch.values()], !options.dryRun);
@@ -185,29 +178,26 @@ export async function importMailboxes(
       batch = new Map();
     };
     try {
-      for await (const item of parser as AsyncIterable<{
-        record: Record<string, string> | string[];
-        info: Info;
-      }>) {
+      for await (const item of parser as AsyncIterable<{ record: string[]; info: Info }>) {
         const line = item.info.lines;
+        if (!header) {
+          header = checkHeader(format, item.record);
+          continue;
+        }
         report.rows++;
         let row: MailboxRow;
         try {
-          row = toMailboxRow(format, item.record, line, ctx);
+          row = toMailboxRow(format, asRecord(format, header, item.record, line), line, ctx);
           if (!names.has(row.sourceEndpoint))
-            throw new RowError(line, 'source_endpoint', `no endpoint named ${row.sourceEndpoint}`);
+            throw new RowError(line, 'source_endpoint', 'no endpoint has this name (tranche endpoint list)');
           if (!names.has(row.targetEndpoint))
-            throw new RowError(line, 'target_endpoint', `no endpoint named ${row.targetEndpoint}`);
+            throw new RowError(line, 'target_endpoint', 'no endpoint has this name (tranche endpoint list)');
           if (row.organisation && !organisations.has(row.organisation)) {
-            throw new RowError(
-              line,
-              'organisation',
-              `no organisation ${row.organisation} (tranche import orgs)`,
-            );
+            throw new RowError(line, 'organisation', 'no organisation has this code (tranche import orgs)');
           }
         } catch (error) {
-          if (!(error instanceof RowError) || !options.rejectsFile) throw error;
-          reject(line, error.message, item.record);
+          if (!(error instanceof RowError) || !rejects) throw error;
+          reject(error);
           continue;
         }
         // The same address twice in one batch: write what came before, so the later row wins.
@@ -217,33 +207,68 @@ export async function importMailboxes(
       }
       await write();
     } catch (error) {
-      throw fromCsvError(error);
+      // csv-parse may fail on a chunk before its header row reached this loop: name columns from line 1.
+      throw fromCsvError(
+        error,
+        header ??
+          firstLine(file)
+            .replace(/^\uFEFF/, '')
+            .split(',')
+            .map((c) => c.trim()),
+      );
     }
   };
-  if (options.dryRun) await work(db);
-  else
-    await db.transaction().execute(async (tx) => {
-      await work(tx);
-      if (options.actor !== undefined)
-        await recordAudit(tx, [
-          {
-            actor: options.actor,
-            action: 'import.mailboxes',
-            subject: basename(file),
-            organisation: options.organisation ?? null,
-            after: { inserted: report.inserted, updated: report.updated, rejected: report.rejected },
-          },
-        ]);
-    });
+  try {
+    if (options.dryRun) await work(db);
+    else
+      await db.transaction().execute(async (tx) => {
+        await work(tx);
+        if (options.actor !== undefined)
+          await recordAudit(tx, [
+            {
+              actor: options.actor,
+              action: 'import.mailboxes',
+              subject: basename(file),
+              organisation: options.organisation ?? null,
+              after: { inserted: report.inserted, updated: report.updated, rejected: report.rejected },
+            },
+          ]);
+      });
+  } finally {
+    rejects?.close();
+  }
   return report;
+}
+
+/**
+ * A header format's row as a record of its columns; a row with more or fewer fields than the
+ * header is refused (a ',' inside an unquoted password makes one). imapsync's rows stay arrays.
+ */
+function asRecord(
+  format: MailboxFormat,
+  header: string[],
+  fields: string[],
+  line: number,
+): Record<string, string> | string[] {
+  if (format === 'imapsync') return fields;
+  if (fields.length !== header.length) {
+    throw new RowError(
+      line,
+      header[Math.min(fields.length, header.length) - 1] ?? header[0]!,
+      `expected ${header.length} fields, found ${fields.length} (a ',' inside an unquoted value? quote it)`,
+    );
+  }
+  return Object.fromEntries(header.map((column, i) => [column, fields[i]!]));
 }
 
 function checkHeader(format: MailboxFormat, header: string[]): string[] {
   const columns = header.map((h) => h.trim());
   const known: readonly string[] =
     format === 'exchange' ? ['EmailAddress', 'UserName', 'Password', 'UserRoot'] : TRANCHE_COLUMNS;
-  const unknown = columns.filter((c) => !known.includes(c));
-  if (unknown.length > 0) throw new RowError(1, unknown[0]!, `unknown column (known: ${known.join(', ')})`);
+  // Named by position, not quoted: a file without its header line has a data row here.
+  const unknown = columns.findIndex((c) => !known.includes(c));
+  if (unknown >= 0)
+    throw new RowError(1, `#${unknown + 1}`, `not a known column name (known: ${known.join(', ')})`);
   const needed =
     format === 'exchange' ? ['EmailAddress', 'UserName'] : ['address', 'source_user', 'target_user'];
   const missing = needed.find((c) => !columns.includes(c));

@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { parse, type Info } from 'csv-parse';
+import type { Info } from 'csv-parse';
+import { parseListFile } from './list-file.js';
 import type { Kysely } from 'kysely';
 import { fromCsvError } from './csv-error.js';
 import type { Database } from '../../state/schema.js';
@@ -54,21 +54,19 @@ export async function importOrganisations(
   const report = { rows: 0, inserted: 0, updated: 0, rejected: 0, dryRun };
   const known = new Set((await db.selectFrom('organisation').select('code').execute()).map((o) => o.code));
   const work = async (trx: Kysely<Database>): Promise<void> => {
-    const parser = createReadStream(file).pipe(
-      parse({
-        bom: true,
-        skip_empty_lines: true,
-        info: true,
-        columns: (header: string[]) => {
-          const columns = header.map((h) => h.trim());
-          const unknown = columns.find((c) => !COLUMNS.includes(c));
-          if (unknown) throw new RowError(1, unknown, `unknown column (known: ${COLUMNS.join(', ')})`);
-          for (const needed of ['code', 'name'])
-            if (!columns.includes(needed)) throw new RowError(1, needed, 'column missing from the header');
-          return columns;
-        },
-      }),
-    );
+    const parser = parseListFile(file, {
+      bom: true,
+      skip_empty_lines: true,
+      info: true,
+      columns: (header: string[]) => {
+        const columns = header.map((h) => h.trim());
+        const unknown = columns.find((c) => !COLUMNS.includes(c));
+        if (unknown) throw new RowError(1, unknown, `unknown column (known: ${COLUMNS.join(', ')})`);
+        for (const needed of ['code', 'name'])
+          if (!columns.includes(needed)) throw new RowError(1, needed, 'column missing from the header');
+        return columns;
+      },
+    });
     try {
       for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: Info }>) {
         report.rows++;

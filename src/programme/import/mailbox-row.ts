@@ -1,4 +1,5 @@
 import { TrancheError } from '../../errors/tranche-error.js';
+import { checkMailAddress } from './mail-address.js';
 
 /** A mailbox as an import row gives it, before secrets are sealed. */
 export interface MailboxRow {
@@ -19,13 +20,11 @@ export class RowError extends TrancheError {
   constructor(
     readonly line: number,
     readonly column: string,
-    problem: string,
+    readonly problem: string,
   ) {
     super('usage', `line ${line}, column '${column}': ${problem}`);
   }
 }
-
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 /** A required, trimmed value; an error naming the column when empty. */
 export function required(value: string | undefined, line: number, column: string): string {
@@ -34,11 +33,11 @@ export function required(value: string | undefined, line: number, column: string
   return v;
 }
 
-/** A value that must be an e-mail address. */
+/** A value that must be an e-mail address (checkMailAddress); the error never quotes it. */
 export function email(value: string | undefined, line: number, column: string): string {
-  const v = required(value, line, column).toLowerCase();
-  if (!EMAIL.test(v)) throw new RowError(line, column, `'${v}' is not an e-mail address`);
-  return v;
+  const checked = checkMailAddress(required(value, line, column));
+  if ('problem' in checked) throw new RowError(line, column, checked.problem);
+  return checked.address;
 }
 
 /** Empty becomes undefined. */

@@ -310,11 +310,11 @@ test('tranche plan on the command line: --dry-run, --json, --export, --calendar-
     'not discovered yet',
     'target login: bad-password (target: [AUTHENTICATIONFAILED] no)',
   ]);
-  const csv = readFileSync(exportFile, 'utf8').trim().split('\n');
+  const csv = readFileSync(exportFile, 'utf8').trim().split('\r\n');
   assert.equal(csv[0], 'address,organisation,day,size_bytes,told_day,state,reason');
   assert.equal(csv.length, 21);
   assert.ok(csv.includes(`${address('B', 6)},B,,1000,,imported,not discovered yet`));
-  const calendar = readFileSync(calendarFile, 'utf8').trim().split('\n');
+  const calendar = readFileSync(calendarFile, 'utf8').trim().split('\r\n');
   assert.equal(calendar[0], 'day,weekday,kind,mailboxes,capacity,bytes,byte_capacity,kept,over_capacity');
   assert.equal(calendar[1], '2027-03-15,Mon,weekday,4,4,4000,1048576,0,no');
 

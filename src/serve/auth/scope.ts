@@ -1,5 +1,5 @@
 import { areasOf, type Area, type Role } from './role.js';
-import { forbidden } from '../http-refusal.js';
+import { forbidden, HttpRefusal } from '../http-refusal.js';
 
 /**
  * What one caller may see: its role, and for an org-admin the organisations it is restricted to.
@@ -34,4 +34,12 @@ export function maySee(scope: Scope, code: string | null): boolean {
 /** Refuses (403) unless the scope may see the organisation CODE. */
 export function requireOrganisation(scope: Scope, code: string | null): void {
   if (!maySee(scope, code)) throw forbidden(`this token cannot see organisation ${code ?? '(none)'}`);
+}
+
+/**
+ * The refusal (404) of a mailbox that is not there, and equally of one the scope may not see: an
+ * org-admin learns nothing of other organisations' mailboxes, not even that one exists.
+ */
+export function noSuchMailbox(address: string): HttpRefusal {
+  return new HttpRefusal(404, `no mailbox ${address.trim().toLowerCase()} in this programme`);
 }

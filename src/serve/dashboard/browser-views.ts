@@ -3,6 +3,7 @@
 import type { CalendarDay } from '../../report/day-calendar.js';
 import type { DailyThroughput } from '../../report/daily-throughput.js';
 import type { FailureGroup } from '../../report/failure-groups.js';
+import type { SkippedGroup } from '../../report/skipped-groups.js';
 import type { MailboxDetail } from '../../report/mailbox-detail.js';
 import type { MailboxNotice } from '../../report/mailbox-notices.js';
 import type { MailboxLine, MailboxPage } from '../../report/mailbox-page.js';
@@ -29,7 +30,11 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
       card('Mailboxes', count(s.mailboxes)),
       card('Done', count(s.states.done ?? 0)),
       card('Failed', count(s.states.failed ?? 0)),
-      card('Success rate', percent(s.successRate), 'done / (done + failed)'),
+      card(
+        'Success rate',
+        percent(s.successRate),
+        `done / (done + failed); ${count(s.moved.whole)} moved whole, ${count(s.moved.withSkipped)} with skipped items`,
+      ),
       card('Copied', bytes(s.copied.bytes), `${count(s.copied.messages)} messages`),
       card(
         'Throughput',
@@ -252,11 +257,29 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
   }
 
   async function failures(main: HTMLElement): Promise<void> {
-    const f = await api<{ failures: FailureGroup[] }>('/api/failures');
+    const f = await api<{ failures: FailureGroup[]; skipped: SkippedGroup[] }>('/api/failures');
     main.append(
       el('h1', {}, 'Failures'),
       el('p', {}, el('a', { href: '/api/exports/failures.csv' }, 'Export CSV')),
       failureTable(f.failures),
+      el('h2', {}, 'Skipped items (mailboxes done with items that could not be moved)'),
+      f.skipped.length === 0
+        ? el('p', {}, 'None.')
+        : el(
+            'div',
+            { id: 'skipped-kinds' },
+            table(
+              ['kind', 'items', 'mailboxes', 'commonest reason', 'e.g.'],
+              f.skipped.map((g) => [
+                g.kind,
+                count(g.items),
+                count(g.mailboxes),
+                g.reasons[0]?.reason ?? '',
+                g.examples.join(', '),
+              ]),
+              [false, true, true, false, false],
+            ),
+          ),
     );
   }
 
@@ -297,7 +320,12 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
     const passes = shared.passTable(m.passes, { moment, count, bytes });
     const facts: [string, string][] = [
       ['Organisation', m.organisation ? `${m.organisation.code} ${m.organisation.name ?? ''}` : '-'],
-      ['State', m.state],
+      [
+        'State',
+        m.state === 'done' && m.skippedTotal > 0
+          ? `done with ${count(m.skippedTotal)} skipped item${m.skippedTotal === 1 ? '' : 's'}`
+          : m.state,
+      ],
       ['Day', m.batchDay ?? 'not planned'],
       ['Told about', m.toldDay ?? '-'],
       ['Next step', m.nextStep ? `${m.nextStep} at ${moment(m.nextDueAt)}` : '-'],
@@ -332,9 +360,16 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
             'div',
             { id: 'skipped' },
             table(
-              ['folder', 'uid', 'size', 'reason'],
-              m.skipped.map((s) => [s.folder, String(s.uid), bytes(s.size), s.reason]),
-              [false, true, true, false],
+              ['folder', 'uid', 'size', 'kind', 'reason'],
+              // UID 0 names a whole folder.
+              m.skipped.map((s) => [
+                s.folder,
+                s.uid === 0 ? '-' : String(s.uid),
+                s.uid === 0 ? '-' : bytes(s.size),
+                s.kind,
+                s.reason,
+              ]),
+              [false, true, true, false, false],
             ),
           ),
     );

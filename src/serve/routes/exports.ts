@@ -5,7 +5,7 @@ import { mailboxPage, type MailboxListFilter } from '../../report/mailbox-page.j
 import { requireOrganisation as requireKnown } from '../../report/organisation-summary.js';
 import { apiScope } from '../auth/authenticate.js';
 import { organisationFilter, requireOrganisation } from '../auth/scope.js';
-import { csvLine } from '../csv.js';
+import { csvLine } from '../../csv/csv-line.js';
 import { str } from '../schemas/json-schema.js';
 import type { ServeContext } from '../serve-context.js';
 import { dayParam } from './calendar.js';

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { failureGroups } from '../../report/failure-groups.js';
+import { skippedGroups } from '../../report/skipped-groups.js';
 import { mailboxPage } from '../../report/mailbox-page.js';
 import { apiScope } from '../auth/authenticate.js';
 import { organisationFilter } from '../auth/scope.js';
 import { arr, obj, replies, str } from '../schemas/json-schema.js';
-import { failureGroup, mailboxPage as pageSchema } from '../schemas/report-schemas.js';
+import { failureGroup, mailboxPage as pageSchema, skippedGroup } from '../schemas/report-schemas.js';
 import { type ServeContext } from '../serve-context.js';
 import { pageQuery, type PageQuery } from './paging.js';
 
@@ -14,15 +15,20 @@ export function failureRoutes(app: FastifyInstance, ctx: ServeContext): void {
     '/api/failures',
     {
       schema: {
-        summary: 'Failed mailboxes grouped by type, with the commonest reasons',
+        summary: 'Failed mailboxes grouped by type, and skipped items by kind, with the commonest reasons',
         tags: ['failures'],
-        response: replies(obj({ failures: arr(failureGroup) })),
+        response: replies(obj({ failures: arr(failureGroup), skipped: arr(skippedGroup) })),
       },
     },
     // Live, not cached: failed mailboxes are read through their own partial index.
     async (request) => {
       const scope = await apiScope(ctx.db, request, 'failures');
-      return { failures: await failureGroups(ctx.db, organisationFilter(scope)) };
+      const organisation = organisationFilter(scope);
+      const [failures, skipped] = await Promise.all([
+        failureGroups(ctx.db, organisation),
+        skippedGroups(ctx.db, organisation),
+      ]);
+      return { failures, skipped };
     },
   );
 

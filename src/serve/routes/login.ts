@@ -8,9 +8,12 @@ import { secretHash } from '../auth/token-secret.js';
 import { loginPage } from '../dashboard/html-pages.js';
 import type { ServeContext } from '../serve-context.js';
 
-/** Where to go after logging in: a local path only (never another site, never //host). */
+/**
+ * Where to go after logging in: a local path only (never another site, never //host), in printable
+ * ASCII (a control or non-ASCII character cannot go in a Location header: it was a 500).
+ */
 export function localPath(text: string | null | undefined): string {
-  return text && /^\/(?![/\\])[^\s\\]*$/.test(text) ? text : '/';
+  return text && /^\/(?![/\\])[\x21-\x5b\x5d-\x7e]*$/.test(text) ? text : '/';
 }
 
 /** The session cookie: HttpOnly, SameSite=Strict, Secure over HTTPS; MAX_AGE 0 deletes it. */

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { mailboxDetail } from '../../report/mailbox-detail.js';
 import { mailboxNotices } from '../../report/mailbox-notices.js';
 import { apiScope } from '../auth/authenticate.js';
-import { requireOrganisation } from '../auth/scope.js';
+import { TrancheError } from '../../errors/tranche-error.js';
+import { maySee, noSuchMailbox } from '../auth/scope.js';
 import { arr, obj, replies, str } from '../schemas/json-schema.js';
 import { mailboxDetail as detailSchema, mailboxNotice } from '../schemas/report-schemas.js';
 import { explainMailbox } from '../lookup-explanation.js';
@@ -26,8 +27,12 @@ export function lookupRoutes(app: FastifyInstance, ctx: ServeContext): void {
     },
     async (request) => {
       const scope = await apiScope(ctx.db, request, 'lookup');
-      const mailbox = await mailboxDetail(ctx.db, request.params.address);
-      requireOrganisation(scope, mailbox.organisation?.code ?? null);
+      const address = request.params.address;
+      const mailbox = await mailboxDetail(ctx.db, address).catch((error: unknown) => {
+        if (error instanceof TrancheError && error.type === 'usage') return undefined;
+        throw error;
+      });
+      if (!mailbox || !maySee(scope, mailbox.organisation?.code ?? null)) throw noSuchMailbox(address);
       const notices = await mailboxNotices(ctx.db, mailbox.address);
       return { explanation: explainMailbox(mailbox, notices), mailbox, notices };
     },

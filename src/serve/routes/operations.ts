@@ -11,7 +11,7 @@ import { scopeOfRequest } from '../auth/authenticate.js';
 import { DEFAULT_RIGHTS, type OperationAction } from '../auth/operation-roles.js';
 import { requireSameOrigin } from '../auth/same-origin.js';
 import type { Scope } from '../auth/scope.js';
-import { csvLine } from '../csv.js';
+import { csvLine } from '../../csv/csv-line.js';
 import { forbidden, HttpRefusal } from '../http-refusal.js';
 import type { ServeContext } from '../serve-context.js';
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { scopeOfRequest } from '../auth/authenticate.js';
 import { areasOf, type Area } from '../auth/role.js';
-import { requireArea, requireOrganisation, type Scope } from '../auth/scope.js';
+import { maySee, noSuchMailbox, requireArea, requireOrganisation, type Scope } from '../auth/scope.js';
 import { DASHBOARD_SCRIPT } from '../dashboard/dashboard-script.js';
 import { DASHBOARD_STYLE } from '../dashboard/dashboard-style.js';
 import { shellPage } from '../dashboard/html-pages.js';
@@ -29,8 +29,7 @@ async function mailboxPage(ctx: ServeContext, scope: Scope, params: Params): Pro
     .select('organisation')
     .where('address', '=', address)
     .executeTakeFirst();
-  if (!row) throw new HttpRefusal(404, `no mailbox ${address} in this programme`);
-  requireOrganisation(scope, row.organisation);
+  if (!row || !maySee(scope, row.organisation)) throw noSuchMailbox(address);
 }
 
 const PAGES: PageRoute[] = [

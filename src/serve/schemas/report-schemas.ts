@@ -7,6 +7,7 @@ import type { MailboxNotice } from '../../report/mailbox-notices.js';
 import type { MailboxLine, MailboxPage } from '../../report/mailbox-page.js';
 import type { OrganisationRow, OrganisationSummary } from '../../report/organisation-summary.js';
 import type { ProgrammeSummary } from '../../report/programme-summary.js';
+import type { SkippedGroup } from '../../report/skipped-groups.js';
 import type { Throughput } from '../../report/throughput.js';
 import { arr, bool, int, map, nullable, num, obj, oneOf, str, type SchemaOf } from './json-schema.js';
 
@@ -19,6 +20,14 @@ export const failureGroup: SchemaOf<FailureGroup> = obj({
   type: str,
   label: str,
   count: int,
+  reasons: arr(obj({ reason: str, count: int })),
+  examples: arr(str),
+});
+
+export const skippedGroup: SchemaOf<SkippedGroup> = obj({
+  kind: str,
+  items: int,
+  mailboxes: int,
   reasons: arr(obj({ reason: str, count: int })),
   examples: arr(str),
 });
@@ -48,6 +57,7 @@ export const programmeSummary: SchemaOf<ProgrammeSummary> = obj({
   mailboxes: int,
   states: map(int),
   successRate: nullable(num),
+  moved: obj({ whole: int, withSkipped: int }),
   failures: arr(failureGroup),
   copied: obj({ messages: num, bytes: num, skippedItems: int }),
   throughput: throughputSchema,
@@ -149,7 +159,7 @@ export const mailboxDetail: SchemaOf<MailboxDetail> = obj({
       error: nullable(failure),
     }),
   ),
-  skipped: arr(obj({ folder: str, uid: num, size: nullable(num), reason: str, recordedAt: str })),
+  skipped: arr(obj({ kind: str, folder: str, uid: num, size: nullable(num), reason: str, recordedAt: str })),
   skippedTotal: int,
 });
 

@@ -4,8 +4,10 @@ import type { Database } from '../schema.js';
 /** How a pass ended. */
 export type PassOutcome = 'ok' | 'partial' | 'failed' | 'interrupted';
 
-/** An item a pass could not copy, with the reason. */
+/** An item a pass could not copy (or, kind altered-by-target, copied changed), with the reason. */
 export interface SkippedItem {
+  /** copy/sync-report.ts SkippedKind; uid 0 names a whole folder. */
+  kind: string;
   folder: string;
   uid: number;
   size: number | null;
@@ -21,6 +23,8 @@ export interface PassClose {
   messages: number;
   bytes: number;
   skipped: readonly SkippedItem[];
+  /** Folders the pass went through: their earlier items are replaced by what it found now. */
+  finishedFolders: readonly string[];
   error: { type?: string; message: string } | undefined;
 }
 
@@ -43,11 +47,20 @@ export async function closePass(tx: Kysely<Database>, pass: PassClose): Promise<
     })
     .where('id', '=', pass.id)
     .execute();
+  // What a later pass copied after all (a repaired message, a renamed folder) is forgotten.
+  if (pass.finishedFolders.length > 0) {
+    await tx
+      .deleteFrom('skipped_item')
+      .where('mailbox', '=', pass.mailbox)
+      .where('folder', 'in', pass.finishedFolders)
+      .execute();
+  }
   for (const item of pass.skipped) {
     await tx
       .insertInto('skipped_item')
       .values({
         mailbox: pass.mailbox,
+        kind: item.kind,
         folder: item.folder,
         uid: item.uid,
         size: item.size,
@@ -55,7 +68,9 @@ export async function closePass(tx: Kysely<Database>, pass: PassClose): Promise<
         recorded_at: at,
       })
       .onConflict((oc) =>
-        oc.columns(['mailbox', 'folder', 'uid']).doUpdateSet({ reason: item.reason, recorded_at: at }),
+        oc
+          .columns(['mailbox', 'folder', 'uid'])
+          .doUpdateSet({ kind: item.kind, reason: item.reason, recorded_at: at }),
       )
       .execute();
   }

@@ -3,10 +3,20 @@ import { existsSync, mkdtempSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import type { Kysely } from 'kysely';
 import { DEFAULT_LIMITS, Endpoints } from '../../programme/endpoints/endpoints.js';
 import { storeBackends } from '../../testing/store-backends.js';
 import { openStateStore } from '../open-state-store.js';
-import { loadKeyring, nextKeyFile, rotateSecretKey } from './rotate-secret-key.js';
+import type { Database } from '../schema.js';
+import { legacyPreviousKeyFile } from './key-files.js';
+import {
+  loadKeyring,
+  nextKeyFile,
+  retiredKeyFile,
+  rotateSecretKey,
+  ROTATION_STEPS,
+  type RotationStep,
+} from './rotate-secret-key.js';
 import { SecretBox } from './secret-box.js';
 import { generateSecretKey, loadSecretKey, writeSecretKey } from './secret-key.js';
 
@@ -20,50 +30,123 @@ const endpoint = (name: string, adminPassword: string) => ({
   loginTemplate: undefined,
   adminPassword,
 });
+const NAMES = ['a', 'b', 'c'];
+const noEnv = { env: {}, settleMs: 0 };
+
+/** A store with three sealed admin passwords under a fresh key file. */
+async function sealedStore(location: string): Promise<{ db: Kysely<Database>; keyFile: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'tranche-rotate-'));
+  const keyFile = join(dir, 'secret.key');
+  writeSecretKey(keyFile, generateSecretKey());
+  const db = await openStateStore(location);
+  for (const name of NAMES)
+    await new Endpoints(db, loadKeyring(keyFile, {})).add(endpoint(name, `pw-${name}`));
+  return { db, keyFile };
+}
+
+/** Every secret opens with BOX. */
+async function allOpen(db: Kysely<Database>, box: SecretBox, where: string): Promise<void> {
+  const endpoints = new Endpoints(db, box);
+  for (const name of NAMES) assert.equal(await endpoints.adminPassword(name), `pw-${name}`, where);
+}
+
+class Interrupted extends Error {}
 
 for (const [backend, location] of storeBackends()) {
   describe(`secret key rotation on ${backend}`, () => {
-    test('re-seals every secret; the old key no longer opens them; crash points recover', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'tranche-rotate-'));
-      const keyFile = join(dir, 'secret.key');
-      const first = generateSecretKey();
-      writeSecretKey(keyFile, first);
-      const db = await openStateStore(await location());
+    test('re-seals every secret; the old key no longer opens them; each retired key kept in its own file', async () => {
+      const { db, keyFile } = await sealedStore(await location());
       try {
-        await new Endpoints(db, loadKeyring(keyFile, {})).add(endpoint('a', 'pw-a'));
-        await new Endpoints(db, loadKeyring(keyFile, {})).add(endpoint('b', 'pw-b'));
-
-        const result = await rotateSecretKey(db, keyFile, {});
+        const first = loadSecretKey(keyFile, {});
+        const result = await rotateSecretKey(db, keyFile, noEnv);
         assert.equal(result.from, first.id);
-        assert.equal(result.resealed, 2);
+        assert.equal(result.resealed, 3);
+        assert.equal(result.retiredFile, retiredKeyFile(keyFile, first.id));
         assert.equal(statSync(keyFile).mode & 0o777, 0o600);
-        assert.ok(existsSync(`${keyFile}.previous`) && !existsSync(nextKeyFile(keyFile)));
+        assert.equal(statSync(result.retiredFile).mode & 0o777, 0o600);
+        assert.ok(!existsSync(nextKeyFile(keyFile)));
         const second = loadSecretKey(keyFile, {});
         assert.equal(second.id, result.to);
-        assert.equal(await new Endpoints(db, new SecretBox(second)).adminPassword('a'), 'pw-a');
+        await allOpen(db, new SecretBox(second), 'the new key alone');
         await assert.rejects(new Endpoints(db, new SecretBox(first)).adminPassword('a'), /sealed with key/);
 
-        // Crash after the re-seal, before the files were swapped: both keys are read, a re-run finishes.
-        renameSync(keyFile, nextKeyFile(keyFile));
-        renameSync(`${keyFile}.previous`, keyFile);
-        assert.equal(await new Endpoints(db, loadKeyring(keyFile, {})).adminPassword('b'), 'pw-b');
-        const finished = await rotateSecretKey(db, keyFile, {});
-        assert.equal(finished.to, second.id);
-        assert.equal(
-          await new Endpoints(db, new SecretBox(loadSecretKey(keyFile, {}))).adminPassword('b'),
-          'pw-b',
-        );
-
-        // Crash after writing the next key, before the re-seal: nothing is lost either.
-        writeSecretKey(nextKeyFile(keyFile), generateSecretKey());
-        assert.equal(await new Endpoints(db, loadKeyring(keyFile, {})).adminPassword('a'), 'pw-a');
-        await rotateSecretKey(db, keyFile, {});
-        assert.equal(await new Endpoints(db, loadKeyring(keyFile, {})).adminPassword('a'), 'pw-a');
+        // A second rotation keeps the first retired key: the original is still on disk.
+        const again = await rotateSecretKey(db, keyFile, noEnv);
+        assert.equal(again.from, second.id);
+        assert.equal(loadSecretKey(retiredKeyFile(keyFile, first.id), {}).id, first.id);
+        assert.equal(loadSecretKey(retiredKeyFile(keyFile, second.id), {}).id, second.id);
+        await allOpen(db, new SecretBox(loadSecretKey(keyFile, {})), 'the newest key alone');
 
         await assert.rejects(
-          rotateSecretKey(db, keyFile, { TRANCHE_SECRET_KEY: first.bytes.toString('hex') }),
+          rotateSecretKey(db, keyFile, { env: { TRANCHE_SECRET_KEY: first.bytes.toString('hex') } }),
           /TRANCHE_SECRET_KEY/,
         );
+      } finally {
+        await db.destroy();
+      }
+    });
+
+    for (const stop of ROTATION_STEPS) {
+      test(`interrupted at '${stop}': every secret opens, for a new process and a running one, and a re-run finishes`, async () => {
+        const { db, keyFile } = await sealedStore(await location());
+        try {
+          const original = loadSecretKey(keyFile, {});
+          // A process started before the rotation (a runner): it must follow the change.
+          const running = loadKeyring(keyFile, {});
+          await allOpen(db, running, 'before');
+          const seen: RotationStep[] = [];
+          await assert.rejects(
+            rotateSecretKey(db, keyFile, {
+              ...noEnv,
+              step: (s) => {
+                seen.push(s);
+                if (s === stop) throw new Interrupted(s);
+              },
+            }),
+            Interrupted,
+          );
+          assert.equal(seen.at(-1), stop);
+          assert.ok(existsSync(keyFile), 'the key file is there at every step');
+          await allOpen(db, loadKeyring(keyFile, {}), `a new process after '${stop}'`);
+          await allOpen(db, running, `the running process after '${stop}'`);
+
+          const finished = await rotateSecretKey(db, keyFile, noEnv);
+          assert.ok(!existsSync(nextKeyFile(keyFile)));
+          const key = loadSecretKey(keyFile, {});
+          assert.equal(key.id, finished.to);
+          assert.notEqual(key.id, original.id);
+          await allOpen(db, new SecretBox(key), `the new key alone, after '${stop}' and a re-run`);
+          await allOpen(db, running, `the running process, after '${stop}' and a re-run`);
+          assert.equal(loadSecretKey(retiredKeyFile(keyFile, original.id), {}).id, original.id);
+          // A process that seals after the rotation seals with the new key.
+          assert.match(running.seal('x'), new RegExp(`^v1:${key.id}:`));
+        } finally {
+          await db.destroy();
+        }
+      });
+    }
+
+    test('a rotation of an older tranche stopped between its two renames (no key file) is finished', async () => {
+      const { db, keyFile } = await sealedStore(await location());
+      try {
+        const original = loadSecretKey(keyFile, {});
+        // That tranche wrote KEY.next, re-sealed, renamed KEY to KEY.previous and was killed.
+        await assert.rejects(
+          rotateSecretKey(db, keyFile, {
+            ...noEnv,
+            step: (s) => {
+              if (s === 'resealed') throw new Interrupted(s);
+            },
+          }),
+          Interrupted,
+        );
+        renameSync(keyFile, legacyPreviousKeyFile(keyFile));
+        assert.ok(!existsSync(keyFile));
+        await allOpen(db, loadKeyring(keyFile, {}), 'read from KEY.next and the retired keys');
+        await rotateSecretKey(db, keyFile, noEnv);
+        assert.ok(existsSync(keyFile) && !existsSync(nextKeyFile(keyFile)));
+        await allOpen(db, new SecretBox(loadSecretKey(keyFile, {})), 'the key file alone');
+        assert.equal(loadSecretKey(retiredKeyFile(keyFile, original.id), {}).id, original.id);
       } finally {
         await db.destroy();
       }

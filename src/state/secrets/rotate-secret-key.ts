@@ -1,61 +1,91 @@
 import { existsSync, renameSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import { TrancheError } from '../../errors/tranche-error.js';
+import { type Environment, processEnvironment, readEnvironment } from '../../environment/environment.js';
+import { LOCK, withExclusiveWrite } from '../exclusive-write.js';
 import type { Database } from '../schema.js';
+import {
+  keyFileSource,
+  legacyPreviousKeyFile,
+  nextKeyFile,
+  readKeyFiles,
+  retiredKeyFile,
+} from './key-files.js';
 import { SecretBox } from './secret-box.js';
 import { generateSecretKey, loadSecretKey, writeSecretKey, type SecretKey } from './secret-key.js';
-import { type Environment, processEnvironment, readEnvironment } from '../../environment/environment.js';
+
+export { nextKeyFile, retiredKeyFile } from './key-files.js';
 
 /** Every sealed column in the store: rotation re-seals them all. */
 const SEALED_COLUMNS = [
   { table: 'endpoint', key: 'name', column: 'admin_secret' },
+  { table: 'endpoint', key: 'name', column: 'token_secret' },
   { table: 'mailbox', key: 'address', column: 'source_secret' },
   { table: 'mailbox', key: 'address', column: 'target_secret' },
 ] as const;
 
-/** Where a rotation under way keeps the new key until the store is re-sealed. */
-export function nextKeyFile(keyFile: string): string {
-  return `${keyFile}.next`;
+/** The points of a rotation, in order, at which a test may stop it (as a kill would). */
+export const ROTATION_STEPS = [
+  'next-key-written',
+  'resealing',
+  'resealed',
+  'previous-kept',
+  'key-replaced',
+  'swept',
+] as const;
+
+/** One point of a rotation. */
+export type RotationStep = (typeof ROTATION_STEPS)[number];
+
+/** How a rotation runs beyond its key file. */
+export interface RotationOptions {
+  env?: Environment;
+  /** Called at each step; a throw stops the rotation there (tests interrupt it so). */
+  step?: (step: RotationStep) => void;
+  /**
+   * How long to wait after writing KEY.next before re-sealing, so that every running process
+   * (which looks at the key files at most once a second) seals with the new key from then on.
+   */
+  settleMs?: number;
 }
 
-/** The key file's key, plus the next one when a rotation was interrupted: every stored secret opens. */
-export function loadKeyring(keyFile: string, env: Environment = processEnvironment()): SecretBox {
-  const current = loadSecretKey(keyFile, env);
-  const next =
-    !readEnvironment('TRANCHE_SECRET_KEY', env) && existsSync(nextKeyFile(keyFile))
-      ? [loadSecretKey(nextKeyFile(keyFile), {})]
-      : [];
-  return new SecretBox(current, ...next);
+/** What a rotation did. */
+export interface RotationResult {
+  from: string;
+  to: string;
+  resealed: number;
+  /** Where the retired key is kept (delete it once backups hold the new one). */
+  retiredFile: string | undefined;
 }
 
 /**
- * Replaces the secret key. Crash-safe in this order: the new key is written to KEY.next (0600);
- * every sealed value is re-sealed with it in one transaction; KEY becomes KEY.previous and KEY.next
- * becomes KEY. Interrupted anywhere, every secret still opens (loadKeyring reads both files), and
- * running the rotation again finishes it. A key from TRANCHE_SECRET_KEY can't be rotated here.
+ * The key file's keys, plus the next one when a rotation is under way or was interrupted: every
+ * stored secret opens. The box follows the key files, so a running process picks up a rotation.
  */
-export async function rotateSecretKey(
+export function loadKeyring(keyFile: string, env: Environment = processEnvironment()): SecretBox {
+  if (readEnvironment('TRANCHE_SECRET_KEY', env)) return new SecretBox(loadSecretKey(keyFile, env));
+  return SecretBox.following(keyFileSource(keyFile));
+}
+
+/** Re-seals every stored secret not sealed with TO's key; READER opens the rest. */
+async function reseal(
   db: Kysely<Database>,
-  keyFile: string,
-  env: Environment = processEnvironment(),
-): Promise<{ from: string; to: string; resealed: number }> {
-  if (readEnvironment('TRANCHE_SECRET_KEY', env)) {
-    throw new TrancheError(
-      'usage',
-      'the secret key comes from TRANCHE_SECRET_KEY: unset it to rotate the key file, or manage that key where it is kept',
-    );
-  }
-  const current = loadSecretKey(keyFile, {});
-  const next: SecretKey = existsSync(nextKeyFile(keyFile))
-    ? loadSecretKey(nextKeyFile(keyFile), {})
-    : generateSecretKey();
-  if (!existsSync(nextKeyFile(keyFile))) writeSecretKey(nextKeyFile(keyFile), next);
-  const reader = new SecretBox(current, next);
-  const writer = new SecretBox(next);
-  let resealed = 0;
-  await db.transaction().execute(async (trx) => {
+  reader: SecretBox,
+  to: SecretKey,
+  beforeCommit: () => void,
+): Promise<number> {
+  const writer = new SecretBox(to);
+  // One write transaction (BEGIN IMMEDIATE on SQLite: it waits for a runner's write instead of
+  // failing with "database is locked" on upgrading a read).
+  return withExclusiveWrite(db, LOCK.secrets, async (trx) => {
+    let resealed = 0;
     for (const { table, key, column } of SEALED_COLUMNS) {
-      const rows = await trx.selectFrom(table).select([key, column]).where(column, 'is not', null).execute();
+      const rows = await trx
+        .selectFrom(table)
+        .select([key, column])
+        .where(column, 'is not', null)
+        .where(column, 'not like', `v1:${to.id}:%`)
+        .execute();
       for (const row of rows) {
         const sealed = row[column];
         if (sealed === null) continue;
@@ -67,8 +97,60 @@ export async function rotateSecretKey(
         resealed++;
       }
     }
+    beforeCommit();
+    return resealed;
   });
-  renameSync(keyFile, `${keyFile}.previous`);
-  renameSync(nextKeyFile(keyFile), keyFile);
-  return { from: current.id, to: next.id, resealed };
+}
+
+/**
+ * Replaces the secret key. KEY exists at every moment, and every secret opens at every moment:
+ * the new key is written to KEY.next (0600) and running processes seal with it from then on;
+ * every sealed value is re-sealed with it in one transaction; the old key is kept in
+ * KEY.previous-<id> (one file per retired key, never overwritten); KEY.next is renamed over KEY;
+ * a last sweep re-seals anything a process sealed with the old key meanwhile. Interrupted
+ * anywhere, a re-run finishes it. A key from TRANCHE_SECRET_KEY can't be rotated here.
+ */
+export async function rotateSecretKey(
+  db: Kysely<Database>,
+  keyFile: string,
+  options: RotationOptions = {},
+): Promise<RotationResult> {
+  const env = options.env ?? processEnvironment();
+  const step = options.step ?? (() => undefined);
+  if (readEnvironment('TRANCHE_SECRET_KEY', env)) {
+    throw new TrancheError(
+      'usage',
+      'the secret key comes from TRANCHE_SECRET_KEY: unset it to rotate the key file, or manage that key where it is kept',
+    );
+  }
+  const next = nextKeyFile(keyFile);
+  const resuming = existsSync(next);
+  const held = readKeyFiles(keyFile);
+  // Resuming, KEY.next is the first key; KEY is the second, or (stopped by an older tranche
+  // between its renames) missing, when the legacy KEY.previous is the one being retired.
+  const current = existsSync(keyFile)
+    ? loadSecretKey(keyFile, {})
+    : existsSync(legacyPreviousKeyFile(keyFile))
+      ? loadSecretKey(legacyPreviousKeyFile(keyFile), {})
+      : undefined;
+  if (!resuming) writeSecretKey(next, generateSecretKey());
+  const to = loadSecretKey(next, {});
+  step('next-key-written');
+  if (!resuming && (options.settleMs ?? 1100) > 0) {
+    await new Promise((resolve) => setTimeout(resolve, options.settleMs ?? 1100));
+  }
+  const reader = new SecretBox(to, ...held);
+  let resealed = await reseal(db, reader, to, () => step('resealing'));
+  step('resealed');
+  let retiredFile: string | undefined;
+  if (current && current.id !== to.id) {
+    retiredFile = retiredKeyFile(keyFile, current.id);
+    if (!existsSync(retiredFile)) writeSecretKey(retiredFile, current);
+  }
+  step('previous-kept');
+  renameSync(next, keyFile);
+  step('key-replaced');
+  resealed += await reseal(db, reader, to, () => undefined);
+  step('swept');
+  return { from: current?.id ?? '?', to: to.id, resealed, retiredFile };
 }

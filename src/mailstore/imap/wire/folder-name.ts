@@ -1,8 +1,14 @@
 import iconv from 'iconv-lite';
 
-/** A folder name as sent on the wire: modified UTF-7 (RFC 3501 5.1.3) when it has '&' or non-ASCII. */
+/**
+ * A folder name as sent on the wire: modified UTF-7 (RFC 3501 5.1.3) when it has '&' or anything
+ * outside printable ASCII (control characters such as TAB included: they may not stand raw).
+ */
 export function encodeFolderName(name: string): string {
-  return /[&\u0080-\uffff]/.test(name) ? iconv.encode(name, 'utf-7-imap').toString('latin1') : name;
+  // eslint-disable-next-line no-control-regex -- control characters are what is looked for
+  return /[&\u0000-\u001f\u007f-\uffff]/.test(name)
+    ? iconv.encode(name, 'utf-7-imap').toString('latin1')
+    : name;
 }
 
 /** A folder name as received: modified UTF-7 decoded to UTF-8. */

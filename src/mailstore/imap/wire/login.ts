@@ -1,7 +1,9 @@
 import { throttlingError } from '../classify-error.js';
 import { TrancheError } from '../../../errors/tranche-error.js';
 import { composeLogin, describeEndpoint, type ImapEndpoint } from '../endpoint.js';
+import { bearerLogin } from './bearer-login.js';
 import { astring } from './command.js';
+import { warnPlaintextLogin } from './plaintext-warning.js';
 import { WireConnection, type Completion } from './wire-connection.js';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
@@ -27,12 +29,29 @@ export async function openAndLogin(endpoint: ImapEndpoint): Promise<WireConnecti
     if (!connection.encrypted && !endpoint.allowPlaintext) {
       throw new TrancheError(
         'plaintext-refused',
-        `${endpoint.host}:${endpoint.port} offers no TLS (no STARTTLS); refusing to send a password in clear (use imaps://, or --allow-plaintext on a trusted network)`,
+        `${endpoint.host}:${endpoint.port} offers no TLS (no STARTTLS); refusing to send a password or token in clear (use imaps://, or --allow-plaintext on a trusted network)`,
       );
     }
+    if (!connection.encrypted) warnPlaintextLogin(endpoint.host, endpoint.port);
     const caps = connection.capabilities;
     let completion: Completion;
-    if (endpoint.admin && !endpoint.loginTemplate) {
+    if (endpoint.bearer) {
+      const outcome = await bearerLogin(connection, endpoint, endpoint.bearer);
+      if ('completion' in outcome) {
+        const words = outcome.completion.text.replace(/^\[[^\]]*\]\s*/, '');
+        const throttled = throttlingError(outcome.completion.text);
+        if (throttled) {
+          throw new TrancheError(throttled.type, `${describeEndpoint(endpoint)}: ${throttled.message}`, {
+            retryAfterMs: throttled.retryAfterMs,
+          });
+        }
+        throw new TrancheError(
+          'auth',
+          `${describeEndpoint(endpoint)}: the server refused the token from ${endpoint.bearer.source} (${words}${outcome.status ? `; status ${outcome.status}` : ''}): no permission on this mailbox, a token for another user, or a token the server does not trust`,
+        );
+      }
+      completion = outcome;
+    } else if (endpoint.admin && !endpoint.loginTemplate) {
       if (!caps.has('AUTH=PLAIN')) {
         throw new TrancheError(
           'auth-mechanism',

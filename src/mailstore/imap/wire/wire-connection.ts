@@ -26,6 +26,18 @@ const CONNECT_TIMEOUT_MS = 20_000;
 const IDLE_TIMEOUT_MS = 300_000;
 /** Bytes written but not yet taken by the socket before writers wait: the in-flight write window. */
 const WRITE_WINDOW_BYTES = 8 * 1024 * 1024;
+/** The largest non-synchronising literal LITERAL- allows (RFC 7888). */
+const LITERAL_MINUS_MAX = 4096;
+
+/** A command written in pieces over time; see WireConnection.begin. */
+export interface StreamedCommand {
+  /** Settles on the command's tagged reply. */
+  done: Promise<Completion>;
+  /** Writes more of the command; resolves once written (false when the server has already answered it). */
+  add(parts: CommandPart[]): Promise<boolean>;
+  /** Ends the command line (CRLF) and lets other commands be written; resolves once written. */
+  end(): Promise<void>;
+}
 
 /**
  * One IMAP connection that keeps many commands in flight. Commands are written in order, literals
@@ -229,46 +241,97 @@ export class WireConnection {
     parts: CommandPart[],
     onUntagged?: (response: RawResponse) => void,
   ): { written: Promise<void>; done: Promise<Completion> } {
-    if (this.#closed) return refused(this.#closed);
+    const command = this.begin(parts, onUntagged);
+    return { written: command.end(), done: command.done };
+  }
+
+  /**
+   * Starts a command whose parts are given over time (MULTIAPPEND: one message after another as they
+   * are read from the source). Nothing else is written on the connection until end(), which the
+   * caller must always reach. Literals go non-synchronising where the server allows (LITERAL+, or
+   * LITERAL- up to 4096 bytes), else each waits for the server's '+'.
+   */
+  begin(parts: CommandPart[], onUntagged?: (response: RawResponse) => void): StreamedCommand {
+    if (this.#closed) {
+      const gone = refused(this.#closed);
+      return { done: gone.done, add: () => gone.written.then(() => false), end: () => gone.written };
+    }
     const tag = `T${this.#nextTag++}`;
     const done = new Promise<Completion>((resolve, reject) => {
       this.#inFlight.push({ tag, untagged: [], onUntagged, resolve, reject });
     });
-    const plus = this.capabilities.has('LITERAL+');
     let finished = false;
     done.then(
       () => (finished = true),
       () => (finished = true),
     );
-    const written = (this.#writeChain = this.#writeChain.then(async () => {
+    let line = `${tag} `;
+    // Writes the parts; a literal the server must first accept waits for its '+'. Stops writing
+    // once the command is answered (refused before its literal was asked for).
+    const writeParts = async (more: CommandPart[]): Promise<void> => {
       let pieces: (string | Buffer)[] = [];
-      let line = `${tag} `;
-      for (const part of parts) {
+      for (const part of more) {
+        if (finished) return;
         if (typeof part === 'string') {
           line += part;
           continue;
         }
         const length = part.literal.reduce((n, chunk) => n + chunk.length, 0);
-        pieces.push(`${line}{${length}${plus ? '+' : ''}}\r\n`);
+        const nonSynchronising = this.#nonSynchronising(length);
+        pieces.push(`${line}{${length}${nonSynchronising ? '+' : ''}}\r\n`);
         line = '';
-        if (!plus) {
+        if (!nonSynchronising) {
           await this.#write(...pieces);
           pieces = [];
           await this.#continuation(tag);
-          if (finished) return; // refused before its literal was asked for
+          if (finished) return;
         }
         pieces.push(...part.literal);
       }
-      pieces.push(`${line}\r\n`);
-      await this.#write(...pieces);
-    }));
-    // A write that fails fails the command (nothing else would answer it); the chain goes on.
-    this.#writeChain = written.catch((error: unknown) => this.#reject(tag, error));
-    return { written, done };
+      if (pieces.length > 0) await this.#write(...pieces);
+    };
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let local = this.#writeChain.then(() => writeParts(parts));
+    // Every later command waits for this one's end; a failed write fails this command only.
+    this.#writeChain = released;
+    let ended: Promise<void> | undefined;
+    return {
+      done,
+      add: (more) => {
+        if (ended) return Promise.reject(new TrancheError('internal', 'command already ended'));
+        local = local.then(() => writeParts(more));
+        return local.then(() => !finished);
+      },
+      end: () => {
+        if (ended) return ended;
+        ended = local.then(async () => {
+          if (!finished) await this.#write(`${line}\r\n`);
+        });
+        ended.then(release, (error: unknown) => {
+          this.#reject(tag, error);
+          release();
+        });
+        return ended;
+      },
+    };
   }
 
-  /** Sends a SASL command whose steps each answer a '+' continuation; never pipelined with others. */
-  sendWithContinuations(command: string, steps: string[]): { done: Promise<Completion> } {
+  /** Whether a literal of this length may be sent without waiting for '+' (RFC 7888). */
+  #nonSynchronising(length: number): boolean {
+    if (this.capabilities.has('LITERAL+')) return true;
+    return this.capabilities.has('LITERAL-') && length <= LITERAL_MINUS_MAX;
+  }
+
+  /**
+   * Sends a SASL command whose steps each answer a '+' continuation; never pipelined with others.
+   * `onChallenge` hears what each '+' carried (a failed OAuth2 login's JSON status comes that way).
+   */
+  sendWithContinuations(
+    command: string,
+    steps: string[],
+    onChallenge?: (text: string) => void,
+  ): { done: Promise<Completion> } {
     if (this.#closed) return refused(this.#closed);
     const tag = `T${this.#nextTag++}`;
     const done = new Promise<Completion>((resolve, reject) => {
@@ -283,8 +346,9 @@ export class WireConnection {
       .then(async () => {
         await this.#write(`${tag} ${command}\r\n`);
         for (const step of steps) {
-          await this.#continuation(tag);
+          const challenge = await this.#continuation(tag);
           if (finished) return;
+          onChallenge?.(challenge);
           await this.#write(`${step}\r\n`);
         }
       })

@@ -101,6 +101,10 @@ test('dates and names round-trip; arguments are quoted only when needed', () => 
   }
   assert.equal(encodeFolderName('A&B'), 'A&-B');
   assert.equal(encodeFolderName('Résumé'), 'R&AOk-sum&AOk-');
+  // Control characters never go out raw (a Courier folder INBOX.a&AAk-b holds a TAB).
+  assert.equal(encodeFolderName('a\tb'), 'a&AAk-b');
+  assert.equal(encodeFolderName('x\u007fy'), 'x&AH8-y');
+  assert.equal(decodeFolderName('a&AAk-b'), 'a\tb');
   assert.equal(astring('INBOX'), 'INBOX');
   assert.equal(astring('Sent Items'), '"Sent Items"');
   assert.equal(astring('say "hi"'), '"say \\"hi\\""');
