@@ -51,21 +51,42 @@ try {
   const op = async (label, args) => {
     const result = await cli([...args, '--by', 'bench', '--reason', 'benchmark', '--json']);
     const out = JSON.parse(result.output.slice(result.output.indexOf('{')));
-    say(`${label}: ${result.seconds.toFixed(2)} s, ${out.changed} changed, peak RSS ${result.peakMb.toFixed(0)} MB`);
-    rows.push(`| ${label} | ${result.seconds.toFixed(2)} s | ${out.changed.toLocaleString('en-GB')} | ${result.peakMb.toFixed(0)} MB |`);
+    say(
+      `${label}: ${result.seconds.toFixed(2)} s, ${out.changed} changed, peak RSS ${result.peakMb.toFixed(0)} MB`,
+    );
+    rows.push(
+      `| ${label} | ${result.seconds.toFixed(2)} s | ${out.changed.toLocaleString('en-GB')} | ${result.peakMb.toFixed(0)} MB |`,
+    );
   };
-  await op(`org move of ORG00000 (${BIG.toLocaleString('en-GB')} mailboxes)`, ['org', 'move', 'ORG00000', '--to', '2027-07-05', '--force']);
+  await op(`org move of ORG00000 (${BIG.toLocaleString('en-GB')} mailboxes)`, [
+    'org',
+    'move',
+    'ORG00000',
+    '--to',
+    '2027-07-05',
+    '--force',
+  ]);
   const file = join(work, 'hold.csv');
   const start = Math.floor(MAILBOXES / 2);
-  writeFileSync(file, `address\n${Array.from({ length: HOLD }, (_, k) => `user${start + k * 7}@bench.example.org`).join('\n')}\n`);
-  await op(`mailbox hold --file (${HOLD.toLocaleString('en-GB')} addresses)`, ['mailbox', 'hold', '--file', file]);
+  writeFileSync(
+    file,
+    `address\n${Array.from({ length: HOLD }, (_, k) => `user${start + k * 7}@bench.example.org`).join('\n')}\n`,
+  );
+  await op(`mailbox hold --file (${HOLD.toLocaleString('en-GB')} addresses)`, [
+    'mailbox',
+    'hold',
+    '--file',
+    file,
+  ]);
   const one = `user${start + 7}@bench.example.org`;
   const trail = await cli(['audit', '--mailbox', one, '--json']);
   say(`audit --mailbox through the CLI: ${trail.seconds.toFixed(2)} s`);
   const times = [];
   for (let i = 0; i < 20; i++) {
     started = performance.now();
-    await client.query('SELECT * FROM audit WHERE subject = $1 ORDER BY at DESC, id DESC LIMIT 1000', [`user${start + 7 * i}@bench.example.org`]);
+    await client.query('SELECT * FROM audit WHERE subject = $1 ORDER BY at DESC, id DESC LIMIT 1000', [
+      `user${start + 7 * i}@bench.example.org`,
+    ]);
     times.push(performance.now() - started);
   }
   times.sort((a, b) => a - b);
