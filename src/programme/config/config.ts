@@ -68,6 +68,25 @@ const schema = z
       .object({ loadTestTargets: z.array(z.string().min(1)).optional() })
       .strict()
       .optional(),
+    // Which dashboard/API role may take which day-to-day action (docs/operations.md); defaults in serve.
+    operations: z
+      .object({
+        roles: z
+          .record(
+            z.enum(['admin', 'org-admin', 'helpdesk', 'metrics']),
+            z
+              .object({
+                actions: z.array(
+                  z.enum(['retry', 'move', 'hold', 'release', 'exclude', 'include', 'pause', 'resume']),
+                ),
+                oneMailbox: z.boolean().default(false),
+              })
+              .strict(),
+          )
+          .optional(),
+      })
+      .strict()
+      .optional(),
     notices: z
       .object({
         from: z.string().min(3, 'must be an address such as "Mail move <moves@example.org>"'),
@@ -183,6 +202,8 @@ export interface ProgrammeConfig {
   notices: NoticesConfig | undefined;
   /** Endpoints that may be soaked without --i-own-this-server (test platforms, not the live one). */
   soak?: { loadTestTargets: string[] };
+  /** Rights of the dashboard roles to act (tranche.yaml `operations.roles`); undefined: the defaults. */
+  operations?: { roles?: Partial<Record<string, { actions: string[]; oneMailbox: boolean }>> };
 }
 
 /** All defaults, in one place; environment variables (TRANCHE_DB) win over the file. */
@@ -193,6 +214,7 @@ export function withDefaults(
 ): ProgrammeConfig {
   const local = (path: string): string => (isAbsolute(path) || isPostgresUrl(path) ? path : join(dir, path));
   return {
+    ...(input.operations ? { operations: input.operations } : {}),
     name: input.name,
     state: local(readEnvironment('TRANCHE_DB', env) ?? input.state ?? 'state.sqlite'),
     secretKeyFile: local(input.secretKeyFile ?? 'secret.key'),
