@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks: installs what it needs (Node 24, dovecot-imapd, postgresql, isync for the mbsync
 # baseline), then runs the copy benchmark against mbsync (~20 min). With --all, the programme-scale
-# ones too (the 2.1-million-mailbox import, the run, the planner, workers and the dashboard: another
+# ones too (the 2.1-million-mailbox import, the run, the planner, workers, the dashboard and the soak generator: another
 # ~15 min); each rewrites only its own section of docs/benchmarks.md.
 source "$(dirname "$0")/bootstrap.sh" dovecot-imapd postgresql isync
 cd "$TRANCHE_ROOT"
@@ -18,4 +18,5 @@ if [ "$all" = 1 ]; then
   node scripts/bench-plan.mjs
   node scripts/bench-workers.mjs
   node scripts/bench-serve.mjs
+  node scripts/bench-soak.mjs
 fi

@@ -109,4 +109,10 @@ export const COMMANDS: readonly CommandEntry[] = [
     description: 'the audit trail: when, who, what, why, before → after (newest first)',
     load: async () => (await import('./audit-command.js')).auditCommand(),
   },
+  {
+    name: 'soak',
+    description:
+      'load-test a target before go-live: simulated users on an open schedule at a multiple of the live load, percentiles per command, a go/no-go verdict the cutover gate obeys (exit 0 go, 1 no-go)',
+    load: async () => (await import('./soak-command.js')).soakCommand(),
+  },
 ];

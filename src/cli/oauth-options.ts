@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { OAuthMechanism, OAuthSetting, TokenSourceSpec } from '../credentials/token-source-spec.js';
-import { SERVICE_PROFILES, type ServiceProfileName } from '../mailstore/service-profile.js';
+import { SERVICE_PROFILES, serviceProfile, type ServiceProfileName } from '../mailstore/service-profile.js';
 import { readEnvironment, type EnvironmentVariable } from '../environment/environment.js';
 import { TrancheError } from '../errors/tranche-error.js';
 
@@ -221,4 +221,22 @@ export function oauthSettingFrom(
     );
   }
   return { spec, secret, mechanism };
+}
+
+/**
+ * What the two sides' service profiles change in a one-mailbox copy: a Gmail source's folders
+ * that only repeat messages (All Mail, Important, Starred) left out, and the connections kept
+ * within what the services allow per mailbox.
+ */
+export function profileAdjustments(
+  flags: object,
+  connections: number,
+): { excludes: string[]; connections: number } {
+  const source = serviceProfile(oauthFlagsOf(flags, 'source').profile);
+  const target = serviceProfile(oauthFlagsOf(flags, 'target').profile);
+  const caps = [source, target].flatMap((p) => (p ? [p.connectionsPerMailbox] : []));
+  return {
+    excludes: source?.sourceExcludes.paths ?? [],
+    connections: Math.min(connections, ...caps),
+  };
 }

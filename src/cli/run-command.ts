@@ -37,9 +37,11 @@ function summary(totals: RunTotals): string {
   const ended =
     totals.ended === 'finished'
       ? 'the calendar is carried out: no mailbox has a step left'
-      : totals.ended === 'until'
-        ? 'stopped at --until'
-        : 'stopped on request; run again to go on';
+      : totals.ended === 'held'
+        ? `only cutovers are left, and they wait for a soak go on ${totals.heldCutovers.join(', ')} (lifecycle.requireSoak; see tranche status)`
+        : totals.ended === 'until'
+          ? 'stopped at --until'
+          : 'stopped on request; run again to go on';
   return `tranche run: ${ended}. ${totals.steps} steps: ${totals.ok} ok, ${totals.retry} to retry, ${totals.failed} failed, ${totals.interrupted} interrupted`;
 }
 

@@ -16,6 +16,7 @@ import {
 import { passTable } from '../report/pass-table.js';
 import { programmeNow } from '../report/programme-now.js';
 import { programmeSummary, type ProgrammeSummary } from '../report/programme-summary.js';
+import { soakStatus, type SoakStatus } from '../soak/soak-status.js';
 import { workerLoad, type WorkerLoad } from '../report/worker-load.js';
 import { addProgrammeOption } from './programme-option.js';
 import { parseDayOption, parseMomentOption } from './date-options.js';
@@ -54,6 +55,21 @@ function table(head: string[], rows: string[][], right: boolean[]): string {
         .trimEnd(),
     )
     .join('\n');
+}
+
+/** The soak gate and last verdict of each target endpoint, a line each (none when nothing to say). */
+export function formatSoakStatus(soak: SoakStatus): string[] {
+  if (!soak.required && soak.endpoints.every((e) => e.last === null)) return [];
+  const rule = soak.required
+    ? `cutovers need a go at x${soak.required.minMultiple}+ within ${soak.required.withinDays} days`
+    : 'not required';
+  return [
+    `soak        ${rule}`,
+    ...soak.endpoints.map(
+      (e) =>
+        `  ${e.endpoint}: ${e.gate === 'held' ? 'HELD: ' : e.gate === 'open' ? 'open: ' : ''}${e.reason}${e.last?.reportDir ? ` (report in ${e.last.reportDir})` : ''}`,
+    ),
+  ];
 }
 
 /** The programme's (or an organisation's) figures as a few lines for an operator; also `tranche run`'s last words. */
@@ -358,7 +374,10 @@ export function statusCommand(): Command {
         print({ day: line[0]!, ...page }, (d) => formatDay(d.day, d));
       } else if (view === '--org')
         print(await organisationSummary(db, config, flags.org!, now), formatOrganisationSummary);
-      else print(await programmeSummary(db, config, now), formatProgrammeSummary);
+      else
+        print({ ...(await programmeSummary(db, config, now)), soak: await soakStatus(db, config) }, (s) =>
+          [formatProgrammeSummary(s), ...formatSoakStatus(s.soak)].join('\n'),
+        );
     } finally {
       await db.destroy();
     }

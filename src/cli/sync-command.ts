@@ -13,6 +13,7 @@ import {
   type EndpointFlags,
 } from './endpoint-options.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
+import { profileAdjustments } from './oauth-options.js';
 import { formatBytes, formatCount, formatSeconds } from './format.js';
 import { wholeNumber } from './number-options.js';
 import { ProgressLine } from './progress.js';
@@ -118,7 +119,8 @@ export function syncCommand(): Command {
     const target = mail ? endpointFromFlags(flags, 'target') : undefined;
     const renames = parseRenames(flags.map);
     const batchMessages = wholeNumber(flags.batchMessages, '--batch-messages');
-    const connections = wholeNumber(flags.connections, '--connections');
+    const profiled = profileAdjustments(flags, wholeNumber(flags.connections, '--connections'));
+    const connections = profiled.connections;
     const db = await openStateStore(flags.state ?? defaultStatePath());
     const progress = new ProgressLine(!flags.json);
     const controller = new AbortController();
@@ -135,7 +137,7 @@ export function syncCommand(): Command {
           openSource: () => openSide(source, 'source'),
           openTarget: () => openSide(target, 'target'),
           checkpoints: new SyncCheckpoints(db),
-          folders: { renames, excludes: flags.exclude },
+          folders: { renames, excludes: [...flags.exclude, ...profiled.excludes] },
           options: {
             ...DEFAULT_FOLDER_SYNC,
             batchMessages,

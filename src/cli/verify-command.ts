@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { parseRenames } from '../copy/folder-map.js';
 import { verifyMailbox, type VerifyReport } from '../copy/verify.js';
 import { addEndpointOptions, endpointFromFlags, openSide, type EndpointFlags } from './endpoint-options.js';
+import { profileAdjustments } from './oauth-options.js';
 import { EXIT } from './exit-codes.js';
 import { formatSeconds } from './format.js';
 import { addFolderOptions } from './sync-command.js';
@@ -50,7 +51,10 @@ export function verifyCommand(): Command {
         ? await verifyMailbox(
             () => openSide(source, 'source'),
             () => openSide(target, 'target'),
-            { renames: parseRenames(flags.map), excludes: flags.exclude },
+            {
+              renames: parseRenames(flags.map),
+              excludes: [...flags.exclude, ...profileAdjustments(flags, 1).excludes],
+            },
             flags.deep ?? false,
           )
         : undefined;

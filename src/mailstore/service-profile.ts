@@ -45,7 +45,10 @@ export const SERVICE_PROFILES: Readonly<Record<ServiceProfileName, ServiceProfil
     // vendor: about 500 MB of uploads per mailbox per day.
     bytesPerDay: 500 * MB,
     // Labels are folders: All Mail holds every message again, Important and Starred are views.
-    sourceExcludes: { specialUse: ['\\All', '\\Important', '\\Flagged'], paths: ['[Gmail]/All Mail'] },
+    sourceExcludes: {
+      specialUse: ['\\All', '\\Important', '\\Flagged'],
+      paths: ['[Gmail]/All Mail', '[Gmail]/Important', '[Gmail]/Starred'],
+    },
     keptFlags: undefined,
     flaggedAfterAppend: false,
   },

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, SelectQueryBuilder } from 'kysely';
 import { isGoneLocally, localOwnerPrefix } from '../state/lease-owner.js';
 import { LOCK, withExclusiveWrite } from '../state/exclusive-write.js';
 import { leaseFree, leaseLive } from '../state/lease-condition.js';
@@ -33,6 +33,8 @@ export interface ClaimRequest {
   connectionsPerMailbox: number;
   /** The lease owner written on each mailbox won: the runner itself, or a job's hand-off token. */
   ownerFor: (mailbox: Selectable<MailboxTable>) => string;
+  /** Target endpoints whose cutovers wait for a soak go: their final steps are not claimed. */
+  heldCutovers?: string[];
 }
 
 /** A mailbox under a live lease: who holds it, its step, and the endpoints it holds room on. */
@@ -95,6 +97,7 @@ export function claimDue(db: Kysely<Database>, request: ClaimRequest): Promise<S
     if (full.length > 0) {
       query = query.where('source_endpoint', 'not in', full).where('target_endpoint', 'not in', full);
     }
+    query = withoutHeldCutovers(query, request.heldCutovers);
     const until = new Date(Date.now() + request.leaseMs).toISOString();
     const won: Selectable<MailboxTable>[] = [];
     for (const candidate of await query.execute()) {
@@ -171,14 +174,30 @@ export async function releaseDeadLocalLeases(db: Kysely<Database>, self: string)
   return dead.length;
 }
 
-/** When the next step of an unheld active mailbox is due, or undefined when none is left. */
-export async function nextDueAt(db: Kysely<Database>): Promise<Date | undefined> {
-  const row = await db
-    .selectFrom('mailbox')
-    .select((eb) => eb.fn.min('next_due_at').as('due'))
-    .where('state', 'in', ACTIVE_STATES)
-    .where('next_step', 'is not', null)
-    .executeTakeFirst();
+/** A mailbox query without the final steps onto endpoints whose cutovers wait for a soak go. */
+function withoutHeldCutovers<Q extends SelectQueryBuilder<Database, 'mailbox', object>>(
+  query: Q,
+  held: string[] | undefined,
+): Q {
+  if (!held || held.length === 0) return query;
+  return query.where((eb) =>
+    eb.or([eb('next_step', '!=', 'final'), eb('target_endpoint', 'not in', held)]),
+  ) as Q;
+}
+
+/**
+ * When the next step of an active mailbox is due, or undefined when none is left; final steps onto
+ * HELD_CUTOVERS (waiting for a soak go) are left out.
+ */
+export async function nextDueAt(db: Kysely<Database>, heldCutovers?: string[]): Promise<Date | undefined> {
+  const row = await withoutHeldCutovers(
+    db
+      .selectFrom('mailbox')
+      .select((eb) => eb.fn.min('next_due_at').as('due'))
+      .where('state', 'in', ACTIVE_STATES)
+      .where('next_step', 'is not', null),
+    heldCutovers,
+  ).executeTakeFirst();
   return row?.due ? new Date(row.due) : undefined;
 }
 

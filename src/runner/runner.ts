@@ -7,6 +7,7 @@ import type { SecretBox } from '../state/secrets/secret-box.js';
 import type { NoticeTemplates } from '../notify/templates/notice-templates.js';
 import type { Clock } from '../limits/clock.js';
 import { DEFAULT_LEASE_MS, claimDue, nextDueAt } from './leases.js';
+import { CutoverGate } from './cutover-gate.js';
 import { carryOutStep, type StepResult } from './run-step.js';
 import { SchedulingDuties } from './scheduling-duties.js';
 import { startWorking } from './start-working.js';
@@ -45,8 +46,10 @@ export interface RunTotals {
   retry: number;
   failed: number;
   interrupted: number;
-  /** Why the run ended. */
-  ended: 'finished' | 'until' | 'stopped';
+  /** Why the run ended ('held': only cutovers waiting for a soak go are left, see heldCutovers). */
+  ended: 'finished' | 'until' | 'stopped' | 'held';
+  /** Target endpoints whose cutovers wait for a soak go (lifecycle.requireSoak) when the run ended. */
+  heldCutovers: string[];
 }
 
 /**
@@ -75,7 +78,16 @@ export async function runProgramme(options: RunnerOptions): Promise<RunTotals> {
     options.notify !== false,
     options.templates,
   );
-  const totals: RunTotals = { steps: 0, ok: 0, retry: 0, failed: 0, interrupted: 0, ended: 'finished' };
+  const totals: RunTotals = {
+    steps: 0,
+    ok: 0,
+    retry: 0,
+    failed: 0,
+    interrupted: 0,
+    ended: 'finished',
+    heldCutovers: [],
+  };
+  const gate = new CutoverGate(db, config, logger);
   const running = new Map<string, Promise<void>>();
   let stepEnded: () => void = () => undefined;
 
@@ -100,6 +112,8 @@ export async function runProgramme(options: RunnerOptions): Promise<RunTotals> {
         break;
       }
       await duties.carryOut(now);
+      const held = await gate.held();
+      totals.heldCutovers = held;
       const free = maxMailboxes - running.size;
       if (free > 0) {
         const claimed = await claimDue(db, {
@@ -108,6 +122,7 @@ export async function runProgramme(options: RunnerOptions): Promise<RunTotals> {
           leaseMs,
           connectionsPerMailbox: config.lifecycle.connectionsPerMailbox,
           ownerFor: () => owner,
+          heldCutovers: held,
         });
         for (const m of claimed) start(m);
       }
@@ -116,9 +131,12 @@ export async function runProgramme(options: RunnerOptions): Promise<RunTotals> {
         await Promise.race([ended, sleep(pollMs)]);
         continue;
       }
-      const step = await nextDueAt(db);
+      const step = await nextDueAt(db, held);
       // Done when no mailbox has a step left and no notice waits; notice moments wake the runner too.
-      if (!step && !options.follow && !(await duties.pending())) break;
+      if (!step && !options.follow && !(await duties.pending())) {
+        if (held.length > 0 && (await nextDueAt(db))) totals.ended = 'held';
+        break;
+      }
       const notice = await duties.nextAt(now);
       const next = [step, notice]
         .filter((d): d is Date => d !== undefined)

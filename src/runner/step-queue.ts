@@ -1,5 +1,6 @@
 import { PgBoss } from 'pg-boss';
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
+import { OutageLog } from './outage-log.js';
 import type { Logger } from '../log/logger.js';
 
 /** A mailbox step handed to a worker: the mailbox, and the lease token the dispatcher left on it. */
@@ -18,8 +19,11 @@ const QUEUE = 'tranche-step';
  */
 export class StepQueue {
   readonly #boss: PgBoss;
+  /** The queue's own errors (pg-boss's, at each of its polls during an outage), logged once per change. */
+  readonly outage: OutageLog;
 
-  private constructor(boss: PgBoss) {
+  private constructor(boss: PgBoss, outage: OutageLog) {
+    this.outage = outage;
     this.#boss = boss;
   }
 
@@ -33,7 +37,8 @@ export class StepQueue {
       useListenNotify: true,
       application_name: 'tranche',
     });
-    boss.on('error', (error: unknown) => logger.warn({ err: toTrancheError(error) }, 'job queue'));
+    const outage = new OutageLog(logger, 'job queue');
+    boss.on('error', (error: unknown) => outage.failed(error));
     try {
       await boss.start();
       // A hand-off is never retried by the queue: a lapsed lease makes the dispatcher hand the step off
@@ -50,7 +55,7 @@ export class StepQueue {
         { cause: error },
       );
     }
-    return new StepQueue(boss);
+    return new StepQueue(boss, outage);
   }
 
   /** Queues hand-offs for the workers. */

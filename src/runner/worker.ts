@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { sleep } from '../copy/backoff.js';
-import { toTrancheError } from '../errors/tranche-error.js';
 import type { Logger } from '../log/logger.js';
 import type { ProgrammeConfig } from '../programme/config/config.js';
 import type { NoticeTemplates } from '../notify/templates/notice-templates.js';
@@ -10,8 +9,10 @@ import type { SecretBox } from '../state/secrets/secret-box.js';
 import { SystemClock } from '../limits/clock.js';
 import { LeaderLock } from './leader-lock.js';
 import { DEFAULT_LEASE_MS, HANDOFF_PREFIX, claimDue, liveLeases, nextDueAt, takeOver } from './leases.js';
+import { CutoverGate } from './cutover-gate.js';
 import { carryOutStep, type StepResult } from './run-step.js';
 import { SchedulingDuties } from './scheduling-duties.js';
+import { OutageLog } from './outage-log.js';
 import { StepQueue } from './step-queue.js';
 import { startWorking } from './start-working.js';
 
@@ -86,6 +87,9 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerTotals> {
   };
   let running = 0;
   const queue = await StepQueue.open(options.url, logger);
+  const gate = new CutoverGate(db, config, logger);
+  /** Target endpoints whose cutovers wait for a soak go, as the last dispatch saw them. */
+  let held: string[] = [];
   const leader = new LeaderLock(options.url);
   let duties: SchedulingDuties | undefined;
 
@@ -105,6 +109,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerTotals> {
     }
     const now = clock.now();
     await duties.carryOut(now);
+    held = await gate.held();
     const free = (await registry.capacity('worker')) - (await liveLeases(db));
     if (free <= 0) return;
     const handed = await claimDue(db, {
@@ -113,6 +118,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerTotals> {
       leaseMs: handoffMs,
       connectionsPerMailbox: config.lifecycle.connectionsPerMailbox,
       ownerFor: () => `${HANDOFF_PREFIX}${randomUUID()}`,
+      heldCutovers: held,
     });
     await queue.send(handed.map((m) => ({ address: m.address, token: m.lease_owner! })));
     totals.dispatched += handed.length;
@@ -138,6 +144,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerTotals> {
       totals[result]++;
       options.onStep?.(address, step, result);
     });
+    const turns = new OutageLog(logger, 'worker turn');
     while (!signal.aborted) {
       try {
         if (await leader.tryAcquire()) await lead();
@@ -151,8 +158,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerTotals> {
           totals.ended = 'done';
           break;
         }
+        turns.ok();
+        queue.outage.ok();
       } catch (error) {
-        logger.error({ err: toTrancheError(error) }, 'worker turn failed; trying again');
+        turns.failed(error);
       }
       await sleep(pollMs, signal).catch(() => undefined);
     }

@@ -14,6 +14,7 @@ import { refusalPage } from './dashboard/html-pages.js';
 import { HttpRefusal } from './http-refusal.js';
 import { metricsView } from './metrics/metrics-view.js';
 import { calendarRoutes, calendarView } from './routes/calendar.js';
+import { operationRoutes } from './routes/operations.js';
 import { exportRoutes } from './routes/exports.js';
 import { failureRoutes } from './routes/failures.js';
 import { localPath, loginRoutes } from './routes/login.js';
@@ -133,6 +134,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     failureRoutes,
     lookupRoutes,
     exportRoutes,
+    operationRoutes,
     metricsRoutes,
     loginRoutes,
     pageRoutes,

@@ -17,6 +17,7 @@ import * as m0013 from './migrations/0013-audit.js';
 import * as m0014 from './migrations/0014-damaged-items.js';
 import * as m0015 from './migrations/0015-endpoint-oauth.js';
 import * as m0017 from './migrations/0017-dav-collection.js';
+import * as m0018 from './migrations/0018-soak-runs.js';
 
 /** Every migration, in order; forward only. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0014-damaged-items': m0014,
   '0015-endpoint-oauth': m0015,
   '0017-dav-collection': m0017,
+  '0018-soak-runs': m0018,
 };
 
 /** Brings a database's schema up to date. */

@@ -259,6 +259,28 @@ export interface WorkerTable {
   leader_since: string | null;
 }
 
+/** One soak run against a programme endpoint: its verdict and headline, for the cutover gate. */
+export interface SoakRunTable {
+  id: string;
+  endpoint: string;
+  /** The URL loaded (scheme, host, port). */
+  target: string;
+  started_at: string;
+  finished_at: string;
+  /** The top multiple of the live load reached (the last ramp step). */
+  multiple: number;
+  users: number;
+  live_users: number;
+  /** 1 for a go, 0 for a no-go. */
+  go: number;
+  /** The verdict's one line. */
+  summary: string;
+  /** The failing thresholds, as JSON: [{threshold, where, observed}]. */
+  failures: string;
+  /** Where the HTML and JSON report were written, if anywhere. */
+  report_dir: string | null;
+}
+
 /** The state store's tables, as Kysely sees them. */
 export interface Database {
   sync_folder: SyncFolderTable;
@@ -274,4 +296,5 @@ export interface Database {
   api_session: ApiSessionTable;
   programme_day: ProgrammeDayTable;
   audit: AuditTable;
+  soak_run: SoakRunTable;
 }

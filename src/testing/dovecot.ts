@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makeCertificate } from './self-signed-cert.js';
+import { freeLoopbackPort } from './dav-process.js';
 
 /** Options of a test Dovecot instance. */
 export interface DovecotOptions {
@@ -226,18 +227,7 @@ function lookupIds(): Ids {
 }
 
 /** Finds a free loopback port by listening on port 0 and closing. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+const freePort = freeLoopbackPort;
 
 /** Quotes a string for dovecot.conf (whose parser takes no escapes in section names: '"' and '\\' are refused). */
 function confString(value: string): string {

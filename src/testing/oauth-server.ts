@@ -31,6 +31,10 @@ export interface OAuthServerOptions {
    * carry `mail_access: no`, others `yes`, and `keys` tells Dovecot to insist on `yes`.
    */
   refusedUsers?: string[];
+  /** The user a token names when its request names none: an application's access to one mailbox (Exchange-style). */
+  defaultUser?: string;
+  /** How clients authenticate: HTTP Basic (default, RFC 6749's must), or the secret in the form (as msal-node sends it). */
+  clientAuth?: 'basic' | 'post';
 }
 
 /** A running test token server. */
@@ -91,7 +95,8 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
       grant_types: ['client_credentials'],
       redirect_uris: [],
       response_types: [],
-      token_endpoint_auth_method: 'client_secret_basic',
+      token_endpoint_auth_method:
+        options.clientAuth === 'post' ? 'client_secret_post' : 'client_secret_basic',
     })),
     jwks: { keys: [{ ...rsa.privateKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] },
     features: {
@@ -117,7 +122,7 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
         // Dovecot 2.3.19 takes only typ JWT (not at+jwt) and wants the user in `email`.
         jwt(ctx, _token, jwt) {
           jwt.header = { typ: 'JWT' };
-          const user = ctx.oidc.body?.user;
+          const user = ctx.oidc.body?.user ?? options.defaultUser;
           if (typeof user === 'string') jwt.payload.email = user;
           if (options.refusedUsers) {
             jwt.payload.mail_access =
@@ -130,13 +135,10 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
   provider.on('grant.success', () => tokensIssued++);
   const callback = provider.callback();
   server.on('request', (req, res) => {
+    // The issuer lives under the prefix; oidc-provider names its endpoints from the request it saw
+    // (without the prefix), so both forms reach it.
     const url = req.url ?? '/';
-    if (!url.startsWith(prefix)) {
-      res.statusCode = 404;
-      res.end();
-      return;
-    }
-    req.url = url.slice(prefix.length) || '/';
+    req.url = (url.startsWith(`${prefix}/`) ? url.slice(prefix.length) : url) || '/';
     if (req.method === 'POST' && req.url.startsWith('/token')) {
       tokenRequests++;
       const chunks: Buffer[] = [];

@@ -11,6 +11,8 @@ export interface TcpProxy {
   resetPeak(): void;
   /** Bytes passed from server to client ('down') and client to server ('up') so far. */
   readonly bytes: { up: number; down: number };
+  /** Changes the delay of each chunk from now on (a server slowing down, then recovering). */
+  setDelay(ms: number): void;
   /** Destroys every open connection, as a network failure would. */
   dropAll(): void;
   /** Calls back with every chunk that goes that way (to count commands in a test). */
@@ -30,6 +32,18 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
   const watchers: { direction: 'up' | 'down'; bytes: number; callback: () => void }[] = [];
   const taps: { direction: 'up' | 'down'; listener: (chunk: Buffer) => void }[] = [];
   const relay = (from: Socket, to: Socket, direction: 'up' | 'down'): void => {
+    // Chunks leave in order, each no sooner than its delay, through one queue per direction: a delay
+    // that drops (the proxy switched back to fast) never lets a chunk pass the one ahead of it.
+    const queue: { chunk: Buffer; due: number }[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const flush = (): void => {
+      timer = undefined;
+      while (queue.length > 0 && queue[0]!.due <= Date.now()) {
+        const { chunk } = queue.shift()!;
+        if (!to.destroyed) to.write(chunk);
+      }
+      if (queue.length > 0) timer = setTimeout(flush, queue[0]!.due - Date.now());
+    };
     from.on('data', (chunk: Buffer) => {
       bytes[direction] += chunk.length;
       for (const t of taps) if (t.direction === direction) t.listener(chunk);
@@ -37,8 +51,12 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
         watchers.splice(watchers.indexOf(w), 1);
         w.callback();
       }
-      if (delayMs > 0) setTimeout(() => to.destroyed || to.write(chunk), delayMs);
-      else if (!to.destroyed) to.write(chunk);
+      if (delayMs <= 0 && queue.length === 0) {
+        if (!to.destroyed) to.write(chunk);
+        return;
+      }
+      queue.push({ chunk, due: Date.now() + delayMs });
+      if (!timer) timer = setTimeout(flush, Math.max(0, queue[0]!.due - Date.now()));
     });
     from.on('close', () => setTimeout(() => to.destroy(), delayMs));
     from.on('error', () => to.destroy());
@@ -78,6 +96,9 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
     },
     get peak() {
       return peak;
+    },
+    setDelay: (ms) => {
+      delayMs = ms;
     },
     resetPeak: () => {
       peak = open;

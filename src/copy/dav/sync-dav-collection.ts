@@ -162,17 +162,23 @@ async function copyItem(pass: DavCollectionPass, item: DavItem, uids: Map<string
 }
 
 async function applyDeletions(pass: DavCollectionPass, deleted: string[]): Promise<void> {
-  const { checkpoint, target, targetCollection } = pass;
-  for (const name of deleted) {
+  const { checkpoint } = pass;
+  if (!pass.options.propagateDeletes) {
+    // Kept, marked gone, so a later pass with --propagate-deletes still removes the copy.
+    for (const name of deleted) {
+      const state = checkpoint.items.get(name);
+      if (state) checkpoint.items.set(name, { ...state, sourceTag: '' });
+    }
+    return;
+  }
+  // This pass's deletions, and items found gone in earlier passes without the flag.
+  const gone = new Set(deleted);
+  for (const [name, state] of checkpoint.items.entries()) if (state.sourceTag === '') gone.add(name);
+  for (const name of gone) {
     const state = checkpoint.items.get(name);
     if (!state) continue;
-    if (!pass.options.propagateDeletes) {
-      // Kept, marked gone, so a later pass with --propagate-deletes still removes the copy.
-      checkpoint.items.set(name, { ...state, sourceTag: '' });
-      continue;
-    }
-    const outcome = await target.deleteItem(
-      targetCollection,
+    const outcome = await pass.target.deleteItem(
+      pass.targetCollection,
       state.targetName,
       state.targetEtag || undefined,
     );
@@ -189,21 +195,6 @@ async function applyDeletions(pass: DavCollectionPass, deleted: string[]): Promi
             ? `not deleted: ${outcome.words}`
             : 'not deleted: changed on the target since it was copied',
       });
-    }
-  }
-  if (pass.options.propagateDeletes) {
-    // Items found gone in earlier passes without the flag.
-    for (const [name, state] of [...checkpoint.items.entries()]) {
-      if (state.sourceTag !== '') continue;
-      const outcome = await target.deleteItem(
-        targetCollection,
-        state.targetName,
-        state.targetEtag || undefined,
-      );
-      if (outcome.kind === 'written') {
-        checkpoint.items.delete(name);
-        pass.report.deleted++;
-      }
     }
   }
 }

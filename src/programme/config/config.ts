@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import bytes from 'bytes';
-import { parse } from 'yaml';
 import { isPostgresUrl } from '../../state/store-kind.js';
 import { z } from 'zod';
 import { TrancheError } from '../../errors/tranche-error.js';
+import { parseYamlDocument } from './yaml-document.js';
 import { isIsoDay } from '../calendar/calendar-day.js';
 import { type Environment, processEnvironment, readEnvironment } from '../../environment/environment.js';
 
@@ -54,6 +54,36 @@ const schema = z
         attempts: z.number().int().positive().max(100).optional(),
         retryDelayMinutes: z.number().positive().optional(),
         connectionsPerMailbox: z.number().int().positive().max(32).optional(),
+        requireSoak: z
+          .object({
+            withinDays: z.number().positive().max(365).optional(),
+            minMultiple: z.number().positive().optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    soak: z
+      .object({ loadTestTargets: z.array(z.string().min(1)).optional() })
+      .strict()
+      .optional(),
+    // Which dashboard/API role may take which day-to-day action (docs/operations.md); defaults in serve.
+    operations: z
+      .object({
+        roles: z
+          .record(
+            z.enum(['admin', 'org-admin', 'helpdesk', 'metrics']),
+            z
+              .object({
+                actions: z.array(
+                  z.enum(['retry', 'move', 'hold', 'release', 'exclude', 'include', 'pause', 'resume']),
+                ),
+                oneMailbox: z.boolean().default(false),
+              })
+              .strict(),
+          )
+          .optional(),
       })
       .strict()
       .optional(),
@@ -152,6 +182,8 @@ export interface LifecycleConfig {
   retryDelayMinutes: number;
   /** Connections to each side per mailbox (folders copied at once). */
   connectionsPerMailbox: number;
+  /** No cutover onto a target endpoint without a soak go this recent at this multiple (docs/soak.md). */
+  requireSoak?: { withinDays: number; minMultiple: number } | undefined;
 }
 
 /** The configuration with every default filled and paths made absolute. */
@@ -168,6 +200,10 @@ export interface ProgrammeConfig {
   lifecycle: LifecycleConfig;
   /** Undefined when the programme sends no notices. */
   notices: NoticesConfig | undefined;
+  /** Endpoints that may be soaked without --i-own-this-server (test platforms, not the live one). */
+  soak?: { loadTestTargets: string[] };
+  /** Rights of the dashboard roles to act (tranche.yaml `operations.roles`); undefined: the defaults. */
+  operations?: { roles?: Partial<Record<string, { actions: string[]; oneMailbox: boolean }>> };
 }
 
 /** All defaults, in one place; environment variables (TRANCHE_DB) win over the file. */
@@ -178,6 +214,7 @@ export function withDefaults(
 ): ProgrammeConfig {
   const local = (path: string): string => (isAbsolute(path) || isPostgresUrl(path) ? path : join(dir, path));
   return {
+    ...(input.operations ? { operations: input.operations } : {}),
     name: input.name,
     state: local(readEnvironment('TRANCHE_DB', env) ?? input.state ?? 'state.sqlite'),
     secretKeyFile: local(input.secretKeyFile ?? 'secret.key'),
@@ -201,7 +238,12 @@ export function withDefaults(
       attempts: input.lifecycle?.attempts ?? 5,
       retryDelayMinutes: input.lifecycle?.retryDelayMinutes ?? 10,
       connectionsPerMailbox: input.lifecycle?.connectionsPerMailbox ?? 2,
+      requireSoak: input.lifecycle?.requireSoak && {
+        withinDays: input.lifecycle.requireSoak.withinDays ?? 7,
+        minMultiple: input.lifecycle.requireSoak.minMultiple ?? 1,
+      },
     },
+    soak: { loadTestTargets: input.soak?.loadTestTargets ?? [] },
     notices: input.notices && {
       from: input.notices.from,
       helpdesk: {
@@ -233,22 +275,7 @@ export function loadConfig(dir: string, env: Environment = processEnvironment())
   } catch {
     throw new TrancheError('usage', `${file} not found: run 'tranche init ${dir}' or give --programme DIR`);
   }
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (error) {
-    throw new TrancheError('usage', `${file}: not valid YAML (${(error as Error).message.split('\n')[0]})`);
-  }
-  const result = schema.safeParse(raw ?? {});
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      const field =
-        issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(top level)');
-      return `field '${field}': ${issue.message}`;
-    });
-    throw new TrancheError('usage', `${file}: ${problems.join('; ')}`);
-  }
-  return withDefaults(result.data, dirname(file), env);
+  return withDefaults(parseYamlDocument(text, file, schema), dirname(file), env);
 }
 
 /** The text of a new configuration file, documented in place. */

@@ -9,6 +9,7 @@ import type { MailboxNotice } from '../../report/mailbox-notices.js';
 import type { MailboxLine, MailboxPage } from '../../report/mailbox-page.js';
 import type { OrganisationRow, OrganisationSummary } from '../../report/organisation-summary.js';
 import type { ProgrammeSummary } from '../../report/programme-summary.js';
+import type { SoakStatus } from '../../soak/soak-status.js';
 import type { BrowserKit } from './browser-kit.js';
 import type { passTable } from '../../report/pass-table.js';
 
@@ -47,6 +48,27 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
         e.calendarEnd ? `calendar ends ${e.calendarEnd}` : 'no day planned',
       ),
     );
+  }
+
+  /** The soak gate of each target endpoint: held ones first in words, as the runner says them. */
+  function soakSection(soak: SoakStatus): HTMLElement[] {
+    if (!soak.required && soak.endpoints.every((e) => e.last === null)) return [];
+    const rule = soak.required
+      ? `Cutovers need a soak go at x${soak.required.minMultiple} or more within ${soak.required.withinDays} days.`
+      : 'No soak is required before cutovers.';
+    return [
+      el('h2', {}, 'Soak test'),
+      el('p', { id: 'soak-rule' }, rule),
+      table(
+        ['target', 'cutovers', 'last verdict', 'why'],
+        soak.endpoints.map((e) => [
+          e.endpoint,
+          el('span', { class: e.gate === 'held' ? 'error' : '' }, e.gate),
+          e.last ? `${e.last.go ? 'GO' : 'NO-GO'} at x${e.last.multiple}, ${moment(e.last.finishedAt)}` : '-',
+          e.reason,
+        ]),
+      ),
+    ];
   }
 
   function statesTable(s: ProgrammeSummary): HTMLElement {
@@ -152,6 +174,7 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
       summary: ProgrammeSummary;
       daily: DailyThroughput[];
       upcoming: CalendarDay[];
+      soak: SoakStatus;
     }>('/api/overview');
     main.append(
       el(
@@ -161,6 +184,7 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
       ),
       asOf(o.asOf),
       summaryCards(o.summary),
+      ...soakSection(o.soak),
       el('h2', {}, 'Mailboxes done per day (last 30 days)'),
       barChart(
         o.daily.map((d) => ({ label: d.day.slice(5), value: d.mailboxesDone })),

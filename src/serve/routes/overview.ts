@@ -3,12 +3,14 @@ import { dayOf } from '../../programme/calendar/calendar-day.js';
 import { dailyThroughput } from '../../report/daily-throughput.js';
 import { dayCalendar } from '../../report/day-calendar.js';
 import { programmeSummary } from '../../report/programme-summary.js';
+import { soakStatus } from '../../soak/soak-status.js';
 import { apiScope } from '../auth/authenticate.js';
 import { arr, obj, replies, str } from '../schemas/json-schema.js';
 import {
   calendarDay,
   dailyThroughput as dailySchema,
   programmeSummary as summarySchema,
+  soakStatusSchema,
 } from '../schemas/report-schemas.js';
 import { viewFor, type ProgrammeView, type ServeContext } from '../serve-context.js';
 
@@ -25,15 +27,16 @@ export const overviewView: ProgrammeView<Awaited<ReturnType<typeof overviewOf>>>
 async function overviewOf(ctx: ServeContext, filter: readonly string[] | undefined) {
   const now = await ctx.now();
   const today = dayOf(now);
-  const [summary, daily, days] = await Promise.all([
+  const [summary, daily, days, soak] = await Promise.all([
     programmeSummary(ctx.db, ctx.config, now, filter),
     dailyThroughput(ctx.db, now, CHART_DAYS, filter),
     dayCalendar(ctx.db, ctx.config.schedule, { organisation: filter }),
+    soakStatus(ctx.db, ctx.config),
   ]);
-  return { summary, daily, upcoming: days.filter((d) => d.day >= today).slice(0, UPCOMING_DAYS) };
+  return { summary, daily, upcoming: days.filter((d) => d.day >= today).slice(0, UPCOMING_DAYS), soak };
 }
 
-/** GET /api/overview: mailboxes by state, success rate, failures, throughput (and its chart), ETA, today's and upcoming batches. */
+/** GET /api/overview: mailboxes by state, success rate, failures, throughput (and its chart), ETA, today's and upcoming batches, the soak gate. */
 export function overviewRoutes(app: FastifyInstance, ctx: ServeContext): void {
   app.get(
     '/api/overview',
@@ -47,6 +50,7 @@ export function overviewRoutes(app: FastifyInstance, ctx: ServeContext): void {
             summary: summarySchema,
             daily: arr(dailySchema),
             upcoming: arr(calendarDay),
+            soak: soakStatusSchema,
           }),
         ),
       },

@@ -172,3 +172,17 @@ export const mailboxNotice: SchemaOf<MailboxNotice> = obj({
   recipients: nullable(str),
   error: nullable(str),
 });
+
+export const soakStatusSchema = obj({
+  required: nullable(obj({ withinDays: num, minMultiple: num })),
+  endpoints: arr(
+    obj({
+      endpoint: str,
+      gate: { type: 'string', enum: ['open', 'held', 'not-required'] },
+      reason: str,
+      last: nullable(
+        obj({ go: bool, multiple: num, finishedAt: str, summary: str, reportDir: nullable(str) }),
+      ),
+    }),
+  ),
+});

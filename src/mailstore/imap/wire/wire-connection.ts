@@ -324,12 +324,13 @@ export class WireConnection {
   }
 
   /**
-   * Sends a SASL command whose steps each answer a '+' continuation; never pipelined with others.
+   * Sends a command whose steps each answer a '+' continuation (SASL; IDLE, whose DONE is a step
+   * given as a promise that settles when the idle should end); never pipelined with others.
    * `onChallenge` hears what each '+' carried (a failed OAuth2 login's JSON status comes that way).
    */
   sendWithContinuations(
     command: string,
-    steps: string[],
+    steps: (string | PromiseLike<string>)[],
     onChallenge?: (text: string) => void,
   ): { done: Promise<Completion> } {
     if (this.#closed) return refused(this.#closed);
@@ -349,7 +350,8 @@ export class WireConnection {
           const challenge = await this.#continuation(tag);
           if (finished) return;
           onChallenge?.(challenge);
-          await this.#write(`${step}\r\n`);
+          const text = await step;
+          await this.#write(`${text}\r\n`);
         }
       })
       .catch((error: unknown) => this.#reject(tag, error));

@@ -1,0 +1,91 @@
+import type { ArrivalSchedule } from './arrivals.js';
+import type { LoadPlan, SoakPhase } from './load-plan.js';
+import type { ActionKind } from './profile.js';
+import { isRecovered } from './recovery.js';
+import type { SoakRecorder } from './soak-recorder.js';
+
+/** Who carries out the actions: a simulated user's perform(), by user index. */
+export type Performer = (user: number, action: ActionKind, dueMs: number) => Promise<void>;
+
+/** What the generator is given. */
+export interface GeneratorOptions {
+  plan: LoadPlan;
+  schedule: ArrivalSchedule;
+  recorder: SoakRecorder;
+  perform: Performer;
+  /** Milliseconds since the run started. */
+  now: () => number;
+  /** Waits MS (a timer in production). */
+  wait: (ms: number) => Promise<void>;
+  signal: AbortSignal;
+  /** The recovery bound: once a whole recovery window is back within it, the run ends early. */
+  recoveryBoundMs?: () => number | undefined;
+  /** Told as each phase starts (tests switch a slow proxy on and off here). */
+  onPhase?: (phase: SoakPhase) => void;
+}
+
+/** How the generation ended. */
+export interface GeneratorEnd {
+  endMs: number;
+  /** 'plan': the schedule ran out; 'recovered': the recovery came before the phase's end; 'stopped': a signal. */
+  reason: 'plan' | 'recovered' | 'stopped';
+}
+
+/**
+ * The open-loop generator: starts each action when the schedule says, whether or not earlier ones
+ * have been answered, and records how late it was itself (its lag). Actions are never awaited here;
+ * a slow server makes the queues grow, and the latencies (counted from the due time) show it.
+ */
+export async function generateLoad(options: GeneratorOptions): Promise<GeneratorEnd> {
+  const { plan, schedule, recorder, now, signal } = options;
+  const pendingByWindow = new Map<number, number>();
+  const recoveryPhase = plan.phases[plan.phases.length - 1]!;
+  let decidedWindow = Math.ceil(recoveryPhase.startMs / plan.windowMs) - 1;
+  let phaseIndex = 0;
+  const enterPhases = (atMs: number): void => {
+    while (phaseIndex < plan.phases.length && plan.phases[phaseIndex]!.startMs <= atMs) {
+      options.onPhase?.(plan.phases[phaseIndex]!);
+      phaseIndex++;
+    }
+  };
+  // A recovery window counts once it has ended and all its actions are answered.
+  const recovered = (): boolean => {
+    const bound = options.recoveryBoundMs?.();
+    if (bound === undefined) return false;
+    const current = Math.floor(now() / plan.windowMs);
+    while (decidedWindow + 1 < current && (pendingByWindow.get(decidedWindow + 1) ?? 0) === 0) {
+      decidedWindow++;
+      if (isRecovered(recorder.stretch(decidedWindow, decidedWindow, plan.windowMs), bound)) return true;
+    }
+    return false;
+  };
+
+  enterPhases(0);
+  let next = schedule.next();
+  while (next && !signal.aborted) {
+    const boundary = plan.phases[phaseIndex]?.startMs;
+    const wakeAt = boundary !== undefined && boundary < next.atMs ? boundary : next.atMs;
+    const delay = wakeAt - now();
+    if (delay > 0) await options.wait(delay);
+    if (signal.aborted) break;
+    const at = now();
+    enterPhases(at);
+    if (at >= recoveryPhase.startMs && recovered()) return { endMs: at, reason: 'recovered' };
+    while (next && next.atMs <= at) {
+      const arrival = next;
+      const window = Math.floor(arrival.atMs / plan.windowMs);
+      recorder.started(arrival.atMs, at - arrival.atMs);
+      pendingByWindow.set(window, (pendingByWindow.get(window) ?? 0) + 1);
+      void options
+        .perform(arrival.user, arrival.action, arrival.atMs)
+        .catch(() => undefined)
+        .finally(() => pendingByWindow.set(window, pendingByWindow.get(window)! - 1));
+      next = schedule.next();
+    }
+  }
+  if (signal.aborted) return { endMs: now(), reason: 'stopped' };
+  // The last phase's tail after the last arrival still belongs to the run.
+  const end = recoveryPhase.endMs;
+  if (end > now()) await options.wait(end - now());
+  return { endMs: Math.min(now(), end), reason: 'plan' };
+}
