@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { endpointPauseCommands } from './endpoint-pause-command.js';
-import { recordCliAction } from './record-cli-action.js';
+import { cliAuditEntry } from './record-cli-action.js';
 import { Command } from 'commander';
 import { TrancheError } from '../errors/tranche-error.js';
 import {
@@ -72,19 +72,10 @@ function adminPassword(file: string | undefined): string | undefined {
   return readEnvironment('TRANCHE_ENDPOINT_PASSWORD');
 }
 
-async function withEndpoints<T>(
-  dir: string,
-  work: (endpoints: Endpoints) => Promise<T>,
-  audit?: (result: T) => { action: string; subject: string; after: Record<string, unknown> },
-): Promise<T> {
+async function withEndpoints<T>(dir: string, work: (endpoints: Endpoints) => Promise<T>): Promise<T> {
   const programme = await openProgramme(dir);
   try {
-    const result = await work(new Endpoints(programme.db, programme.box));
-    if (audit) {
-      const { action, subject, after } = audit(result);
-      await recordCliAction(programme.db, action, subject, after);
-    }
-    return result;
+    return await work(new Endpoints(programme.db, programme.box));
   } finally {
     await programme.db.destroy();
   }
@@ -176,10 +167,9 @@ export function endpointCommand(): Command {
     )
     .action(async (name: string, flags: AddFlags) => {
       const oauth = oauthSettingFrom(oauthFlagsOf(flags, ''), '', CLIENT_SECRET_VARIABLE);
-      await withEndpoints(
-        flags.programme,
-        (endpoints) =>
-          endpoints.add({
+      await withEndpoints(flags.programme, (endpoints) =>
+        endpoints.add(
+          {
             oauth,
             profile: flags.profile,
             name,
@@ -194,12 +184,9 @@ export function endpointCommand(): Command {
             bytesPerHour: count(flags.bytesPerHour, '--bytes-per-hour'),
             maxMessageSize: count(flags.maxMessageSize, '--max-message-size'),
             latencyThresholdMs: count(flags.latencyThreshold, '--latency-threshold'),
-          }),
-        () => ({
-          action: 'endpoint.add',
-          subject: name,
-          after: { url: flags.url, admin: flags.admin ?? null },
-        }),
+          },
+          cliAuditEntry('endpoint.add', name, { url: flags.url, admin: flags.admin ?? null }),
+        ),
       );
       process.stdout.write(`endpoint ${name} added\n`);
     });
@@ -236,10 +223,10 @@ export function endpointCommand(): Command {
         flags.tokenSource === false
           ? null
           : oauthSettingFrom(oauthFlagsOf(flags, ''), '', CLIENT_SECRET_VARIABLE);
-      const update = await withEndpoints(
-        flags.programme,
-        (endpoints) =>
-          endpoints.set(name, {
+      const update = await withEndpoints(flags.programme, (endpoints) =>
+        endpoints.set(
+          name,
+          {
             oauth,
             profile: flags.profile,
             url: flags.url,
@@ -254,8 +241,9 @@ export function endpointCommand(): Command {
             bytesPerHour: countOrNone(flags.bytesPerHour, '--bytes-per-hour'),
             maxMessageSize: countOrNone(flags.maxMessageSize, '--max-message-size'),
             latencyThresholdMs: countOrNone(flags.latencyThreshold, '--latency-threshold'),
-          }),
-        (u) => ({ action: 'endpoint.set', subject: name, after: { change: describeUpdate(u) } }),
+          },
+          (u) => cliAuditEntry('endpoint.set', name, { change: describeUpdate(u) }),
+        ),
       );
       const text = flags.json ? JSON.stringify(update.after, null, 2) : describeUpdate(update);
       process.stdout.write(`${text}\n`);
@@ -276,10 +264,8 @@ export function endpointCommand(): Command {
     .description('remove a server')
     .argument('<name>')
     .action(async (name: string, flags: { programme: string }) => {
-      await withEndpoints(
-        flags.programme,
-        (endpoints) => endpoints.remove(name),
-        () => ({ action: 'endpoint.remove', subject: name, after: { removed: true } }),
+      await withEndpoints(flags.programme, (endpoints) =>
+        endpoints.remove(name, cliAuditEntry('endpoint.remove', name, { removed: true })),
       );
       process.stdout.write(`endpoint ${name} removed\n`);
     });

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { userInfo } from 'node:os';
-import { recordCliAction } from './record-cli-action.js';
+import { cliAuditEntry } from './record-cli-action.js';
 import { Command, Option } from 'commander';
 import { openProgramme } from './open-programme.js';
 import { importMailboxes, type ImportReport } from '../programme/import/import-mailboxes.js';
@@ -35,12 +35,9 @@ export function importCommand(): Command {
     .action(async (file: string, flags: { dryRun?: boolean; json?: boolean; programme: string }) => {
       const programme = await openProgramme(flags.programme);
       try {
-        const report = await importOrganisations(programme.db, file, flags.dryRun ?? false);
-        if (!flags.dryRun)
-          await recordCliAction(programme.db, 'import.organisations', basename(file), {
-            inserted: report.inserted,
-            updated: report.updated,
-          });
+        const report = await importOrganisations(programme.db, file, flags.dryRun ?? false, (counts) =>
+          cliAuditEntry('import.organisations', basename(file), counts),
+        );
         process.stdout.write(`${flags.json ? JSON.stringify(report) : summary('orgs', report)}\n`);
       } finally {
         await programme.db.destroy();

@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import type { Kysely } from 'kysely';
+import type { AuditEntry } from '../state/audit/audit-entry.js';
 import { recordAudit } from '../state/audit/record-audit.js';
 import type { Database } from '../state/schema.js';
 
@@ -14,5 +15,13 @@ export async function recordCliAction(
   subject: string,
   after: Record<string, unknown>,
 ): Promise<void> {
-  await recordAudit(db, [{ actor: userInfo().username, action, subject, after }]);
+  await recordAudit(db, [cliAuditEntry(action, subject, after)]);
+}
+
+/**
+ * A command's change as the trail records it (who: the operating-system user), for the parts that
+ * write it in the transaction of the change themselves (organisation imports, endpoints, tokens).
+ */
+export function cliAuditEntry(action: string, subject: string, after: Record<string, unknown>): AuditEntry {
+  return { actor: userInfo().username, action, subject, after };
 }

@@ -3,7 +3,8 @@ import { openProgramme } from './open-programme.js';
 import { createToken, listTokens, revokeToken } from '../serve/auth/api-tokens.js';
 import { ROLES, type Role } from '../serve/auth/role.js';
 import { addProgrammeOption } from './programme-option.js';
-import { recordCliAction } from './record-cli-action.js';
+import { cliAuditEntry, recordCliAction } from './record-cli-action.js';
+import { recordAudit } from '../state/audit/record-audit.js';
 
 const moment = (iso: string | null): string => (iso === null ? '-' : iso.slice(0, 16).replace('T', ' '));
 
@@ -33,15 +34,21 @@ export function tokenCommand(): Command {
     .option('--name <label>', 'who or what holds it, for tranche token list', '')
     .action(async (flags: { role: Role; org?: string[]; name: string; programme: string }) => {
       await withProgramme(flags.programme, async ({ db }) => {
-        const made = await createToken(
-          db,
-          { role: flags.role, organisations: flags.org ?? [], name: flags.name || flags.role },
-          new Date(),
-        );
-        await recordCliAction(db, 'token.create', made.id, {
-          role: flags.role,
-          organisations: flags.org ?? [],
-          name: flags.name || flags.role,
+        // The token and its audit entry in one transaction: both or neither.
+        const made = await db.transaction().execute(async (tx) => {
+          const token = await createToken(
+            tx,
+            { role: flags.role, organisations: flags.org ?? [], name: flags.name || flags.role },
+            new Date(),
+          );
+          await recordAudit(tx, [
+            cliAuditEntry('token.create', token.id, {
+              role: flags.role,
+              organisations: flags.org ?? [],
+              name: flags.name || flags.role,
+            }),
+          ]);
+          return token;
         });
         process.stdout.write(`${made.token}\n`);
         process.stderr.write(

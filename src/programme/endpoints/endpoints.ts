@@ -3,6 +3,8 @@ import type { OAuthSetting } from '../../credentials/token-source-spec.js';
 import { TrancheError } from '../../errors/tranche-error.js';
 import { concurrencyAfterChange } from '../../limits/adaptive-concurrency.js';
 import { bucketAfterRateChange } from '../../limits/byte-budget.js';
+import type { AuditEntry } from '../../state/audit/audit-entry.js';
+import { recordAudit } from '../../state/audit/record-audit.js';
 import { LOCK, withExclusiveWrite } from '../../state/exclusive-write.js';
 import type { Database, EndpointTable } from '../../state/schema.js';
 import type { SecretBox } from '../../state/secrets/secret-box.js';
@@ -159,8 +161,11 @@ export class Endpoints {
     this.#box = box;
   }
 
-  /** Adds an endpoint; a name in use, a bad URL or an admin without a password is a usage error. */
-  async add(input: EndpointInput): Promise<void> {
+  /**
+   * Adds an endpoint; a name in use, a bad URL or an admin without a password is a usage error. AUDIT,
+   * when given, is recorded in the same transaction as the row (both or neither).
+   */
+  async add(input: EndpointInput, audit?: AuditEntry): Promise<void> {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(input.name)) {
       throw new TrancheError(
         'usage',
@@ -174,13 +179,21 @@ export class Endpoints {
       loginTemplate: input.loginTemplate ?? null,
       oauth: input.oauth !== undefined,
     });
-    const existing = await this.#db
-      .selectFrom('endpoint')
-      .select('name')
-      .where('name', '=', input.name)
-      .executeTakeFirst();
-    if (existing) throw new TrancheError('usage', `endpoint ${input.name} exists already; remove it first`);
-    await this.#db
+    await this.#db.transaction().execute(async (tx) => {
+      const existing = await tx
+        .selectFrom('endpoint')
+        .select('name')
+        .where('name', '=', input.name)
+        .executeTakeFirst();
+      if (existing) throw new TrancheError('usage', `endpoint ${input.name} exists already; remove it first`);
+      await this.#insert(tx, input);
+      if (audit) await recordAudit(tx, [audit]);
+    });
+  }
+
+  /** The row of a new endpoint, its secrets sealed. */
+  async #insert(tx: Kysely<Database>, input: EndpointInput): Promise<void> {
+    await tx
       .insertInto('endpoint')
       .values({
         name: input.name,
@@ -224,9 +237,14 @@ export class Endpoints {
    * the row again within seconds. Checked as add checks; an unknown name, or nothing to change, is a
    * usage error. The state the limits keep moves with them, under the lock that guards it: the
    * adaptive concurrency never exceeds a new max_mailboxes, and the byte bucket never holds more than
-   * a minute of a new rate.
+   * a minute of a new rate. AUDIT, when given, says what the update means for the trail, recorded in
+   * the same transaction.
    */
-  async set(name: string, changes: EndpointChanges): Promise<EndpointUpdate> {
+  async set(
+    name: string,
+    changes: EndpointChanges,
+    audit?: (update: EndpointUpdate) => AuditEntry,
+  ): Promise<EndpointUpdate> {
     if (Object.values(changes).every((value) => value === undefined)) {
       throw new TrancheError(
         'usage',
@@ -275,11 +293,13 @@ export class Endpoints {
         ...bucketAfterRateChange(row, bytesPerHour),
       };
       await tx.updateTable('endpoint').set(values).where('name', '=', name).execute();
-      return {
+      const update = {
         before: summaryOf(row),
         after: summaryOf({ ...row, ...values }),
         adminPasswordReplaced: changes.adminPassword !== undefined && row.admin_secret !== null,
       };
+      if (audit) await recordAudit(tx, [audit(update)]);
+      return update;
     });
   }
 
@@ -294,9 +314,12 @@ export class Endpoints {
     return row.admin_secret === null ? undefined : this.#box.open(row.admin_secret);
   }
 
-  /** Removes an endpoint; an unknown name is a usage error. */
-  async remove(name: string): Promise<void> {
-    const result = await this.#db.deleteFrom('endpoint').where('name', '=', name).executeTakeFirst();
-    if (Number(result.numDeletedRows) === 0) throw new TrancheError('usage', `no endpoint named ${name}`);
+  /** Removes an endpoint; an unknown name is a usage error. AUDIT, when given, goes in the same transaction. */
+  async remove(name: string, audit?: AuditEntry): Promise<void> {
+    await this.#db.transaction().execute(async (tx) => {
+      const result = await tx.deleteFrom('endpoint').where('name', '=', name).executeTakeFirst();
+      if (Number(result.numDeletedRows) === 0) throw new TrancheError('usage', `no endpoint named ${name}`);
+      if (audit) await recordAudit(tx, [audit]);
+    });
   }
 }

@@ -2,6 +2,8 @@ import type { Info } from 'csv-parse';
 import { parseListFile } from './list-file.js';
 import type { Kysely } from 'kysely';
 import { fromCsvError } from './csv-error.js';
+import type { AuditEntry } from '../../state/audit/audit-entry.js';
+import { recordAudit } from '../../state/audit/record-audit.js';
 import type { Database } from '../../state/schema.js';
 import type { ImportReport } from './import-mailboxes.js';
 import { email, optional, required, RowError } from './mailbox-row.js';
@@ -45,11 +47,16 @@ function toRow(record: Record<string, string>, line: number): OrganisationRow {
   };
 }
 
-/** Imports organisations (code,name,admin_contacts,pilot,blackout_dates), streamed, in one transaction; a known code is updated. */
+/**
+ * Imports organisations (code,name,admin_contacts,pilot,blackout_dates), streamed, in one transaction;
+ * a known code is updated. AUDIT, when given, makes the trail's entry from the counts, written in the
+ * same transaction (the import and its entry, or neither).
+ */
 export async function importOrganisations(
   db: Kysely<Database>,
   file: string,
   dryRun: boolean,
+  audit?: (counts: { inserted: number; updated: number }) => AuditEntry,
 ): Promise<Omit<ImportReport, 'format'>> {
   const report = { rows: 0, inserted: 0, updated: 0, rejected: 0, dryRun };
   const known = new Set((await db.selectFrom('organisation').select('code').execute()).map((o) => o.code));
@@ -89,6 +96,10 @@ export async function importOrganisations(
     }
   };
   if (dryRun) await work(db);
-  else await db.transaction().execute(work);
+  else
+    await db.transaction().execute(async (tx) => {
+      await work(tx);
+      if (audit) await recordAudit(tx, [audit({ inserted: report.inserted, updated: report.updated })]);
+    });
   return report;
 }
