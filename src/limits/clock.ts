@@ -60,10 +60,13 @@ export class SimulatedClock implements Clock {
     return sleep(Math.max(0, ms / this.#speed), signal);
   }
 
-  idleUntil(until: Date, signal?: AbortSignal): Promise<void> {
+  async idleUntil(until: Date, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
     const ahead = until.getTime() - this.now().getTime();
     if (ahead > 0) this.#skippedMs += ahead;
-    return Promise.resolve();
+    // Yield to timers and I/O once per jump. On SQLite every query resolves inside the microtask
+    // queue, so a runner going from jump to jump without this never let a timer fire: the lease
+    // heartbeats, the step-stop poll, people's commands and the stop signal all waited forever.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }

@@ -47,9 +47,7 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
 const openPass = async (db: Kysely<Database>): Promise<boolean> =>
   (await db.selectFrom('pass').select('id').where('finished_at', 'is', null).execute()).length > 0;
 
-// PostgreSQL only: on SQLite a copy paced by a byte budget stalls (see the report of issue 17); the
-// same stop and resume on SQLite is covered without a budget by the claims in operations-notices.
-for (const [backend, location] of storeBackends().filter(([b]) => b === 'PostgreSQL')) {
+for (const [backend, location] of storeBackends()) {
   describe(`people stop a running step on ${backend}`, () => {
     for (const how of ['hold', 'pause --now'] as const) {
       test(`${how}: the running pre-stage stops at a safe point; after the release it resumes, exactly once`, async () => {

@@ -141,6 +141,13 @@ export async function runProgramme(options: RunnerOptions): Promise<RunTotals> {
       const next = [step, notice]
         .filter((d): d is Date => d !== undefined)
         .sort((a, b) => a.getTime() - b.getTime())[0];
+      if (next === undefined && options.follow && options.until === undefined) {
+        // Nothing due at all: only people (a release, a move, a new plan) can change that, and they
+        // act in real time, so look again after one poll rather than jump the clock a minute ahead
+        // per loop (a simulated clock raced away, and on SQLite never left the microtask queue).
+        await sleep(pollMs, signal).catch(() => undefined);
+        continue;
+      }
       const wakeAt = next ?? new Date(now.getTime() + 60_000);
       const target = options.until && options.until < wakeAt ? options.until : wakeAt;
       if (target > now) await clock.idleUntil(target, signal).catch(() => undefined);
