@@ -3,24 +3,21 @@ import type { OperationRow } from '../../state/mailbox/operation-rows.js';
 import { setAside } from '../../state/mailbox/hold-rows.js';
 import { cancelPendingNotices } from '../../state/notice/cancel-notices.js';
 import type { Database } from '../../state/schema.js';
+import { inTextSet } from '../../state/text-set.js';
 import { applyChange, mailboxEntry } from './apply-change.js';
 import { mailboxTargets, requireReason, rowPicture } from './mailbox-targets.js';
 import { count, emptyResult, type OperationInput, type OperationResult } from './operation.js';
 import { refuseIf } from './refusal.js';
 
-/** Pending notices of ADDRESSES (what a hold or exclusion cancels). */
+/** Pending notices of ADDRESSES (what a hold or exclusion cancels), in one read. */
 async function pendingNotices(db: Kysely<Database>, addresses: readonly string[]): Promise<number> {
-  let n = 0;
-  for (let from = 0; from < addresses.length; from += 5_000) {
-    const row = await db
-      .selectFrom('notice')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('subject', 'in', addresses.slice(from, from + 5_000))
-      .where('state', '=', 'pending')
-      .executeTakeFirstOrThrow();
-    n += Number(row.n);
-  }
-  return n;
+  const row = await db
+    .selectFrom('notice')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where(inTextSet(db, 'subject', addresses))
+    .where('state', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
+import { inTextSet } from '../text-set.js';
 import type { LifecycleStep, MailboxState } from './mailbox-states.js';
 
 /** A mailbox as the day-to-day operations read it before changing it. */
@@ -18,9 +19,6 @@ export interface OperationRow {
   lease_until: string | null;
 }
 
-/** Addresses per IN list: well under SQLite's parameter limit. */
-export const ADDRESS_CHUNK = 5_000;
-
 const COLUMNS = [
   'address',
   'organisation',
@@ -36,18 +34,17 @@ const COLUMNS = [
   'lease_until',
 ] as const;
 
-/** The rows of ADDRESSES that exist, by address (read a chunk at a time, on the primary key). */
+/** The rows of ADDRESSES that exist, by address (one read on the primary key). */
 export async function readOperationRows(
   db: Kysely<Database>,
   addresses: readonly string[],
 ): Promise<Map<string, OperationRow>> {
-  const rows = new Map<string, OperationRow>();
-  for (let from = 0; from < addresses.length; from += ADDRESS_CHUNK) {
-    const chunk = addresses.slice(from, from + ADDRESS_CHUNK);
-    for (const row of await db.selectFrom('mailbox').select(COLUMNS).where('address', 'in', chunk).execute())
-      rows.set(row.address, row);
-  }
-  return rows;
+  const rows = await db
+    .selectFrom('mailbox')
+    .select(COLUMNS)
+    .where(inTextSet(db, 'address', addresses))
+    .execute();
+  return new Map(rows.map((row) => [row.address, row]));
 }
 
 /** The rows of the mailboxes of the organisations CODES. */
@@ -61,15 +58,4 @@ export function readOrganisationRows(
     .where('organisation', 'in', [...codes])
     .orderBy('address')
     .execute();
-}
-
-/** Runs WRITE over ADDRESSES a chunk at a time; returns the rows it changed. */
-export async function inChunks(
-  addresses: readonly string[],
-  write: (chunk: string[]) => Promise<bigint | number>,
-): Promise<number> {
-  let changed = 0;
-  for (let from = 0; from < addresses.length; from += ADDRESS_CHUNK)
-    changed += Number(await write(addresses.slice(from, from + ADDRESS_CHUNK)));
-  return changed;
 }

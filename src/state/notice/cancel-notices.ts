@@ -1,23 +1,21 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import { inChunks } from '../mailbox/operation-rows.js';
+import { inTextSet } from '../text-set.js';
 
 /**
  * Cancels the notices of SUBJECTS not yet sent (pending), with the reason people gave: a held or
  * excluded user is told nothing until released. Returns how many were cancelled.
  */
-export function cancelPendingNotices(
+export async function cancelPendingNotices(
   db: Kysely<Database>,
   subjects: readonly string[],
   reason: string,
 ): Promise<number> {
-  return inChunks(subjects, async (chunk) => {
-    const result = await db
-      .updateTable('notice')
-      .set({ state: 'cancelled', error: reason })
-      .where('subject', 'in', chunk)
-      .where('state', '=', 'pending')
-      .executeTakeFirst();
-    return result.numUpdatedRows;
-  });
+  const result = await db
+    .updateTable('notice')
+    .set({ state: 'cancelled', error: reason })
+    .where(inTextSet(db, 'subject', subjects))
+    .where('state', '=', 'pending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
