@@ -3,7 +3,7 @@ import { bringBack, resumeFinal } from '../../state/mailbox/hold-rows.js';
 import type { OperationRow } from '../../state/mailbox/operation-rows.js';
 import { placeRows } from '../../state/mailbox/place-rows.js';
 import type { Database } from '../../state/schema.js';
-import { inTextSet } from '../../state/text-set.js';
+import { byTextChunks, inTextSet } from '../../state/text-set.js';
 import { addDays, dayOf } from '../calendar/calendar-day.js';
 import { programmeCapacity } from '../plan/day-overrides.js';
 import { applyChange, mailboxEntry } from './apply-change.js';
@@ -124,19 +124,21 @@ export async function bringRowsBack(
 
 /** The day each told user of ROWS was told (kept in rescheduled_from while set aside). */
 async function toldDays(db: Kysely<Database>, rows: readonly OperationRow[]): Promise<Map<string, string>> {
-  const found = await db
-    .selectFrom('mailbox')
-    .select(['address', 'rescheduled_from'])
-    .where(
-      inTextSet(
-        db,
-        'address',
-        rows.map((r) => r.address),
-      ),
-    )
-    .where('rescheduled_from', 'is not', null)
-    .execute();
-  return new Map(found.map((f) => [f.address, f.rescheduled_from!]));
+  const told = new Map<string, string>();
+  await byTextChunks(
+    rows.map((r) => r.address),
+    async (chunk) => {
+      const found = await db
+        .selectFrom('mailbox')
+        .select(['address', 'rescheduled_from'])
+        .where(inTextSet(db, 'address', chunk))
+        .where('rescheduled_from', 'is not', null)
+        .execute();
+      for (const f of found) told.set(f.address, f.rescheduled_from!);
+      return found.length;
+    },
+  );
+  return told;
 }
 
 /** `tranche mailbox release ADDRESS…`. */

@@ -3,21 +3,23 @@ import type { OperationRow } from '../../state/mailbox/operation-rows.js';
 import { setAside } from '../../state/mailbox/hold-rows.js';
 import { cancelPendingNotices } from '../../state/notice/cancel-notices.js';
 import type { Database } from '../../state/schema.js';
-import { inTextSet } from '../../state/text-set.js';
+import { byTextChunks, inTextSet } from '../../state/text-set.js';
 import { applyChange, mailboxEntry } from './apply-change.js';
 import { mailboxTargets, requireReason, rowPicture } from './mailbox-targets.js';
 import { count, emptyResult, type OperationInput, type OperationResult } from './operation.js';
 import { refuseIf } from './refusal.js';
 
-/** Pending notices of ADDRESSES (what a hold or exclusion cancels), in one read. */
-async function pendingNotices(db: Kysely<Database>, addresses: readonly string[]): Promise<number> {
-  const row = await db
-    .selectFrom('notice')
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where(inTextSet(db, 'subject', addresses))
-    .where('state', '=', 'pending')
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+/** Pending notices of ADDRESSES (what a hold or exclusion cancels). */
+function pendingNotices(db: Kysely<Database>, addresses: readonly string[]): Promise<number> {
+  return byTextChunks(addresses, async (chunk) => {
+    const row = await db
+      .selectFrom('notice')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where(inTextSet(db, 'subject', chunk))
+      .where('state', '=', 'pending')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import { inTextSet } from '../text-set.js';
+import { byTextChunks, inTextSet } from '../text-set.js';
 import type { LifecycleStep, MailboxState } from './mailbox-states.js';
 
 /** A mailbox as the day-to-day operations read it before changing it. */
@@ -34,17 +34,22 @@ const COLUMNS = [
   'lease_until',
 ] as const;
 
-/** The rows of ADDRESSES that exist, by address (one read on the primary key). */
+/** The rows of ADDRESSES that exist, by address (read a chunk at a time, on the primary key). */
 export async function readOperationRows(
   db: Kysely<Database>,
   addresses: readonly string[],
 ): Promise<Map<string, OperationRow>> {
-  const rows = await db
-    .selectFrom('mailbox')
-    .select(COLUMNS)
-    .where(inTextSet(db, 'address', addresses))
-    .execute();
-  return new Map(rows.map((row) => [row.address, row]));
+  const rows = new Map<string, OperationRow>();
+  await byTextChunks(addresses, async (chunk) => {
+    const found = await db
+      .selectFrom('mailbox')
+      .select(COLUMNS)
+      .where(inTextSet(db, 'address', chunk))
+      .execute();
+    for (const row of found) rows.set(row.address, row);
+    return found.length;
+  });
+  return rows;
 }
 
 /** The rows of the mailboxes of the organisations CODES. */
