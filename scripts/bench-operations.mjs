@@ -6,7 +6,7 @@
 // and the load average when it started: the machine is shared, and wall time under load is mostly
 // waiting for a core. Sizes can be lowered with TRANCHE_BENCH_MAILBOXES / TRANCHE_BENCH_ORGS; the
 // stores with TRANCHE_BENCH_STORES (postgres,sqlite).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -54,6 +54,39 @@ const fill = {
   },
 };
 
+/**
+ * CPU seconds (user + sys) the PostgreSQL cluster on PORT has used so far: the postmaster's reaped
+ * children (each command's backend exits with it) and the processes still running. The store's work
+ * for a command, whatever the machine's load.
+ */
+function clusterCpu(port) {
+  const stat = (pid) => {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return text.slice(text.lastIndexOf(')') + 2).split(' ');
+  };
+  const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  const master = pids.find((pid) => {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      return cmd.includes('postgres') && cmd.includes(`-p\0${port}\0`);
+    } catch {
+      return false;
+    }
+  });
+  if (!master) return NaN;
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const f = stat(pid);
+      if (pid === master) ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+      else if (f[1] === master) ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // gone between the listing and the read
+    }
+  }
+  return ticks / 100;
+}
+
 /** The store's own client: one query's rows, the fill, and one mailbox's trail timed in the store. */
 async function storeClient(store, location) {
   if (store === 'postgres') {
@@ -80,7 +113,7 @@ async function storeClient(store, location) {
 }
 
 /** Builds the programme on STORE and times the operations; returns the table's rows. */
-async function measure(store, url) {
+async function measure(store, url, port) {
   const work = mkdtempSync(join(tmpdir(), 'tranche-bench-ops-'));
   const dir = join(work, 'programme');
   const cli = (args) => timed(process.execPath, ['bin/tranche.js', ...args, '--programme', dir]);
@@ -104,17 +137,20 @@ async function measure(store, url) {
     say(`  written in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     const rows = [];
     const row = (label, result, changed) => {
-      const line = `${store}: ${label}: ${result.seconds.toFixed(2)} s, CPU ${result.cpuSeconds.toFixed(2)} s, load ${result.load.toFixed(1)}, ${changed} changed, peak RSS ${result.peakMb.toFixed(0)} MB`;
+      const server = result.storeCpu === undefined ? '—' : `${result.storeCpu.toFixed(2)} s`;
+      const line = `${store}: ${label}: ${result.seconds.toFixed(2)} s, CPU ${result.cpuSeconds.toFixed(2)} s, PostgreSQL CPU ${server}, load ${result.load.toFixed(1)}, ${changed} changed, peak RSS ${result.peakMb.toFixed(0)} MB`;
       say(line);
       rows.push(
-        `| ${store === 'postgres' ? 'PostgreSQL' : 'SQLite'} | ${label} | ${result.seconds.toFixed(2)} s | ${result.cpuSeconds.toFixed(2)} s | ${result.load.toFixed(1)} | ${changed} | ${result.peakMb.toFixed(0)} MB |`,
+        `| ${store === 'postgres' ? 'PostgreSQL' : 'SQLite'} | ${label} | ${result.seconds.toFixed(2)} s | ${result.cpuSeconds.toFixed(2)} s | ${server} | ${result.load.toFixed(1)} | ${changed} | ${result.peakMb.toFixed(0)} MB |`,
       );
     };
     const op = async (label, args) => {
       const load = loadavg()[0];
+      const before = port ? clusterCpu(port) : 0;
       const result = await cli([...args, '--by', 'bench', '--reason', 'benchmark', '--json']);
+      const storeCpu = port ? clusterCpu(port) - before : undefined;
       const out = JSON.parse(result.output.slice(result.output.indexOf('{')));
-      row(label, { ...result, load }, out.changed.toLocaleString('en-GB'));
+      row(label, { ...result, load, storeCpu }, out.changed.toLocaleString('en-GB'));
     };
     await op(`org move of ORG00000 (${BIG.toLocaleString('en-GB')} mailboxes)`, [
       'org',
@@ -133,7 +169,9 @@ async function measure(store, url) {
       file,
     ]);
     const load = loadavg()[0];
+    const trailCpu = port ? clusterCpu(port) : 0;
     const trail = await cli(['audit', '--mailbox', held(1), '--json']);
+    trail.storeCpu = port ? clusterCpu(port) - trailCpu : undefined;
     row("one mailbox's audit trail (`tranche audit --mailbox`)", { ...trail, load }, '—');
     const times = [];
     for (let i = 0; i < 20; i++) {
@@ -147,7 +185,7 @@ async function measure(store, url) {
       `${store}: one mailbox's audit trail (query): median ${times[10].toFixed(2)} ms of 20, audit rows ${audits}`,
     );
     rows.push(
-      `| ${store === 'postgres' ? 'PostgreSQL' : 'SQLite'} | one mailbox's audit trail (the query alone, median of 20, ${audits} audit rows) | ${times[10].toFixed(2)} ms | — | — | — | — |`,
+      `| ${store === 'postgres' ? 'PostgreSQL' : 'SQLite'} | one mailbox's audit trail (the query alone, median of 20, ${audits} audit rows) | ${times[10].toFixed(2)} ms | — | — | — | — | — |`,
     );
     await client.close();
     return rows;
@@ -160,7 +198,7 @@ const rows = [];
 if (STORES.includes('postgres')) {
   const postgres = await startPostgres();
   try {
-    rows.push(...(await measure('postgres', await postgres.createDatabase())));
+    rows.push(...(await measure('postgres', await postgres.createDatabase(), postgres.port)));
   } finally {
     await postgres.stop();
   }
@@ -169,10 +207,10 @@ if (STORES.includes('sqlite')) rows.push(...(await measure('sqlite', undefined))
 const table = [
   '## Day-to-day operations (scripts/bench-operations.mjs)',
   '',
-  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}: a programme of ${MAILBOXES.toLocaleString('en-GB')} planned mailboxes in ${ORGS.toLocaleString('en-GB')} organisations; each command through the CLI (start-up included), its change and its audit entries in one transaction. CPU: the tranche process's user + system time (the store's own work on PostgreSQL is in its server processes); load: the machine's 1-minute load average when the command started (a shared 2-core machine: wall time over CPU time is mostly waiting for a core).`,
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}: a programme of ${MAILBOXES.toLocaleString('en-GB')} planned mailboxes in ${ORGS.toLocaleString('en-GB')} organisations; each command through the CLI (start-up included), its change and its audit entries in one transaction. CPU: the tranche process's user + system time (SQLite's work is in it); PostgreSQL CPU: the cluster's processes' user + system time during the command; load: the machine's 1-minute load average when the command started (a shared 2-core machine: wall time over CPU time is mostly waiting for a core).`,
   '',
-  '| store | operation | time | CPU | load | mailboxes changed | peak RSS |',
-  '| --- | --- | --- | --- | --- | --- | --- |',
+  '| store | operation | time | CPU | PostgreSQL CPU | load | mailboxes changed | peak RSS |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ...rows,
 ].join('\n');
 if (MAILBOXES === 2_100_000 && ORGS === 22_000 && STORES.length === 2) writeSection('operations', table);
