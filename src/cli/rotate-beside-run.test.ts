@@ -71,7 +71,8 @@ lifecycle:
       const tranche = async (args: string[], expected: number = EXIT.ok): Promise<string> => {
         const result = await runCli([...args, '--programme', dir], { TRANCHE_LOG_LEVEL: 'info' });
         outputs.push(result.stdout, result.stderr);
-        assert.equal(result.status, expected, `tranche ${args.join(' ')}: ${result.stderr}`);
+        // Both streams in the message: `plan` says on stdout why it placed no mailbox (exit 1).
+        assert.equal(result.status, expected, `tranche ${args.join(' ')}: ${result.stdout}${result.stderr}`);
         return result.stdout;
       };
       await tranche(['import', 'orgs', sample.organisationsCsv]);
