@@ -37,10 +37,20 @@ async function sealedKeyIds(location: string): Promise<string[]> {
   }
 }
 
+/** The ids of the passes (one per step run) recorded so far. */
+async function passIds(location: string): Promise<Set<string>> {
+  const db = await openStateStore(location);
+  try {
+    return new Set((await db.selectFrom('pass').select('id').execute()).map((p) => p.id));
+  } finally {
+    await db.destroy();
+  }
+}
+
 const RUN_BOUND_MS = 120_000;
 
 for (const [backend, location] of storeBackends()) {
-  test(`on ${backend}: secrets rotate beside a running tranche run: the runner follows the new key, the programme ends done`, async () => {
+  test(`on ${backend}: secrets rotate beside a running tranche run: the runner follows the new key, the programme ends done`, async (t) => {
     const dir = join(tempStatePath().replace(/\/state\.sqlite$/, ''), 'programme');
     const db = backend === 'PostgreSQL' ? await location() : undefined;
     let proxy: TcpProxy | undefined;
@@ -109,7 +119,9 @@ lifecycle:
       assert.ok(!existsSync(join(dir, 'secret.key.next')));
       assert.deepEqual(await sealedKeyIds(store), [after.id, after.id]);
 
-      // The runner goes on: every login from here opens passwords sealed with the new key only.
+      // The runner goes on: each step it starts from here reads the endpoints again (run-step.ts),
+      // so its logins open passwords sealed with the new key, the only ones left in the store.
+      const stepsBefore = await passIds(store);
       const logins = countLogins(source);
       source.release();
       // Only a bound against hanging for ever (a runner that could not open the new secrets held
@@ -127,6 +139,9 @@ lifecycle:
       assert.equal(totals.ended, 'finished');
       assert.deepEqual([totals.failed, totals.retry, totals.interrupted], [0, 0, 0], result.stdout);
       assert.ok(logins.count > 0, 'the runner logged in to the source after the rotation');
+      const stepsAfter = [...(await passIds(store))].filter((id) => !stepsBefore.has(id));
+      assert.ok(stepsAfter.length >= 3, `${stepsAfter.length} steps started after the rotation`);
+      t.diagnostic(`after the rotation: ${stepsAfter.length} steps, ${logins.count} source logins`);
       assert.doesNotMatch(result.stderr, /sealed with key|database is locked/);
 
       const status = JSON.parse(await tranche(['status', '--json'])) as { states: Record<string, number> };
