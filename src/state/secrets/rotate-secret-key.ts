@@ -115,10 +115,11 @@ async function reseal(
 /**
  * Replaces the secret key. KEY exists at every moment, and every secret opens at every moment:
  * the new key is written to KEY.next (0600) and running processes seal with it from then on;
- * every sealed value is re-sealed with it in one transaction, with the audit trail's entry; the old key is kept in
- * KEY.previous-<id> (one file per retired key, never overwritten); KEY.next is renamed over KEY;
- * a last sweep re-seals anything a process sealed with the old key meanwhile. Interrupted
- * anywhere, a re-run finishes it. A key from TRANCHE_SECRET_KEY can't be rotated here.
+ * every sealed value is re-sealed with it in one transaction, which also writes the audit trail's
+ * entry; the old key is kept in KEY.previous-<id> (one file per retired key, never overwritten);
+ * KEY.next is renamed over KEY; a last sweep re-seals anything a process sealed with the old key
+ * meanwhile. Interrupted anywhere, a re-run finishes it. A key from TRANCHE_SECRET_KEY can't be
+ * rotated here.
  */
 export async function rotateSecretKey(
   db: Kysely<Database>,
