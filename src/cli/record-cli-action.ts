@@ -6,7 +6,7 @@ import type { Database } from '../state/schema.js';
 
 /**
  * Records a command's change in the audit trail (who: the operating-system user), for changes made
- * by parts that keep no trail themselves (organisation imports, endpoints, tokens, secret rotation).
+ * by parts that keep no trail themselves (organisation imports, endpoints, tokens).
  * Never a secret in AFTER: only names, counts and settings.
  */
 export async function recordCliAction(

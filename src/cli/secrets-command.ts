@@ -1,6 +1,6 @@
+import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import { openProgramme } from './open-programme.js';
-import { recordCliAction } from './record-cli-action.js';
 import { rotateSecretKey } from '../state/secrets/rotate-secret-key.js';
 import { addProgrammeOption } from './programme-option.js';
 
@@ -14,11 +14,9 @@ export function secretsCommand(): Command {
     .action(async (flags: { programme: string }) => {
       const programme = await openProgramme(flags.programme);
       try {
-        const result = await rotateSecretKey(programme.db, programme.config.secretKeyFile);
-        await recordCliAction(programme.db, 'secrets.rotate', 'secret key', {
-          from: result.from,
-          to: result.to,
-          resealed: result.resealed,
+        // The audit entry is written by the rotation, in the transaction that re-seals the secrets.
+        const result = await rotateSecretKey(programme.db, programme.config.secretKeyFile, {
+          actor: userInfo().username,
         });
         const kept = result.retiredFile
           ? `; the old key is kept in ${result.retiredFile} (delete it once backups hold the new one)`

@@ -14,30 +14,22 @@ export const LOCK = {
 
 /**
  * Runs WORK in a transaction that no other process runs at the same time under the same KEY: a
- * transaction-scoped advisory lock on PostgreSQL, a write (IMMEDIATE) transaction on SQLite. Every
- * read inside sees what the last holder wrote, so decisions on shared counts hold across workers.
+ * transaction-scoped advisory lock on PostgreSQL, a write (IMMEDIATE) transaction on SQLite, which
+ * the dialect begins for a `read write` transaction (src/state/sqlite/store-sqlite-dialect.ts) and
+ * rolls back only while SQLite has not already done so itself. Every read inside sees what the
+ * last holder wrote, so decisions on shared counts hold across workers.
  */
 export async function withExclusiveWrite<T>(
   db: Kysely<Database>,
   key: number,
   work: (tx: Kysely<Database>) => Promise<T>,
 ): Promise<T> {
-  if (isPostgres(db)) {
-    return db.transaction().execute(async (tx) => {
-      await sql`select pg_advisory_xact_lock(${key})`.execute(tx);
+  return db
+    .transaction()
+    .setAccessMode('read write')
+    .execute(async (tx) => {
+      // SQLite has one writer at a time already; PostgreSQL's writers queue on the key.
+      if (isPostgres(db)) await sql`select pg_advisory_xact_lock(${key})`.execute(tx);
       return work(tx);
     });
-  }
-  // better-sqlite3 has one connection per process, held here for the whole transaction.
-  return db.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
-    try {
-      const result = await work(conn);
-      await sql`commit`.execute(conn);
-      return result;
-    } catch (error) {
-      await sql`rollback`.execute(conn);
-      throw error;
-    }
-  });
 }

@@ -13,6 +13,13 @@ export interface TcpProxy {
   readonly bytes: { up: number; down: number };
   /** Changes the delay of each chunk from now on (a server slowing down, then recovering). */
   setDelay(ms: number): void;
+  /**
+   * Stops passing data both ways (it is kept, in order, not lost) until release(): connections stay
+   * open, as with a server that stalls mid-reply. New connections are held too.
+   */
+  hold(): void;
+  /** Passes on everything held, and everything after, again. */
+  release(): void;
   /** Destroys every open connection, as a network failure would. */
   dropAll(): void;
   /** Calls back with every chunk that goes that way (to count commands in a test). */
@@ -31,19 +38,31 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
   const bytes = { up: 0, down: 0 };
   const watchers: { direction: 'up' | 'down'; bytes: number; callback: () => void }[] = [];
   const taps: { direction: 'up' | 'down'; listener: (chunk: Buffer) => void }[] = [];
+  let held = false;
+  const flushes = new Set<() => void>();
   const relay = (from: Socket, to: Socket, direction: 'up' | 'down'): void => {
     // Chunks leave in order, each no sooner than its delay, through one queue per direction: a delay
     // that drops (the proxy switched back to fast) never lets a chunk pass the one ahead of it.
     const queue: { chunk: Buffer; due: number }[] = [];
     let timer: NodeJS.Timeout | undefined;
+    let closed = false;
     const flush = (): void => {
       timer = undefined;
+      if (held) return;
       while (queue.length > 0 && queue[0]!.due <= Date.now()) {
         const { chunk } = queue.shift()!;
         if (!to.destroyed) to.write(chunk);
       }
       if (queue.length > 0) timer = setTimeout(flush, queue[0]!.due - Date.now());
+      // Closed while held: the other side is ended once what was held has gone.
+      else if (closed) to.end();
     };
+    // Released, a held queue goes on from where it stopped.
+    const restart = (): void => {
+      if (!timer) flush();
+    };
+    flushes.add(restart);
+    to.on('close', () => flushes.delete(restart));
     from.on('data', (chunk: Buffer) => {
       bytes[direction] += chunk.length;
       for (const t of taps) if (t.direction === direction) t.listener(chunk);
@@ -51,14 +70,17 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
         watchers.splice(watchers.indexOf(w), 1);
         w.callback();
       }
-      if (delayMs <= 0 && queue.length === 0) {
+      if (delayMs <= 0 && queue.length === 0 && !held) {
         if (!to.destroyed) to.write(chunk);
         return;
       }
       queue.push({ chunk, due: Date.now() + delayMs });
-      if (!timer) timer = setTimeout(flush, Math.max(0, queue[0]!.due - Date.now()));
+      if (!timer && !held) timer = setTimeout(flush, Math.max(0, queue[0]!.due - Date.now()));
     });
-    from.on('close', () => setTimeout(() => to.destroy(), delayMs));
+    from.on('close', () => {
+      if (held && queue.length > 0) closed = true;
+      else setTimeout(() => to.destroy(), delayMs);
+    });
     from.on('error', () => to.destroy());
   };
   const server: Server = createServer((client) => {
@@ -108,6 +130,13 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
     },
     get bytes() {
       return { ...bytes };
+    },
+    hold: () => {
+      held = true;
+    },
+    release: () => {
+      held = false;
+      for (const restart of flushes) restart();
     },
     dropAll: () => {
       for (const s of sockets) s.destroy();

@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { DEFAULT_LIMITS, Endpoints } from '../../programme/endpoints/endpoints.js';
 import { storeBackends } from '../../testing/store-backends.js';
+import { readAudit } from '../audit/read-audit.js';
 import { openStateStore } from '../open-state-store.js';
 import type { Database } from '../schema.js';
 import { legacyPreviousKeyFile } from './key-files.js';
@@ -125,6 +126,59 @@ for (const [backend, location] of storeBackends()) {
         }
       });
     }
+
+    test('the audit entry is written in the re-sealing transaction: both or neither; a re-run and a sweep add their own', async () => {
+      const { db, keyFile } = await sealedStore(await location());
+      const rotations = async () =>
+        (await readAudit(db, { subject: 'secret key', limit: 10 }))
+          .filter((e) => e.action === 'secrets.rotate')
+          .reverse()
+          .map((e) => [e.actor, e.after]);
+      const sealedWith = async () =>
+        (await db.selectFrom('endpoint').select('admin_secret').orderBy('name').execute()).map(
+          (r) => r.admin_secret?.split(':')[1],
+        );
+      try {
+        const original = loadSecretKey(keyFile, {});
+        const stopAt = (stop: RotationStep) => ({
+          ...noEnv,
+          actor: 'ops-1',
+          step: (s: RotationStep) => {
+            if (s === stop) throw new Interrupted(s);
+          },
+        });
+        // Stopped inside the transaction, before it commits: no change, and no entry.
+        await assert.rejects(rotateSecretKey(db, keyFile, stopAt('resealing')), Interrupted);
+        assert.deepEqual(await rotations(), []);
+        assert.deepEqual(await sealedWith(), [original.id, original.id, original.id]);
+
+        // Stopped after it commits: the change and its entry are there together.
+        await assert.rejects(rotateSecretKey(db, keyFile, stopAt('resealed')), Interrupted);
+        const next = loadSecretKey(nextKeyFile(keyFile), {});
+        assert.deepEqual(await sealedWith(), [next.id, next.id, next.id]);
+        const resealed = { from: original.id, to: next.id, resealed: 3, resumed: true };
+        assert.deepEqual(await rotations(), [['ops-1', resealed]]);
+
+        // The re-run finishes it with an entry of its own; a value sealed with the old key after
+        // the re-sealing (a process that had not yet seen the new key) is swept, and recorded.
+        await rotateSecretKey(db, keyFile, {
+          ...noEnv,
+          actor: 'ops-2',
+          step: async (s) => {
+            if (s === 'previous-kept')
+              await new Endpoints(db, new SecretBox(original)).add(endpoint('late', 'pw-late'));
+          },
+        });
+        assert.deepEqual(await rotations(), [
+          ['ops-1', resealed],
+          ['ops-2', { ...resealed, resealed: 0 }],
+          ['ops-2', { to: next.id, resealed: 1, sweep: true }],
+        ]);
+        assert.deepEqual(await sealedWith(), [next.id, next.id, next.id, next.id]);
+      } finally {
+        await db.destroy();
+      }
+    });
 
     test('a rotation of an older tranche stopped between its two renames (no key file) is finished', async () => {
       const { db, keyFile } = await sealedStore(await location());

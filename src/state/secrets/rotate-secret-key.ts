@@ -2,6 +2,8 @@ import { existsSync, renameSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import { TrancheError } from '../../errors/tranche-error.js';
 import { type Environment, processEnvironment, readEnvironment } from '../../environment/environment.js';
+import type { AuditEntry } from '../audit/audit-entry.js';
+import { recordAudit } from '../audit/record-audit.js';
 import { LOCK, withExclusiveWrite } from '../exclusive-write.js';
 import type { Database } from '../schema.js';
 import {
@@ -41,12 +43,14 @@ export type RotationStep = (typeof ROTATION_STEPS)[number];
 export interface RotationOptions {
   env?: Environment;
   /** Called at each step; a throw stops the rotation there (tests interrupt it so). */
-  step?: (step: RotationStep) => void;
+  step?: (step: RotationStep) => void | Promise<void>;
   /**
    * How long to wait after writing KEY.next before re-sealing, so that every running process
    * (which looks at the key files at most once a second) seals with the new key from then on.
    */
   settleMs?: number;
+  /** Who rotates, for the audit trail (default: `tranche`). */
+  actor?: string;
 }
 
 /** What a rotation did. */
@@ -67,12 +71,16 @@ export function loadKeyring(keyFile: string, env: Environment = processEnvironme
   return SecretBox.following(keyFileSource(keyFile));
 }
 
-/** Re-seals every stored secret not sealed with TO's key; READER opens the rest. */
+/**
+ * Re-seals every stored secret not sealed with TO's key; READER opens the rest. AUDIT gives the
+ * trail's entry for what was re-sealed (or none), written in the same transaction as the change.
+ */
 async function reseal(
   db: Kysely<Database>,
   reader: SecretBox,
   to: SecretKey,
-  beforeCommit: () => void,
+  audit: (resealed: number) => AuditEntry | undefined,
+  beforeCommit: () => void | Promise<void>,
 ): Promise<number> {
   const writer = new SecretBox(to);
   // One write transaction (BEGIN IMMEDIATE on SQLite: it waits for a runner's write instead of
@@ -97,7 +105,9 @@ async function reseal(
         resealed++;
       }
     }
-    beforeCommit();
+    const entry = audit(resealed);
+    if (entry) await recordAudit(trx, [entry]);
+    await beforeCommit();
     return resealed;
   });
 }
@@ -105,10 +115,11 @@ async function reseal(
 /**
  * Replaces the secret key. KEY exists at every moment, and every secret opens at every moment:
  * the new key is written to KEY.next (0600) and running processes seal with it from then on;
- * every sealed value is re-sealed with it in one transaction; the old key is kept in
- * KEY.previous-<id> (one file per retired key, never overwritten); KEY.next is renamed over KEY;
- * a last sweep re-seals anything a process sealed with the old key meanwhile. Interrupted
- * anywhere, a re-run finishes it. A key from TRANCHE_SECRET_KEY can't be rotated here.
+ * every sealed value is re-sealed with it in one transaction, which also writes the audit trail's
+ * entry; the old key is kept in KEY.previous-<id> (one file per retired key, never overwritten);
+ * KEY.next is renamed over KEY; a last sweep re-seals anything a process sealed with the old key
+ * meanwhile. Interrupted anywhere, a re-run finishes it. A key from TRANCHE_SECRET_KEY can't be
+ * rotated here.
  */
 export async function rotateSecretKey(
   db: Kysely<Database>,
@@ -135,22 +146,52 @@ export async function rotateSecretKey(
       : undefined;
   if (!resuming) writeSecretKey(next, generateSecretKey());
   const to = loadSecretKey(next, {});
-  step('next-key-written');
+  await step('next-key-written');
   if (!resuming && (options.settleMs ?? 1100) > 0) {
     await new Promise((resolve) => setTimeout(resolve, options.settleMs ?? 1100));
   }
   const reader = new SecretBox(to, ...held);
-  let resealed = await reseal(db, reader, to, () => step('resealing'));
-  step('resealed');
+  const from = current?.id ?? '?';
+  const actor = options.actor ?? 'tranche';
+  // The trail's entry goes with the re-sealing, in its transaction: a rotation stopped before it
+  // commits left neither; one stopped after has both, and its re-run adds an entry of its own.
+  let resealed = await reseal(
+    db,
+    reader,
+    to,
+    (n) => ({
+      actor,
+      action: 'secrets.rotate',
+      subject: 'secret key',
+      after: { from, to: to.id, resealed: n, ...(resuming ? { resumed: true } : {}) },
+    }),
+    () => step('resealing'),
+  );
+  await step('resealed');
   let retiredFile: string | undefined;
   if (current && current.id !== to.id) {
     retiredFile = retiredKeyFile(keyFile, current.id);
     if (!existsSync(retiredFile)) writeSecretKey(retiredFile, current);
   }
-  step('previous-kept');
+  await step('previous-kept');
   renameSync(next, keyFile);
-  step('key-replaced');
-  resealed += await reseal(db, reader, to, () => undefined);
-  step('swept');
-  return { from: current?.id ?? '?', to: to.id, resealed, retiredFile };
+  await step('key-replaced');
+  // Values a process sealed with the old key meanwhile: recorded only when there were any.
+  resealed += await reseal(
+    db,
+    reader,
+    to,
+    (n) =>
+      n === 0
+        ? undefined
+        : {
+            actor,
+            action: 'secrets.rotate',
+            subject: 'secret key',
+            after: { to: to.id, resealed: n, sweep: true },
+          },
+    () => undefined,
+  );
+  await step('swept');
+  return { from, to: to.id, resealed, retiredFile };
 }

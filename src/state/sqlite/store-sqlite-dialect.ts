@@ -1,11 +1,21 @@
 import type SQLite from 'better-sqlite3';
-import { SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
+import {
+  CompiledQuery,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type TransactionSettings,
+} from 'kysely';
 
 /**
- * Kysely's SQLite driver, rolling back only a transaction that is still open: SQLite ends one itself
- * on a full disk or an I/O error (SQLITE_FULL, SQLITE_IOERR), and Kysely's ROLLBACK then failed with
- * "cannot rollback - no transaction is active", hiding the error that said what happened (exit 70
- * instead of the state error's 74).
+ * Kysely's SQLite driver, with two changes. It rolls back only a transaction that is still open:
+ * SQLite ends one itself on a full disk or an I/O error (SQLITE_FULL, SQLITE_IOERR), and Kysely's
+ * ROLLBACK then failed with "cannot rollback - no transaction is active", hiding the error that
+ * said what happened (exit 70 instead of the state error's 74). And a transaction declared
+ * `read write` (setAccessMode) begins IMMEDIATE: it takes the write lock at once, waiting out
+ * another writer within the busy timeout, where a deferred one that reads first fails with
+ * SQLITE_BUSY ("database is locked") on its first write if another process wrote meanwhile.
  */
 class StoreSqliteDriver extends SqliteDriver {
   readonly #handle: SQLite.Database;
@@ -13,6 +23,16 @@ class StoreSqliteDriver extends SqliteDriver {
   constructor(handle: SQLite.Database) {
     super({ database: handle });
     this.#handle = handle;
+  }
+
+  override async beginTransaction(
+    connection: DatabaseConnection,
+    // Kysely passes the settings (its Driver interface), though SqliteDriver's own type omits them.
+    settings?: TransactionSettings,
+  ): Promise<void> {
+    if (settings?.accessMode === 'read write')
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    else await super.beginTransaction(connection);
   }
 
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
