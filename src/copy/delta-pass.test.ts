@@ -137,6 +137,46 @@ describe('the delta pass: only what changed since the checkpoint', () => {
     assert.deepEqual(diffSnapshots(await snapshotMailbox(source, su), await snapshotMailbox(target, tu)), []);
   });
 
+  test('a source without ESEARCH: deletions found from its plain SEARCH answer, read into ranges', async () => {
+    const bare = await startDovecot({ esearch: false });
+    try {
+      const su = await bare.addUser();
+      const tu = await target.addUser();
+      await loadCorpus(bare, su, corpus);
+      const proxy = await startTcpProxy('127.0.0.1', bare.port);
+      try {
+        const state = tempStatePath();
+        await runSync(endpointOf(proxy, su), endpointOf(target, tu), state);
+        await change(bare, su);
+        const starts = listingStarts(proxy);
+        let searches = '';
+        proxy.tap(
+          'up',
+          (chunk) => (searches += /UID SEARCH [^\r]*/.exec(chunk.toString('latin1'))?.[0] ?? ''),
+        );
+        const delta = await runSync(endpointOf(proxy, su), endpointOf(target, tu), state, {
+          propagateDeletes: true,
+        });
+        assert.equal(delta.status, 'done', JSON.stringify(delta.error));
+        assert.deepEqual([delta.messagesCopied, delta.deleted], [10, 5]);
+        assert.ok(
+          starts.length > 0 && starts.every((from) => from > 1),
+          `listings from ${starts.join(', ')}`,
+        );
+        assert.match(searches, /UID SEARCH UID 1:/);
+        assert.doesNotMatch(searches, /RETURN/);
+        assert.deepEqual(
+          diffSnapshots(await snapshotMailbox(bare, su), await snapshotMailbox(target, tu)),
+          [],
+        );
+      } finally {
+        await proxy.close();
+      }
+    } finally {
+      await bare.stop();
+    }
+  });
+
   test('a folder whose UIDVALIDITY changed is listed whole and matched by content, not copied again', async () => {
     const su = await source.addUser();
     const tu = await target.addUser();
