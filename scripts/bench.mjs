@@ -4,7 +4,10 @@
 // target without LITERAL+ — on loopback and through proxies adding 20 ms and 80 ms of round trip;
 // CPU seconds, peak RSS, start-up and no-op passes too. Prints ratios (the machine is shared) and
 // writes the tables to docs/benchmarks.md. TRANCHE_BENCH_BIG (default 60000) sizes the big folder,
-// TRANCHE_BENCH_BIG_RUNS (default 1) its first-copy runs.
+// TRANCHE_BENCH_BIG_RUNS (default 1) its first-copy runs. TRANCHE_BENCH_ONLY=delta runs only the
+// big folder's loopback first copy and its delta passes, prints the rows and leaves the docs alone
+// (TRANCHE_BENCH_SOURCE_CONDSTORE=no: from a source without CONDSTORE, the fallback path;
+// TRANCHE_BENCH_BIN: another build's bin/tranche.js, for a before and after).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +27,10 @@ import { noopBench, startupBench } from './bench-noop.mjs';
 const RUNS = Number(process.env.TRANCHE_BENCH_RUNS ?? 5);
 const BIG = Number(process.env.TRANCHE_BENCH_BIG ?? 60_000);
 const BIG_RUNS = Number(process.env.TRANCHE_BENCH_BIG_RUNS ?? 1);
+const ONLY = process.env.TRANCHE_BENCH_ONLY ?? '';
+// Another build of tranche to measure (e.g. the main checkout's bin/tranche.js, for before and after).
+const BIN = process.env.TRANCHE_BENCH_BIN ?? 'bin/tranche.js';
+const SOURCE_CONDSTORE = process.env.TRANCHE_BENCH_SOURCE_CONDSTORE !== 'no';
 const work = mkdtempSync(join(tmpdir(), 'tranche-bench-'));
 const mb = (bytes) => (bytes / 1e6).toFixed(1);
 const log = (text) => process.stderr.write(`${text}\n`);
@@ -31,7 +38,7 @@ const benchStarted = Date.now();
 
 function trancheRun(src, srcUser, tgt, tgtUser, extra = []) {
   const args = [
-    'bin/tranche.js',
+    BIN,
     'sync',
     '--source',
     src.url,
@@ -105,7 +112,7 @@ async function copyRows(shape, source, user, bytes, messages, target, rtts, runs
   return last;
 }
 
-const source = await startDovecot();
+const source = await startDovecot({ condstore: SOURCE_CONDSTORE });
 const target = await startDovecot();
 const syncTarget = await startDovecot({ literals: 'sync' });
 const courierLike = await startDovecot({ literals: 'sync', multiappend: false });
@@ -113,10 +120,12 @@ const deltaRows = [];
 let startup;
 let noop;
 try {
-  const shapes = [
-    ['evenly filled (15 folders)', evenCorpus()],
-    ['one dominant folder (10 folders)', dominantCorpus()],
-  ];
+  const shapes = ONLY
+    ? []
+    : [
+        ['evenly filled (15 folders)', evenCorpus()],
+        ['one dominant folder (10 folders)', dominantCorpus()],
+      ];
   for (const [shape, corpus] of shapes) {
     const user = await source.addUser();
     const bytes = corpus.reduce((n, m) => n + m.raw.length, 0);
@@ -125,6 +134,19 @@ try {
     await copyRows(shape, source, user, bytes, corpus.length, target, [0, 20, 80], RUNS);
   }
 
+  if (!ONLY) await literalRows();
+  await bigRows();
+  if (!ONLY) {
+    startup = await startupBench(RUNS * 2);
+    noop = await noopBench(source, target, RUNS, work);
+  }
+} finally {
+  await Promise.all([source.stop(), target.stop(), syncTarget.stop(), courierLike.stop()]);
+  rmSync(work, { recursive: true, force: true });
+}
+
+/** Into targets without LITERAL+: with MULTIAPPEND, and without (as Courier). */
+async function literalRows() {
   const small = smallCorpus();
   const smallUser = await source.addUser();
   const smallBytes = small.reduce((n, m) => n + m.raw.length, 0);
@@ -149,7 +171,10 @@ try {
     [0, 20],
     RUNS,
   );
+}
 
+/** One folder of BIG messages: first copies, then delta passes against mbsync's. */
+async function bigRows() {
   // One folder of BIG messages: first copy, then delta passes (10 new, 100 flags changed each time).
   const big = bigFolderCorpus(BIG);
   const bigBytes = big.reduce((n, m) => n + m.raw.length, 0);
@@ -157,7 +182,8 @@ try {
   log(`loading one folder of ${BIG} messages, ${mb(bigBytes)} MB`);
   await loadFast(source, bigUser, big);
   // The 20 ms run first: the loopback run's target users stay for the delta passes (over loopback).
-  await copyRows(`one folder of ${BIG} messages`, source, bigUser, bigBytes, BIG, target, [20], BIG_RUNS);
+  if (!ONLY)
+    await copyRows(`one folder of ${BIG} messages`, source, bigUser, bigBytes, BIG, target, [20], BIG_RUNS);
   const base = await copyRows(
     `one folder of ${BIG} messages`,
     source,
@@ -177,7 +203,7 @@ try {
     deltas.tranche.push(await trancheRun(source, bigUser, target, tUser));
     deltas.mbsync.push(await mbsync(work, source, bigUser, target, mUser, `mbsync-${mUser.user}`));
     log(
-      `  delta ${i + 1}: tranche ${deltas.tranche.at(-1).seconds.toFixed(2)} s ${deltas.tranche.at(-1).peakMb.toFixed(0)} MB; mbsync ${deltas.mbsync.at(-1).seconds.toFixed(2)} s ${deltas.mbsync.at(-1).peakMb.toFixed(0)} MB`,
+      `  delta ${i + 1}: tranche ${deltas.tranche.at(-1).seconds.toFixed(2)} s CPU ${deltas.tranche.at(-1).cpuSeconds.toFixed(2)} s ${deltas.tranche.at(-1).peakMb.toFixed(0)} MB; mbsync ${deltas.mbsync.at(-1).seconds.toFixed(2)} s CPU ${deltas.mbsync.at(-1).cpuSeconds.toFixed(2)} s ${deltas.mbsync.at(-1).peakMb.toFixed(0)} MB (load ${loadavg()[0].toFixed(2)})`,
     );
   }
   const sum = (list) => ({
@@ -186,12 +212,6 @@ try {
     peakMb: median(list.map((r) => r.peakMb)),
   });
   deltaRows.push({ tranche: sum(deltas.tranche), mbsync: sum(deltas.mbsync) });
-
-  startup = await startupBench(RUNS * 2);
-  noop = await noopBench(source, target, RUNS, work);
-} finally {
-  await Promise.all([source.stop(), target.stop(), syncTarget.stop(), courierLike.stop()]);
-  rmSync(work, { recursive: true, force: true });
 }
 
 const ratio = (a, b) => (a / b).toFixed(2);
@@ -252,15 +272,17 @@ const table = [
     (d) =>
       `| one folder of ${BIG}: delta pass (10 new, 100 flags changed) | loopback | ${BIG} | | ${d.tranche.seconds.toFixed(2)} s | ${d.mbsync.seconds.toFixed(2)} s | **${ratio(d.tranche.seconds, d.mbsync.seconds)}** | ${d.tranche.cpuSeconds.toFixed(2)} / ${d.mbsync.cpuSeconds.toFixed(2)} | **${ratio(d.tranche.cpuSeconds, d.mbsync.cpuSeconds)}** | **${d.tranche.peakMb.toFixed(0)}** / ${d.mbsync.peakMb.toFixed(0)} MB |`,
   ),
-  '',
-  ...goals(),
-  '',
-  ...startup.lines,
-  '',
-  ...noop.lines,
+  ...(ONLY ? [] : ['', ...goals(), '', ...startup.lines, '', ...noop.lines]),
 ].join('\n');
 console.log(`\n${table}`);
-writeSection(
-  'sync',
-  `## Copy speed: tranche against mbsync\n\nWritten by scripts/bench.mjs (issue 18's shapes and goals). CPU is user + system seconds of the whole process (GNU time), start-up included; CPU per GB is the CPU ratio, the bytes being the same for both.\n\n${table}`,
-);
+if (ONLY)
+  console.log(
+    `\nload average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}; docs/benchmarks.md left as it was`,
+  );
+else
+  writeSection(
+    'sync',
+    `## Copy speed: tranche against mbsync\n\nWritten by scripts/bench.mjs (issue 18's shapes and goals). CPU is user + system seconds of the whole process (GNU time), start-up included; CPU per GB is the CPU ratio, the bytes being the same for both.\n\n${table}`,
+  );

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CollectionKind } from '../davstore/dav-store.js';
 import { parseDavUrl, type DavEndpoint } from '../davstore/dav-endpoint.js';
 import type { StoreLogin } from '../mailstore/store-login.js';
-import { HttpDavStore } from '../davstore/http-dav-store.js';
+import type { HttpDavStore } from '../davstore/http-dav-store.js';
 import type { DataKind } from '../copy/dav/collection-plan.js';
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
 import { loginFromFlags, type EndpointFlags } from './endpoint-options.js';
@@ -85,6 +85,8 @@ export async function openDavSide(
   concurrency: number,
 ): Promise<HttpDavStore> {
   try {
+    // Loaded only when a DAV side is opened (its XML parser is ~5 MB a mail-only sync need not hold).
+    const { HttpDavStore } = await import('../davstore/http-dav-store.js');
     return await HttpDavStore.connect(endpoint, { concurrency });
   } catch (error) {
     const typed = toTrancheError(error);

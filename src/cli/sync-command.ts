@@ -20,7 +20,6 @@ import { ProgressLine } from './progress.js';
 import { defaultStatePath } from './state-path.js';
 import { TrancheError } from '../errors/tranche-error.js';
 import { addDavOptions, kindsToMove, type DavFlags } from './dav-options.js';
-import { davExitCode, formatDavSyncReport, runDavSync, worseExit } from './dav-sync-run.js';
 import type { DavSyncReport } from '../copy/dav/dav-sync-report.js';
 
 interface SyncFlags extends EndpointFlags, DavFlags {
@@ -115,6 +114,10 @@ export function syncCommand(): Command {
   command.action(async (flags: SyncFlags) => {
     const kinds = kindsToMove(flags);
     const mail = kinds.has('mail');
+    // Calendars and contacts (ical.js, an XML parser) are loaded only when asked for: a mail-only
+    // sync's whole process stays small (docs/ARCHITECTURE.md, the delta pass).
+    const davRun =
+      kinds.has('calendars') || kinds.has('contacts') ? await import('./dav-sync-run.js') : undefined;
     const source = mail ? endpointFromFlags(flags, 'source') : undefined;
     const target = mail ? endpointFromFlags(flags, 'target') : undefined;
     const renames = parseRenames(flags.map);
@@ -148,8 +151,8 @@ export function syncCommand(): Command {
           signal: controller.signal,
           connections,
         });
-      if (kinds.has('calendars') || kinds.has('contacts')) {
-        dav = await runDavSync(flags, kinds, db, createLogger(), 2 * connections, controller.signal);
+      if (davRun) {
+        dav = await davRun.runDavSync(flags, kinds, db, createLogger(), 2 * connections, controller.signal);
       }
     } finally {
       progress.done();
@@ -158,7 +161,10 @@ export function syncCommand(): Command {
       await db.destroy();
     }
     const json = report && dav ? { ...report, dav } : (report ?? dav);
-    const text = [report ? formatSyncReport(report) : '', dav ? formatDavSyncReport(dav) : '']
+    const text = [
+      report ? formatSyncReport(report) : '',
+      dav && davRun ? davRun.formatDavSyncReport(dav) : '',
+    ]
       .filter((t) => t)
       .join('\n');
     process.stdout.write(`${flags.json ? JSON.stringify(json, null, 2) : text}\n`);
@@ -169,7 +175,7 @@ export function syncCommand(): Command {
         : report.status === 'done-with-skipped'
           ? EXIT.partial
           : exitCodeFor(report.error?.type as never);
-    process.exitCode = dav ? worseExit(mailExit, davExitCode(dav)) : mailExit;
+    process.exitCode = dav && davRun ? davRun.worseExit(mailExit, davRun.davExitCode(dav)) : mailExit;
   });
   return command;
 }

@@ -26,6 +26,16 @@ export interface FolderCheckpoint {
   pending: PendingBatch | undefined;
   /** Source UIDs found unreadable by the last pass: the next gives each one try on its own. */
   unreadable?: number[];
+  /**
+   * Set by a finished pass: every source message below this UID was copied (is in the map) when
+   * that pass listed it, so a delta pass lists only from here. The source's UIDNEXT, lowered to the
+   * first message a pass could not copy (refused, unreadable), which the next pass tries again.
+   */
+  sourceUidNext?: number;
+  /** The target folder's UIDNEXT when the last finished pass opened it. */
+  targetUidNext?: number;
+  /** The target folder's HIGHESTMODSEQ (CONDSTORE) when the last finished pass opened it, decimal. */
+  targetHighestModseq?: string;
 }
 
 /** Where checkpoints are kept: the copy engine needs only these two calls. */

@@ -2,6 +2,8 @@ import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
 import type { FolderStatus, MailStore, MessageMeta, MessageWithBody } from '../mailstore/mail-store.js';
 import type { CheckpointStore, FolderCheckpoint, PendingBatch } from './checkpoint.js';
 import type { FolderPair } from './folder-map.js';
+import { addRange } from '../mailstore/uid-ranges.js';
+import { listingStart, nextListingStart, vanishedPairs } from './delta-listing.js';
 import { PendingLedger } from './pending-ledger.js';
 import { matchByContent } from './reconcile.js';
 import { SharedCopy, type Lane, type SplitBoard } from './split-folder.js';
@@ -139,18 +141,21 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
     sourcePath,
   );
   if (!targetStatus) return report;
-  const sourceMessages = await source.listMessages();
-  report.sourceMessages = sourceMessages.length;
-  const bySourceUid = new Map(sourceMessages.map((m) => [m.uid, m]));
 
   let checkpoint = await checkpoints.load(mailboxKey, sourcePath);
   const save = (cp: FolderCheckpoint): Promise<void> => checkpoints.save(mailboxKey, cp);
-  if (
-    !checkpoint ||
-    checkpoint.sourceUidValidity !== sourceStatus.uidValidity ||
-    checkpoint.targetUidValidity !== targetStatus.uidValidity ||
-    checkpoint.targetFolder !== pair.targetPath
-  ) {
+  const trusted =
+    checkpoint !== undefined &&
+    checkpoint.sourceUidValidity === sourceStatus.uidValidity &&
+    checkpoint.targetUidValidity === targetStatus.uidValidity &&
+    checkpoint.targetFolder === pair.targetPath;
+  // A delta pass lists only the messages since the last finished pass (see delta-listing.ts).
+  const from = trusted ? listingStart(checkpoint!, source, sourceStatus) : 1;
+  const sourceMessages = await source.listMessages(from);
+  report.sourceMessages = from === 1 ? sourceMessages.length : sourceStatus.messages;
+  const bySourceUid = new Map(sourceMessages.map((m) => [m.uid, m]));
+
+  if (!checkpoint || !trusted) {
     // No trustworthy map: learn what the target already holds from the bytes themselves.
     const targetMessages = targetStatus.messages > 0 ? await target.listMessages() : [];
     const readable = sourceMessages.filter((m) => !ctx.unreadable.alone(m.uid));
@@ -293,12 +298,20 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
   }
   cp.highestModseq = sourceStatus.highestModseq?.toString();
 
-  const vanished = cp.map.entries().filter(([s]) => !bySourceUid.has(s));
-  if (ctx.options.propagateDeletes && vanished.length > 0) {
-    await target.expunge(vanished.map(([, t]) => t));
-    for (const [s] of vanished) cp.map.delete(s);
-    report.deleted = vanished.length;
+  if (ctx.options.propagateDeletes && cp.map.size > 0) {
+    // Below the listing's start the source says which UIDs it still has, as ranges (ESEARCH).
+    const present = from > 1 ? await source.uidsPresent(from - 1) : [];
+    for (const m of sourceMessages) addRange(present, m.uid, m.uid);
+    const vanished = vanishedPairs(cp.map, present);
+    if (vanished.length > 0) {
+      await target.expunge(vanished.map(([, t]) => t));
+      for (const [s] of vanished) cp.map.delete(s);
+      report.deleted = vanished.length;
+    }
   }
+  cp.sourceUidNext = nextListingStart(sourceMessages, cp.map, sourceStatus, from);
+  cp.targetUidNext = targetStatus.uidNext;
+  cp.targetHighestModseq = targetStatus.highestModseq?.toString();
   await save(cp);
   return report;
 }
@@ -311,7 +324,7 @@ async function resolvePending(
   pending: PendingBatch,
   bySourceUid: Map<number, MessageMeta>,
 ): Promise<number> {
-  const ours = new Set(checkpoint.map.entries().map(([, t]) => t));
+  const ours = checkpoint.map.targetsFrom(pending.targetUidFloor);
   const targetNew = (await lane.target.listMessages(pending.targetUidFloor)).filter((m) => !ours.has(m.uid));
   const sourcePending = pending.messages
     .filter((p) => !checkpoint.map.has(p.sourceUid))

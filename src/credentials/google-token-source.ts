@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { JWT, type JWTOptions } from 'google-auth-library';
+import type { JWTOptions } from 'google-auth-library';
 import { TrancheError } from '../errors/tranche-error.js';
 import { tokenError } from './token-error.js';
 import type { AccessToken, TokenSource } from './token-source.js';
@@ -70,6 +70,8 @@ export class GoogleTokenSource implements TokenSource {
   }
 
   async fetch(user: string): Promise<AccessToken> {
+    // Loaded when a token is first wanted: a process that never logs in to Gmail never holds it (~5 MB).
+    const { JWT } = await import('google-auth-library');
     const client = new JWT({
       email: this.#key.client_email,
       key: this.#key.private_key,

@@ -1,5 +1,5 @@
 import { X509Certificate, createHash, createPrivateKey } from 'node:crypto';
-import { ConfidentialClientApplication, LogLevel, ProtocolMode } from '@azure/msal-node';
+import type { ConfidentialClientApplication, Configuration } from '@azure/msal-node';
 import { TrancheError } from '../errors/tranche-error.js';
 import { tokenError } from './token-error.js';
 import type { AccessToken, TokenSource } from './token-source.js';
@@ -54,7 +54,9 @@ export class MicrosoftTokenSource implements TokenSource {
   readonly id: string;
   readonly description: string;
   readonly perUser = false;
-  readonly #app: ConfidentialClientApplication;
+  readonly #auth: Configuration['auth'];
+  readonly #oidc: boolean;
+  #app: Promise<ConfidentialClientApplication> | undefined;
   readonly #scope: string;
 
   constructor(app: MicrosoftApp) {
@@ -67,32 +69,45 @@ export class MicrosoftTokenSource implements TokenSource {
       .slice(0, 16)}`;
     this.#scope = app.scope;
     const global = new URL(app.authorityHost).host === new URL(MICROSOFT_AUTHORITY_HOST).host;
-    this.#app = new ConfidentialClientApplication({
-      auth: {
-        clientId: app.clientId,
-        authority,
-        ...('secret' in app.credential
-          ? { clientSecret: app.credential.secret }
-          : { clientCertificate: certificateCredential(app.credential.certificatePem) }),
-        // Another host (a national cloud, or a test authority) is trusted as named, not discovered.
-        ...(global ? {} : { knownAuthorities: [new URL(app.authorityHost).host] }),
-      },
-      system: {
-        loggerOptions: {
-          logLevel: LogLevel.Error,
-          piiLoggingEnabled: false,
-          loggerCallback: () => undefined,
-        },
-        ...(global ? {} : { protocolMode: ProtocolMode.OIDC }),
-      },
-    });
+    // Checked now (a bad certificate file is a usage error at once); msal-node itself is loaded when
+    // a token is first wanted, so a process that never logs in to Microsoft never holds it (~10 MB).
+    this.#auth = {
+      clientId: app.clientId,
+      authority,
+      ...('secret' in app.credential
+        ? { clientSecret: app.credential.secret }
+        : { clientCertificate: certificateCredential(app.credential.certificatePem) }),
+      // Another host (a national cloud, or a test authority) is trusted as named, not discovered.
+      ...(global ? {} : { knownAuthorities: [new URL(app.authorityHost).host] }),
+    };
+    this.#oidc = !global;
+  }
+
+  /** The msal-node application, made once. */
+  #application(): Promise<ConfidentialClientApplication> {
+    this.#app ??= import('@azure/msal-node').then(
+      ({ ConfidentialClientApplication, LogLevel, ProtocolMode }) =>
+        new ConfidentialClientApplication({
+          auth: this.#auth,
+          system: {
+            loggerOptions: {
+              logLevel: LogLevel.Error,
+              piiLoggingEnabled: false,
+              loggerCallback: () => undefined,
+            },
+            ...(this.#oidc ? { protocolMode: ProtocolMode.OIDC } : {}),
+          },
+        }),
+    );
+    return this.#app;
   }
 
   async fetch(): Promise<AccessToken> {
     let result;
     try {
       // Our cache decides when to renew: msal's own would hand back the token we were told to replace.
-      result = await this.#app.acquireTokenByClientCredential({ scopes: [this.#scope], skipCache: true });
+      const application = await this.#application();
+      result = await application.acquireTokenByClientCredential({ scopes: [this.#scope], skipCache: true });
     } catch (error) {
       throw msalError(this.description, error);
     }

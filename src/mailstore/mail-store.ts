@@ -38,6 +38,12 @@ export interface MessageMeta {
   internalDate: Date;
 }
 
+/** UIDs first to last, both included. */
+export interface UidRange {
+  first: number;
+  last: number;
+}
+
 /** A message with its bytes. */
 export interface MessageWithBody extends MessageMeta {
   body: MessageBody;
@@ -84,6 +90,11 @@ export interface MailStore {
   listMessages(fromUid?: number): Promise<MessageMeta[]>;
   /** Flags of messages whose flags changed since modseq (CONDSTORE). */
   changedSince(modseq: bigint): Promise<{ uid: number; flags: string[] }[]>;
+  /**
+   * The UIDs of the open folder's messages from 1 to upTo, as ascending ranges: compact where the
+   * server can say so (ESEARCH, RFC 4731), so a folder without holes is one range whatever its size.
+   */
+  uidsPresent(upTo: number): Promise<UidRange[]>;
   /** The given messages of the open folder, bytes included, in UID order; missing UIDs are left out. */
   fetchMessages(uids: number[]): AsyncIterable<MessageWithBody>;
   /**

@@ -13,6 +13,11 @@ export interface SyncFolderTable {
   pending: string | null;
   /** Source UIDs found unreadable by an earlier pass, as a JSON array (tried once more on their own). */
   unreadable: string | null;
+  /** The source's UIDNEXT after the last finished pass, lowered to its first message not copied (0024). */
+  source_uid_next: number | null;
+  /** The target's UIDNEXT and HIGHESTMODSEQ as the last finished pass found them (0024). */
+  target_uid_next: number | null;
+  target_highest_modseq: string | null;
   updated_at: Generated<string>;
 }
 

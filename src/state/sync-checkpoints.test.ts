@@ -48,6 +48,31 @@ for (const [name, location] of backends) {
       }
     });
 
+    test('the delta marks round-trip: UIDNEXTs above 2^31, the target modseq; absent ones stay absent', async () => {
+      const db: Kysely<Database> = await openStateStore(await location());
+      try {
+        const store = new SyncCheckpoints(db);
+        const saved = {
+          ...checkpoint('INBOX', [[1, 1]]),
+          pending: undefined,
+          sourceUidNext: 3_000_000_000,
+          targetUidNext: 4_000_000_000,
+          targetHighestModseq: '18446744073709551615',
+        };
+        await store.save('carol', saved);
+        const loaded = await store.load('carol', 'INBOX');
+        assert.ok(loaded);
+        assert.deepEqual({ ...loaded, map: loaded.map.entries() }, { ...saved, map: saved.map.entries() });
+        await store.save('dave', checkpoint('INBOX', [[1, 1]]));
+        const plain = await store.load('dave', 'INBOX');
+        assert.ok(plain);
+        assert.equal('sourceUidNext' in plain, false);
+        assert.equal('targetHighestModseq' in plain, false);
+      } finally {
+        await db.destroy();
+      }
+    });
+
     test('saving again updates in place; other mailboxes and folders are separate', async () => {
       const where = await location();
       let db = await openStateStore(where);

@@ -30,6 +30,9 @@ export class SyncCheckpoints implements CheckpointStore {
         map: UidMap.decode(row.uid_map),
         pending: row.pending ? (JSON.parse(row.pending) as PendingBatch) : undefined,
         ...(row.unreadable ? { unreadable: JSON.parse(row.unreadable) as number[] } : {}),
+        ...(row.source_uid_next !== null ? { sourceUidNext: Number(row.source_uid_next) } : {}),
+        ...(row.target_uid_next !== null ? { targetUidNext: Number(row.target_uid_next) } : {}),
+        ...(row.target_highest_modseq !== null ? { targetHighestModseq: row.target_highest_modseq } : {}),
       };
     } catch (error) {
       throw new TrancheError('state', `checkpoint of folder '${sourceFolder}' is unreadable`, {
@@ -49,6 +52,9 @@ export class SyncCheckpoints implements CheckpointStore {
       uid_map: checkpoint.map.encode(),
       pending: checkpoint.pending ? JSON.stringify(checkpoint.pending) : null,
       unreadable: checkpoint.unreadable?.length ? JSON.stringify(checkpoint.unreadable) : null,
+      source_uid_next: checkpoint.sourceUidNext ?? null,
+      target_uid_next: checkpoint.targetUidNext ?? null,
+      target_highest_modseq: checkpoint.targetHighestModseq ?? null,
     };
     const { mailbox_key: _k, source_folder: _f, ...update } = row;
     await this.#db

@@ -44,6 +44,8 @@ export interface DovecotOptions {
   literals?: 'plus' | 'minus' | 'sync';
   /** Whether MULTIAPPEND (RFC 3502) is offered (default true). */
   multiappend?: boolean;
+  /** Whether ESEARCH (RFC 4731) is offered (default true); without it SEARCH answers list every UID. */
+  esearch?: boolean;
   /** SASL mechanisms offered (default 'plain login'); 'login' alone shows a server without AUTH=PLAIN. */
   authMechanisms?: string;
   /** Offer TLS: STARTTLS on `port` and implicit TLS on `tlsPort`, with a fresh self-signed certificate for 127.0.0.1. */
@@ -143,9 +145,10 @@ const CAPABILITIES_WITHOUT_CONDSTORE =
 
 /** The post-login capability list for the options, or undefined for Dovecot's own (all defaults). */
 function capabilityList(c: ConfigInput): string | undefined {
-  if (c.condstore && c.literals === 'plus' && c.multiappend) return undefined;
+  if (c.condstore && c.literals === 'plus' && c.multiappend && c.esearch) return undefined;
   const words = CAPABILITIES_WITHOUT_CONDSTORE.split(' ')
     .filter((w) => w !== 'MULTIAPPEND' || c.multiappend)
+    .filter((w) => w !== 'ESEARCH' || c.esearch)
     .flatMap((w) =>
       w !== 'LITERAL+' ? [w] : c.literals === 'plus' ? [w] : c.literals === 'minus' ? ['LITERAL-'] : [],
     );
@@ -260,6 +263,7 @@ interface ConfigInput {
   condstore: boolean;
   literals: 'plus' | 'minus' | 'sync';
   multiappend: boolean;
+  esearch: boolean;
   authMechanisms: string;
   mailFormat: MailFormat;
   /** Implicit-TLS port and certificate files, when TLS is on. */
@@ -586,6 +590,7 @@ async function startIn(dir: string, ids: Ids, options: DovecotOptions): Promise<
         condstore: options.condstore ?? true,
         literals: options.literals ?? 'plus',
         multiappend: options.multiappend ?? true,
+        esearch: options.esearch ?? true,
         authMechanisms:
           options.authMechanisms ?? (options.oauth2 ? 'plain login xoauth2 oauthbearer' : 'plain login'),
         oauth2File,

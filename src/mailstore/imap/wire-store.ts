@@ -9,6 +9,7 @@ import type {
   Namespace,
   NewMessage,
   PendingAppend,
+  UidRange,
 } from '../mail-store.js';
 import { bodyLength } from '../message-body.js';
 import type { ImapEndpoint } from './endpoint.js';
@@ -23,6 +24,7 @@ import {
   parseSelect,
   type FetchedItem,
 } from './wire/parse.js';
+import { readSearchResponse } from './wire/search.js';
 import { completionError, type Completion, type WireConnection } from './wire/wire-connection.js';
 
 /** Flags the server sets itself and no client can store. */
@@ -215,6 +217,17 @@ export class WireStore implements MailStore {
       },
     );
     return out;
+  }
+
+  async uidsPresent(upTo: number): Promise<UidRange[]> {
+    const folder = this.#requireOpen();
+    const ranges: UidRange[] = [];
+    if (folder.exists === 0 || upTo < 1) return ranges;
+    const compact = this.#connection.capabilities.has('ESEARCH') ? 'RETURN (ALL) ' : '';
+    await this.#run(`SEARCH in ${folder.path}`, [`UID SEARCH ${compact}UID 1:${upTo}`], (r) => {
+      readSearchResponse(r, ranges);
+    });
+    return ranges;
   }
 
   /** Streams the messages as they arrive; the socket pauses while too many bytes wait for the consumer. */

@@ -1,5 +1,5 @@
 import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { TrancheError } from '../../../errors/tranche-error.js';
 import { classifyImapError } from '../classify-error.js';
 import type { ImapEndpoint } from '../endpoint.js';
@@ -28,6 +28,15 @@ const IDLE_TIMEOUT_MS = 300_000;
 const WRITE_WINDOW_BYTES = 8 * 1024 * 1024;
 /** The largest non-synchronising literal LITERAL- allows (RFC 7888). */
 const LITERAL_MINUS_MAX = 4096;
+
+/**
+ * node:tls, loaded when a connection is first encrypted: loading it costs ~5 MB of RSS (OpenSSL's
+ * TLS side), which a process on plaintext loopback (the benchmarks, a test bench) need not carry.
+ */
+async function tlsConnector(): Promise<(options: ConnectionOptions) => TLSSocket> {
+  const { connect } = await import('node:tls');
+  return (options) => connect(options);
+}
 
 /** A command written in pieces over time; see WireConnection.begin. */
 export interface StreamedCommand {
@@ -72,9 +81,10 @@ export class WireConnection {
   /** Opens the TCP (or TLS) connection and waits for the greeting; no login yet. */
   static async open(endpoint: ImapEndpoint): Promise<WireConnection> {
     const implicit = endpoint.tls === 'implicit';
+    const tlsConnect = implicit ? await tlsConnector() : undefined;
     const socket = await new Promise<Socket>((resolve, reject) => {
       const options = { host: endpoint.host, port: endpoint.port };
-      const s: Socket = implicit
+      const s: Socket = tlsConnect
         ? tlsConnect({
             ...options,
             servername: servername(endpoint.host),
@@ -368,6 +378,7 @@ export class WireConnection {
 
   /** Upgrades a plain connection with STARTTLS. */
   async startTls(): Promise<void> {
+    const tlsConnect = await tlsConnector();
     await this.run(['STARTTLS']);
     const plain = this.#socket;
     plain.removeAllListeners('data');
