@@ -83,6 +83,9 @@ for (const [backend, location] of storeBackends()) {
           role: 'org-admin',
           areas: ['overview', 'calendar', 'organisations', 'failures', 'lookup', 'exports'],
           organisations: ['A'],
+          actions: ['hold', 'release', 'move'],
+          oneMailbox: false,
+          force: false,
         });
         const listed = await listTokens(db);
         assert.equal(listed.length, 4);
@@ -480,6 +483,7 @@ for (const [backend, location] of storeBackends()) {
         assert.deepEqual(Object.keys(doc.paths).sort(), [
           '/api/calendar',
           '/api/calendar/{day}',
+          '/api/endpoints',
           '/api/exports/days/{day}.csv',
           '/api/exports/failures.csv',
           '/api/exports/organisations/{code}.csv',

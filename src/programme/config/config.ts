@@ -77,7 +77,19 @@ const schema = z
             z
               .object({
                 actions: z.array(
-                  z.enum(['retry', 'move', 'hold', 'release', 'exclude', 'include', 'pause', 'resume']),
+                  z.enum([
+                    'retry',
+                    'move',
+                    'hold',
+                    'release',
+                    'exclude',
+                    'include',
+                    'pause',
+                    'resume',
+                    'close',
+                    'open',
+                    'capacity',
+                  ]),
                 ),
                 oneMailbox: z.boolean().default(false),
               })

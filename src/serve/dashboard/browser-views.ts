@@ -10,6 +10,7 @@ import type { MailboxLine, MailboxPage } from '../../report/mailbox-page.js';
 import type { OrganisationRow, OrganisationSummary } from '../../report/organisation-summary.js';
 import type { ProgrammeSummary } from '../../report/programme-summary.js';
 import type { SoakStatus } from '../../soak/soak-status.js';
+import type { BrowserActions } from './browser-actions.js';
 import type { BrowserKit } from './browser-kit.js';
 import type { passTable } from '../../report/pass-table.js';
 
@@ -18,9 +19,16 @@ export interface SharedDrawings {
   passTable: typeof passTable;
 }
 
-/** The page views, by name; each fills MAIN from the API. */
-export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
+/** The page views, by name; each fills MAIN from the API (and the forms of ACTIONS the caller may use). */
+export function browserViews(kit: BrowserKit, shared: SharedDrawings, actions: BrowserActions) {
   const { el, link, table, count, percent, bytes, moment, api, card, barChart } = kit;
+
+  /** Draws VIEW into MAIN afresh (after an action); returns MAIN. */
+  const redraw = (main: HTMLElement, view: (main: HTMLElement) => Promise<void>) => async () => {
+    main.replaceChildren();
+    await view(main);
+    return main;
+  };
 
   function summaryCards(s: ProgrammeSummary): HTMLElement {
     const t = s.throughput;
@@ -103,7 +111,9 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
       ['day', 'kind', 'capacity', 'planned', 'done', 'failed', 'in progress', 'remaining'],
       days.map((d) => [
         link(d.day, 'calendar', d.day),
-        [d.kind, d.blackout && 'blackout', d.overCapacity && 'over capacity'].filter(Boolean).join(', '),
+        [d.kind, d.blackout && 'blackout', d.closed && 'closed', d.overCapacity && 'over capacity']
+          .filter(Boolean)
+          .join(', '),
         count(d.capacity.mailboxes),
         count(d.planned),
         count(d.done),
@@ -202,6 +212,7 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
       statesTable(o.summary),
       el('h2', {}, 'Failures'),
       failureTable(o.summary.failures),
+      ...(await actions.serverSection(redraw(main, overview))),
     );
   }
 
@@ -213,10 +224,12 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
   async function day(main: HTMLElement, date: string): Promise<void> {
     const path = `/api/calendar/${encodeURIComponent(date)}`;
     const d = await api<MailboxPage & { day: CalendarDay }>(path);
+    const again = redraw(main, (m) => day(m, date));
     main.append(
       el('h1', {}, `Day ${d.day.day}`),
       el('p', {}, el('a', { href: `/api/exports/days/${encodeURIComponent(date)}.csv` }, 'Export CSV')),
       daysTable([d.day]),
+      ...(await actions.actionPanel(await actions.daySpecs(date, d.day.closed), again)),
       el('h2', {}, 'Mailboxes'),
       mailboxList(d, path),
     );
@@ -261,6 +274,7 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
       api<OrganisationSummary>(base),
       api<MailboxPage>(`${base}/mailboxes`),
     ]);
+    const again = redraw(main, (m) => organisation(m, code));
     main.append(
       el('h1', {}, `${o.code}: ${o.name}${o.pilot ? ' (pilot)' : ''}`),
       el(
@@ -269,6 +283,7 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
         el('a', { href: `/api/exports/organisations/${encodeURIComponent(code)}.csv` }, 'Export CSV'),
       ),
       summaryCards(o.summary),
+      ...(await actions.actionPanel(actions.organisationSpecs(code), again)),
       el('h2', {}, 'By state'),
       statesTable(o.summary),
       el('h2', {}, 'Failures'),
@@ -277,6 +292,7 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
       daysTable(o.days),
       el('h2', {}, 'Mailboxes'),
       mailboxList(page, `${base}/mailboxes`),
+      await actions.auditSection({ org: code }),
     );
   }
 
@@ -351,6 +367,8 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
           : m.state,
       ],
       ['Day', m.batchDay ?? 'not planned'],
+      ['Held', m.heldReason ?? '-'],
+      ['Excluded', m.excludedReason ?? '-'],
       ['Told about', m.toldDay ?? '-'],
       ['Next step', m.nextStep ? `${m.nextStep} at ${moment(m.nextDueAt)}` : '-'],
       ['Last pass', moment(m.lastPassAt)],
@@ -360,6 +378,7 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
       ],
       ['Failure', m.lastFailure ? `${m.lastFailure.label}: ${m.lastFailure.reason ?? ''}` : '-'],
     ];
+    const again = redraw(main, (page) => mailbox(page, address));
     main.append(
       el('h1', {}, `${m.address}${m.displayName ? ` (${m.displayName})` : ''}`),
       el('section', { id: 'explanation' }, ...r.explanation.map((line) => el('p', {}, line))),
@@ -368,6 +387,7 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
         { id: 'facts' },
         ...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-fact': k }, v)]),
       ),
+      ...(await actions.actionPanel(actions.mailboxSpecs(m.address, m), again)),
       el('h2', {}, 'Notices'),
       r.notices.length === 0
         ? el('p', {}, 'No notice yet.')
@@ -396,6 +416,7 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
               [false, true, true, false, false],
             ),
           ),
+      await actions.auditSection({ mailbox: m.address }),
     );
   }
 
