@@ -107,7 +107,8 @@ export function browserActions(kit: BrowserKit) {
       'form',
       { class: 'action', 'data-action': spec.action },
       el('strong', {}, spec.label),
-      ...inputs.flatMap((i) => [i.label, i.input]),
+      // A box before its words, a field after them.
+      ...inputs.flatMap((i) => (i.input.type === 'checkbox' ? [i.input, i.label] : [i.label, i.input])),
       el('label', { for: reason.id }, 'Reason'),
       reason,
       ...(force
@@ -270,11 +271,14 @@ export function browserActions(kit: BrowserKit) {
     ];
   }
 
-  /** The audit trail of a mailbox or an organisation (who, when, what, why, before → after), with its CSV. */
-  async function auditSection(query: { mailbox?: string; org?: string }): Promise<HTMLElement> {
+  /**
+   * The audit trail of a mailbox or an organisation, or the latest changes the caller may see
+   * (who, when, what, why, before → after), with its CSV.
+   */
+  async function auditSection(query: { mailbox?: string; org?: string }, limit = 200): Promise<HTMLElement> {
     const search = new URLSearchParams(query);
     const { audit } = await api<{ audit: (AuditRecord & { change: string })[] }>(
-      `/api/audit?${search.toString()}&limit=200`,
+      `/api/audit?${new URLSearchParams({ ...query, limit: String(limit) }).toString()}`,
     );
     return el(
       'section',

@@ -213,6 +213,7 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings, actions: B
       el('h2', {}, 'Failures'),
       failureTable(o.summary.failures),
       ...(await actions.serverSection(redraw(main, overview))),
+      await actions.auditSection({}, 20),
     );
   }
 
