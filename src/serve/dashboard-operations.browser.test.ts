@@ -174,6 +174,7 @@ test('helpdesk: retries a failed mailbox; the lookup then shows it planned, with
   await page.locator('#actions').waitFor();
   assert.deepEqual(await offered(page), ['retry', 'move']);
   assert.equal(await fact(page, 'State'), 'failed');
+  assert.match((await page.locator('#explanation').textContent()) ?? '', /it can be retried/);
   const preview = await take(page, 'retry', { reason: 'quota raised by the trust' }, true);
   assert.ok(preview.length > 0);
   assert.equal(await fact(page, 'State'), 'scheduled');
@@ -225,7 +226,24 @@ test('admin: pauses a server from its line; the overview shows it paused and the
     'CPU at 100%, vendor call open',
   ]);
   await page.screenshot({ path: `${SHOTS}ops-admin-paused.png`, fullPage: true });
+
+  // A day's page: close the day; its line then says so.
+  await page.goto(`${base}/calendar/${LATER}`);
+  await page.locator('#actions').waitFor();
+  assert.deepEqual(await offered(page), ['close', 'capacity']);
+  const closing = await take(page, 'close', { reason: 'change freeze' }, true);
+  assert.deepEqual(closing, [
+    `${LATER} closed: it takes nobody more`,
+    '1 mailbox already planned there keep their day (re-plan with --force to move them)',
+  ]);
+  assert.match((await page.locator('tbody tr').first().textContent()) ?? '', /weekday, closed/);
+  assert.deepEqual(await offered(page), ['open', 'capacity']);
+  await page.screenshot({ path: `${SHOTS}ops-admin-day-closed.png`, fullPage: true });
   const csv = await page.evaluate(async () => (await fetch('/api/audit.csv')).text());
+  assert.match(
+    csv,
+    new RegExp(`test admin \\(admin\\),day\\.close,${LATER},,change freeze,closed false → true`),
+  );
   assert.match(csv, /test admin \(admin\),endpoint\.pause,old,,"CPU at 100%, vendor call open",/);
   assert.match(csv, /test org-admin \(org-admin\),mailbox\.move,ali@a\.org,A,the trust asked for a week,/);
   assert.match(csv, /test helpdesk \(helpdesk\),mailbox\.retry,amy@a\.org,A,quota raised by the trust,/);
