@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import { withDefaults } from '../programme/config/config.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, withDefaults } from '../programme/config/config.js';
 import type { Database } from '../state/schema.js';
 import {
   bearer,
@@ -381,6 +384,50 @@ for (const [backend, location] of storeBackends()) {
           confirm: true,
         });
         assert.equal((await mailboxRow(db, 'bob@b.org')).state, 'scheduled');
+      });
+    });
+
+    test("tranche.yaml operations.roles replaces a role's defaults, in the API and /api/me", async () => {
+      // Read from tranche.yaml as the docs write it: roles not named keep their defaults.
+      const dir = mkdtempSync(join(tmpdir(), 'tranche-roles-'));
+      writeFileSync(
+        join(dir, 'tranche.yaml'),
+        [
+          'name: Operations test',
+          'schedule: { weekday: { mailboxes: 4 } }',
+          'operations:',
+          '  roles:',
+          '    helpdesk: { actions: [retry, hold, release], oneMailbox: true }',
+          '    org-admin: { actions: [hold, release] }',
+          '',
+        ].join('\n'),
+      );
+      const custom = loadConfig(dir);
+      await withServed(location, custom, async ({ db, app, tokens }) => {
+        const me = await app.inject({ url: '/api/me', headers: bearer(tokens.helpdesk) });
+        assert.deepEqual(
+          (({ actions, oneMailbox, force }) => ({ actions, oneMailbox, force }))(
+            me.json<{ actions: string[]; oneMailbox: boolean; force: boolean }>(),
+          ),
+          { actions: ['retry', 'hold', 'release'], oneMailbox: true, force: false },
+        );
+        const before = await snapshot(db);
+        const move = { addresses: ['ali@a.org'], to: LATER, confirm: true };
+        assert.match(
+          (await act(app, tokens.helpdesk, '/api/mailboxes/move', move, 403)).error ?? '',
+          /cannot move/,
+        );
+        assert.match(
+          (await act(app, tokens.orgA, '/api/mailboxes/move', move, 403)).error ?? '',
+          /cannot move/,
+        );
+        assert.equal(await snapshot(db), before);
+        await act(app, tokens.helpdesk, '/api/mailboxes/hold', {
+          addresses: ['ali@a.org'],
+          reason: 'called in sick',
+          confirm: true,
+        });
+        assert.equal((await mailboxRow(db, 'ali@a.org')).hold_reason, 'called in sick');
       });
     });
 

@@ -71,8 +71,9 @@ const schema = z
     // Which dashboard/API role may take which day-to-day action (docs/operations.md); defaults in serve.
     operations: z
       .object({
+        // Partial: a role not named keeps its defaults (zod 4's record with enum keys wants them all).
         roles: z
-          .record(
+          .partialRecord(
             z.enum(['admin', 'org-admin', 'helpdesk', 'metrics']),
             z
               .object({
