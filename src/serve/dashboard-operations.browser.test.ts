@@ -2,21 +2,11 @@
 // `tranche serve` on a loopback port. Each action is checked (a dry run shown), confirmed, and then
 // read back in the audit trail with who and why. Screenshots go to test-output/screenshots/.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { silentLogger } from '../log/logger.js';
+import type { Page } from 'playwright-core';
 import { withDefaults } from '../programme/config/config.js';
-import { openStateStore } from '../state/open-state-store.js';
-import type { Database } from '../state/schema.js';
-import { tempStatePath } from '../testing/sync-fixture.js';
-import { seedServeFixture, type FixtureTokens } from '../testing/serve-fixture.js';
-import { buildServer } from './server.js';
+import { loggedIn as logIn, serveDashboard, SHOTS, type ServedDashboard } from '../testing/served-browser.js';
 
-const SHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
 const config = withDefaults(
   { name: 'Operations in the browser', schedule: { weekday: { mailboxes: 4 } } },
   '/nowhere',
@@ -24,42 +14,17 @@ const config = withDefaults(
 /** A Monday after the notice period (14 days from the fixture's 4 March 2027). */
 const LATER = '2027-03-22';
 
-let db: Kysely<Database>;
-let app: FastifyInstance;
-let browser: Browser;
-let base: string;
-let tokens: FixtureTokens;
+let served: ServedDashboard;
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  db = await openStateStore(tempStatePath());
-  tokens = await seedServeFixture(db);
-  app = await buildServer({ db, config, logger: silentLogger() });
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  process.stderr.write(`screenshots in ${SHOTS}\n`);
+  served = await serveDashboard(config);
 });
 
 after(async () => {
-  await browser?.close();
-  await app?.close();
-  await db?.destroy();
+  await served?.close();
 });
 
-/** A fresh browser context logged in with TOKEN through the login form, at PATH. */
-async function loggedIn(token: string, path: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`${base}${path}`);
-  await page.fill('#token', token);
-  await Promise.all([
-    page.waitForURL((url) => !url.pathname.startsWith('/login')),
-    page.click('button[type=submit]'),
-  ]);
-  return page;
-}
+const loggedIn = (token: string, path: string): Promise<Page> => logIn(served, token, path);
 
 /** The actions the page offers, by name. */
 const offered = (page: Page) =>
@@ -100,7 +65,7 @@ async function auditRows(page: Page): Promise<string[][]> {
 const fact = (page: Page, name: string) => page.locator(`dd[data-fact="${name}"]`).textContent();
 
 test('org-admin: moves its own mailbox after a confirmation; another organisation is refused (page and API)', async () => {
-  const page = await loggedIn(tokens.orgA, '/mailboxes/ali@a.org');
+  const page = await loggedIn(served.tokens.orgA, '/mailboxes/ali@a.org');
   await page.locator('#actions').waitFor();
   // Its role's actions only: move and hold (not retry, exclude, pause).
   assert.deepEqual(await offered(page), ['move', 'hold']);
@@ -128,7 +93,7 @@ test('org-admin: moves its own mailbox after a confirmation; another organisatio
   await page.screenshot({ path: `${SHOTS}ops-org-admin-moved.png`, fullPage: true });
 
   // Inside the notice period, for a user not yet told: refused on the page, in one line.
-  await page.goto(`${base}/organisations/A`);
+  await page.goto(`${served.base}/organisations/A`);
   await page.locator('#actions').waitFor();
   assert.deepEqual(await offered(page), ['move', 'hold', 'release']);
   const refused = await take(page, 'move', { to: '2027-03-10', reason: 'sooner' }, false);
@@ -138,8 +103,8 @@ test('org-admin: moves its own mailbox after a confirmation; another organisatio
   await page.screenshot({ path: `${SHOTS}ops-org-admin-refused.png`, fullPage: true });
 
   // Another organisation: no page, and the API refuses from the same session.
-  assert.equal((await page.goto(`${base}/organisations/B`))?.status(), 403);
-  assert.equal((await page.goto(`${base}/mailboxes/ben@b.org`))?.status(), 404);
+  assert.equal((await page.goto(`${served.base}/organisations/B`))?.status(), 403);
+  assert.equal((await page.goto(`${served.base}/mailboxes/ben@b.org`))?.status(), 404);
   const answers = await page.evaluate(async (later) => {
     const send = async (url: string, body: unknown) => {
       const r = await fetch(url, {
@@ -160,7 +125,7 @@ test('org-admin: moves its own mailbox after a confirmation; another organisatio
     [403, 'nothing changed: B is not one of your organisations'],
     [403, 'nothing changed: ben@b.org is not in your organisations'],
   ]);
-  const ben = await db
+  const ben = await served.db
     .selectFrom('mailbox')
     .select(['batch_day', 'pinned_day'])
     .where('address', '=', 'ben@b.org')
@@ -170,7 +135,7 @@ test('org-admin: moves its own mailbox after a confirmation; another organisatio
 });
 
 test('helpdesk: retries a failed mailbox; the lookup then shows it planned, with who and why', async () => {
-  const page = await loggedIn(tokens.helpdesk, '/mailboxes/amy@a.org');
+  const page = await loggedIn(served.tokens.helpdesk, '/mailboxes/amy@a.org');
   await page.locator('#actions').waitFor();
   assert.deepEqual(await offered(page), ['retry', 'move']);
   assert.equal(await fact(page, 'State'), 'failed');
@@ -201,7 +166,7 @@ test('helpdesk: retries a failed mailbox; the lookup then shows it planned, with
 });
 
 test('admin: pauses a server from its line; the overview shows it paused and the trail says who and why', async () => {
-  const page = await loggedIn(tokens.admin, '/');
+  const page = await loggedIn(served.tokens.admin, '/');
   await page.locator('#servers').waitFor();
   const line = (name: string) => page.locator('#servers tbody tr', { hasText: name });
   assert.match((await line('old').textContent()) ?? '', /steps start/);
@@ -228,7 +193,7 @@ test('admin: pauses a server from its line; the overview shows it paused and the
   await page.screenshot({ path: `${SHOTS}ops-admin-paused.png`, fullPage: true });
 
   // A day's page: close the day; its line then says so.
-  await page.goto(`${base}/calendar/${LATER}`);
+  await page.goto(`${served.base}/calendar/${LATER}`);
   await page.locator('#actions').waitFor();
   assert.deepEqual(await offered(page), ['close', 'capacity']);
   const closing = await take(page, 'close', { reason: 'change freeze' }, true);
@@ -247,7 +212,7 @@ test('admin: pauses a server from its line; the overview shows it paused and the
   assert.match(csv, /test admin \(admin\),endpoint\.pause,old,,"CPU at 100%, vendor call open",/);
   assert.match(csv, /test org-admin \(org-admin\),mailbox\.move,ali@a\.org,A,the trust asked for a week,/);
   assert.match(csv, /test helpdesk \(helpdesk\),mailbox\.retry,amy@a\.org,A,quota raised by the trust,/);
-  const stored = await db
+  const stored = await served.db
     .selectFrom('endpoint')
     .select('pause_reason')
     .where('name', '=', 'old')

@@ -1,34 +1,11 @@
-import type { ProgrammeConfig } from '../../programme/config/config.js';
+import { OPERATION_ACTIONS, type ProgrammeConfig } from '../../programme/config/config.js';
 import type { Role } from './role.js';
 
 /** An action people may take from the dashboard and the API. */
-export type OperationAction =
-  | 'retry'
-  | 'move'
-  | 'hold'
-  | 'release'
-  | 'exclude'
-  | 'include'
-  | 'pause'
-  | 'resume'
-  | 'close'
-  | 'open'
-  | 'capacity';
+export type OperationAction = (typeof OPERATION_ACTIONS)[number];
 
 /** Every action, in the order forms and docs list them. */
-export const OPERATION_ACTIONS: readonly OperationAction[] = [
-  'retry',
-  'move',
-  'hold',
-  'release',
-  'exclude',
-  'include',
-  'pause',
-  'resume',
-  'close',
-  'open',
-  'capacity',
-];
+export { OPERATION_ACTIONS };
 
 /** What a role may do: the actions, and whether only one mailbox at a time. */
 export interface RoleRights {

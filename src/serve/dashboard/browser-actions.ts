@@ -43,6 +43,13 @@ export function browserActions(kit: BrowserKit) {
   // Labels point at their inputs by id; several forms of one action can share a page (servers).
   let forms = 0;
 
+  /** Draws VIEW into MAIN afresh (after an action); returns MAIN. */
+  const redraw = (main: HTMLElement, view: (main: HTMLElement) => Promise<void>) => async () => {
+    main.replaceChildren();
+    await view(main);
+    return main;
+  };
+
   /** The caller, asked once per page. */
   const me = (): Promise<Caller> => (caller ??= api<Caller>('/api/me'));
 
@@ -294,7 +301,7 @@ export function browserActions(kit: BrowserKit) {
     );
   }
 
-  return { me, actionPanel, mailboxSpecs, organisationSpecs, daySpecs, serverSection, auditSection };
+  return { me, redraw, actionPanel, mailboxSpecs, organisationSpecs, daySpecs, serverSection, auditSection };
 }
 
 /** The actions, as the page views receive them. */

@@ -4,31 +4,18 @@ import type { CalendarDay } from '../../report/day-calendar.js';
 import type { DailyThroughput } from '../../report/daily-throughput.js';
 import type { FailureGroup } from '../../report/failure-groups.js';
 import type { SkippedGroup } from '../../report/skipped-groups.js';
-import type { MailboxDetail } from '../../report/mailbox-detail.js';
-import type { MailboxNotice } from '../../report/mailbox-notices.js';
 import type { MailboxLine, MailboxPage } from '../../report/mailbox-page.js';
 import type { OrganisationRow, OrganisationSummary } from '../../report/organisation-summary.js';
 import type { ProgrammeSummary } from '../../report/programme-summary.js';
 import type { SoakStatus } from '../../soak/soak-status.js';
 import type { BrowserActions } from './browser-actions.js';
 import type { BrowserKit } from './browser-kit.js';
-import type { passTable } from '../../report/pass-table.js';
-
-/** Drawings the report layer shares with the CLI, sent to the browser as their source text. */
-export interface SharedDrawings {
-  passTable: typeof passTable;
-}
+import type { SharedDrawings } from './browser-mailbox.js';
 
 /** The page views, by name; each fills MAIN from the API (and the forms of ACTIONS the caller may use). */
 export function browserViews(kit: BrowserKit, shared: SharedDrawings, actions: BrowserActions) {
   const { el, link, table, count, percent, bytes, moment, api, card, barChart } = kit;
-
-  /** Draws VIEW into MAIN afresh (after an action); returns MAIN. */
-  const redraw = (main: HTMLElement, view: (main: HTMLElement) => Promise<void>) => async () => {
-    main.replaceChildren();
-    await view(main);
-    return main;
-  };
+  const { redraw } = actions;
 
   function summaryCards(s: ProgrammeSummary): HTMLElement {
     const t = s.throughput;
@@ -329,99 +316,7 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings, actions: B
     main.append(el('h1', {}, `Failures: ${type}`), mailboxList(await api<MailboxPage>(path), path));
   }
 
-  function lookup(main: HTMLElement): Promise<void> {
-    const input = el('input', {
-      type: 'email',
-      name: 'address',
-      id: 'address',
-      required: '',
-      placeholder: 'name@example.org',
-      autocomplete: 'off',
-    });
-    const form = el(
-      'form',
-      { id: 'lookup' },
-      el('label', { for: 'address' }, 'Mailbox address '),
-      input,
-      el('button', { type: 'submit' }, 'Look up'),
-    );
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      location.assign(`/mailboxes/${encodeURIComponent((input as HTMLInputElement).value.trim())}`);
-    });
-    main.append(el('h1', {}, 'Helpdesk lookup'), form);
-    return Promise.resolve();
-  }
-
-  async function mailbox(main: HTMLElement, address: string): Promise<void> {
-    const r = await api<{ explanation: string[]; mailbox: MailboxDetail; notices: MailboxNotice[] }>(
-      `/api/mailboxes/${encodeURIComponent(address)}`,
-    );
-    const m = r.mailbox;
-    const passes = shared.passTable(m.passes, { moment, count, bytes });
-    const facts: [string, string][] = [
-      ['Organisation', m.organisation ? `${m.organisation.code} ${m.organisation.name ?? ''}` : '-'],
-      [
-        'State',
-        m.state === 'done' && m.skippedTotal > 0
-          ? `done with ${count(m.skippedTotal)} skipped item${m.skippedTotal === 1 ? '' : 's'}`
-          : m.state,
-      ],
-      ['Day', m.batchDay ?? 'not planned'],
-      ['Held', m.heldReason ?? '-'],
-      ['Excluded', m.excludedReason ?? '-'],
-      ['Told about', m.toldDay ?? '-'],
-      ['Next step', m.nextStep ? `${m.nextStep} at ${moment(m.nextDueAt)}` : '-'],
-      ['Last pass', moment(m.lastPassAt)],
-      [
-        'Copied',
-        `${count(m.copiedMessages)} messages, ${bytes(m.copiedBytes)}${m.sizeBytes === null ? '' : ` of ${bytes(m.sizeBytes)}`}`,
-      ],
-      ['Failure', m.lastFailure ? `${m.lastFailure.label}: ${m.lastFailure.reason ?? ''}` : '-'],
-    ];
-    const again = redraw(main, (page) => mailbox(page, address));
-    main.append(
-      el('h1', {}, `${m.address}${m.displayName ? ` (${m.displayName})` : ''}`),
-      el('section', { id: 'explanation' }, ...r.explanation.map((line) => el('p', {}, line))),
-      el(
-        'dl',
-        { id: 'facts' },
-        ...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-fact': k }, v)]),
-      ),
-      ...(await actions.actionPanel(actions.mailboxSpecs(m.address, m), again)),
-      el('h2', {}, 'Notices'),
-      r.notices.length === 0
-        ? el('p', {}, 'No notice yet.')
-        : table(
-            ['notice', 'about day', 'state', 'sent', 'to'],
-            r.notices.map((n) => [n.kind, n.day, n.state, moment(n.sentAt), n.recipients ?? '-']),
-          ),
-      el('h2', {}, 'Passes'),
-      m.passes.length === 0 ? el('p', {}, 'No pass yet.') : table(passes.head, passes.rows, passes.numeric),
-      el('h2', {}, `Skipped items (${count(m.skippedTotal)})`),
-      m.skipped.length === 0
-        ? el('p', {}, 'None.')
-        : el(
-            'div',
-            { id: 'skipped' },
-            table(
-              ['folder', 'uid', 'size', 'kind', 'reason'],
-              // UID 0 names a whole folder.
-              m.skipped.map((s) => [
-                s.folder,
-                s.uid === 0 ? '-' : String(s.uid),
-                s.uid === 0 ? '-' : bytes(s.size),
-                s.kind,
-                s.reason,
-              ]),
-              [false, true, true, false, false],
-            ),
-          ),
-      await actions.auditSection({ mailbox: m.address }),
-    );
-  }
-
-  return { overview, calendar, day, organisations, organisation, failures, failureType, lookup, mailbox };
+  return { overview, calendar, day, organisations, organisation, failures, failureType };
 }
 
 /** The views, as the page's entry point receives them. */
