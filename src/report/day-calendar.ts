@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../state/schema.js';
+import { readProgrammeDays } from '../state/day/programme-days.js';
 import type { ScheduleConfig } from '../programme/config/config.js';
 import { dayNumber, isWeekend } from '../programme/plan/calendar-days.js';
 import { organisationCodes, type OrganisationFilter } from './organisation-filter.js';
@@ -10,7 +11,9 @@ export interface CalendarDay {
   kind: 'weekday' | 'weekend';
   /** No moves that day (the programme's blackout dates, and the organisation's when restricted to one). */
   blackout: boolean;
-  /** The day's capacity from the configuration (zero mailboxes on a blackout day). */
+  /** People closed it (`tranche day close`): it takes nobody more. */
+  closed: boolean;
+  /** The day's capacity from the configuration or as people set it (zero mailboxes on a blackout or closed day). */
   capacity: { mailboxes: number; bytes: number | null };
   /** Mailboxes planned for the day, in any state, and their size. */
   planned: number;
@@ -38,7 +41,7 @@ export function dayCapacity(
   day: string,
   schedule: ScheduleConfig,
   blackouts: ReadonlySet<string>,
-): Pick<CalendarDay, 'kind' | 'blackout' | 'capacity'> {
+): Pick<CalendarDay, 'kind' | 'blackout' | 'closed' | 'capacity'> {
   // The planner's rule for which capacity a day takes.
   const kind = isWeekend(dayNumber(day)) ? 'weekend' : 'weekday';
   const blackout = blackouts.has(day);
@@ -46,6 +49,7 @@ export function dayCapacity(
   return {
     kind,
     blackout,
+    closed: false,
     capacity: {
       mailboxes: blackout ? 0 : capacity.mailboxes,
       bytes: blackout ? 0 : (capacity.bytes ?? null),
@@ -110,6 +114,19 @@ export async function dayCalendar(
     else if (row.state === 'failed') e.failed += n;
     else e.remaining += n;
     if (row.state === 'prestaged' || row.state === 'cutover') e.inProgress += n;
+  }
+  // What people decided about a day (closed, another capacity) wins over the schedule's.
+  const changed = await readProgrammeDays(db);
+  for (const e of days.values()) {
+    const set = changed.get(e.day);
+    if (!set || e.blackout) continue;
+    e.closed = Number(set.closed) === 1;
+    if (e.closed) e.capacity = { mailboxes: 0, bytes: 0 };
+    else
+      e.capacity = {
+        mailboxes: set.mailboxes ?? e.capacity.mailboxes,
+        bytes: set.bytes === null ? e.capacity.bytes : Number(set.bytes),
+      };
   }
   for (const e of days.values())
     e.overCapacity =

@@ -41,6 +41,9 @@ export interface MailboxDetail {
   batchDay: string | null;
   toldDay: string | null;
   rescheduledFrom: string | null;
+  /** Why people held it or excluded it (`mailbox hold`, `mailbox exclude`); null when they did not. */
+  heldReason: string | null;
+  excludedReason: string | null;
   nextStep: string | null;
   nextDueAt: string | null;
   attempts: number;
@@ -83,6 +86,8 @@ export async function mailboxDetail(db: Kysely<Database>, address: string): Prom
       'mailbox.batch_day',
       'mailbox.told_day',
       'mailbox.rescheduled_from',
+      'mailbox.hold_reason',
+      'mailbox.exclude_reason',
       'mailbox.next_step',
       'mailbox.next_due_at',
       'mailbox.attempts',
@@ -154,6 +159,8 @@ export async function mailboxDetail(db: Kysely<Database>, address: string): Prom
     batchDay: m.batch_day,
     toldDay: m.told_day,
     rescheduledFrom: m.rescheduled_from,
+    heldReason: m.hold_reason,
+    excludedReason: m.exclude_reason,
     nextStep: m.next_step,
     nextDueAt: m.next_due_at,
     attempts: Number(m.attempts),

@@ -1,67 +1,32 @@
 // The dashboard in a real browser: playwright-core driving Debian's chromium (scripts/test.sh
 // installs it) against `tranche serve` on a loopback port. Screenshots go to test-output/screenshots/.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { silentLogger } from '../log/logger.js';
+import type { Page } from 'playwright-core';
 import { withDefaults } from '../programme/config/config.js';
-import { openStateStore } from '../state/open-state-store.js';
-import type { Database } from '../state/schema.js';
-import { tempStatePath } from '../testing/sync-fixture.js';
-import { seedServeFixture, type FixtureTokens } from '../testing/serve-fixture.js';
-import { buildServer } from './server.js';
+import { loggedIn as logIn, serveDashboard, SHOTS, type ServedDashboard } from '../testing/served-browser.js';
 
-const SHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
 const config = withDefaults({ name: 'Browser test', schedule: { weekday: { mailboxes: 4 } } }, '/nowhere');
 
-let db: Kysely<Database>;
-let app: FastifyInstance;
-let browser: Browser;
-let base: string;
-let tokens: FixtureTokens;
+let served: ServedDashboard;
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  db = await openStateStore(tempStatePath());
-  tokens = await seedServeFixture(db);
-  // A name that would run as script if the page ever put data into HTML.
-  await db
-    .updateTable('mailbox')
-    .set({ display_name: '<img src=x onerror="document.title=1">' })
-    .where('address', '=', 'ben@b.org')
-    .execute();
-  app = await buildServer({ db, config, logger: silentLogger() });
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  served = await serveDashboard(config, async (db) => {
+    // A name that would run as script if the page ever put data into HTML.
+    await db
+      .updateTable('mailbox')
+      .set({ display_name: '<img src=x onerror="document.title=1">' })
+      .where('address', '=', 'ben@b.org')
+      .execute();
   });
-  process.stderr.write(`screenshots in ${SHOTS}\n`);
 });
 
 after(async () => {
-  await browser?.close();
-  await app?.close();
-  await db?.destroy();
+  await served?.close();
 });
 
 /** A fresh browser context logged in with TOKEN through the login form; returns its page. */
-async function loggedIn(token: string, path = '/'): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(`${base}${path}`);
-  assert.match(page.url(), /\/login\?next=/);
-  await page.fill('#token', token);
-  await Promise.all([
-    page.waitForURL((url) => !url.pathname.startsWith('/login')),
-    page.click('button[type=submit]'),
-  ]);
-  return page;
-}
+const loggedIn = (token: string, path = '/'): Promise<Page> => logIn(served, token, path);
 
 const card = (page: Page, label: string) =>
   page
@@ -70,7 +35,7 @@ const card = (page: Page, label: string) =>
     .textContent();
 
 test('admin: log in, read the overview, look up a user, open a failure', async () => {
-  const page = await loggedIn(tokens.admin);
+  const page = await loggedIn(served.tokens.admin);
   await page.waitForSelector('#summary');
   assert.equal(await page.locator('h1').textContent(), 'Browser test');
   assert.deepEqual(
@@ -119,7 +84,7 @@ test('admin: log in, read the overview, look up a user, open a failure', async (
   assert.match(skipped[1]!, /=HYPERLINK\("x"\) malformed header/);
   await page.screenshot({ path: `${SHOTS}failure.png`, fullPage: true });
 
-  await page.goto(`${base}/mailboxes/ben@b.org`);
+  await page.goto(`${served.base}/mailboxes/ben@b.org`);
   await page.waitForSelector('#facts');
   assert.match((await page.locator('h1').textContent()) ?? '', /<img src=x onerror=/);
   assert.equal(await page.locator('main img').count(), 0);
@@ -128,23 +93,23 @@ test('admin: log in, read the overview, look up a user, open a failure', async (
 });
 
 test('org-admin: its own organisation only; another one is a clean 403, in pages and the API', async () => {
-  const page = await loggedIn(tokens.orgA, '/organisations');
+  const page = await loggedIn(served.tokens.orgA, '/organisations');
   await page.waitForSelector('table');
   assert.deepEqual(await page.locator('tbody tr td:first-child').allTextContents(), ['A']);
-  const overview = await page.goto(`${base}/`);
+  const overview = await page.goto(`${served.base}/`);
   assert.equal(overview?.status(), 200);
   await page.waitForSelector('#summary');
   assert.equal(await card(page, 'Mailboxes'), '5');
 
-  const refused = await page.goto(`${base}/organisations/B`);
+  const refused = await page.goto(`${served.base}/organisations/B`);
   assert.equal(refused?.status(), 403);
   assert.equal(await page.locator('h1').textContent(), 'Forbidden');
   // Another organisation's mailbox is answered as a missing one: nothing is learnt of it.
-  assert.equal((await page.goto(`${base}/mailboxes/bob@b.org`))?.status(), 404);
-  await page.goto(`${base}/organisations/B`);
+  assert.equal((await page.goto(`${served.base}/mailboxes/bob@b.org`))?.status(), 404);
+  await page.goto(`${served.base}/organisations/B`);
   await page.screenshot({ path: `${SHOTS}org-admin-forbidden.png`, fullPage: true });
   // The API, with the same session, from the page itself.
-  await page.goto(`${base}/organisations/A`);
+  await page.goto(`${served.base}/organisations/A`);
   const statuses = await page.evaluate(async () =>
     Promise.all(
       ['/api/organisations/B', '/api/mailboxes/bob@b.org', '/api/organisations/A'].map(

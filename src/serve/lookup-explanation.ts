@@ -7,6 +7,11 @@ import type { MailboxNotice } from '../report/mailbox-notices.js';
  */
 export function explainMailbox(m: MailboxDetail, notices: readonly MailboxNotice[]): string[] {
   const lines: string[] = [];
+  // Set aside by people: that is the first thing the helpdesk must say.
+  if (m.excludedReason !== null)
+    lines.push(`Excluded from the programme (“${m.excludedReason}”): it is not moved by tranche.`);
+  else if (m.heldReason !== null)
+    lines.push(`On hold (“${m.heldReason}”): no step starts and no notice goes until it is released.`);
   const told = notices.find((n) => (n.kind === 'warning' || n.kind === 'rescheduled') && n.state === 'sent');
   switch (m.state) {
     case 'imported':
@@ -30,7 +35,7 @@ export function explainMailbox(m: MailboxDetail, notices: readonly MailboxNotice
       break;
     case 'failed':
       lines.push(
-        `The move failed: ${m.lastFailure?.label ?? 'no reason recorded'}${m.lastFailure?.reason ? ` (“${m.lastFailure.reason}”)` : ''}. It waits for the programme team to fix the cause and plan it again.`,
+        `The move failed: ${m.lastFailure?.label ?? 'no reason recorded'}${m.lastFailure?.reason ? ` (“${m.lastFailure.reason}”)` : ''}. Once the cause is fixed it can be retried (the Retry action here, or \`tranche mailbox retry\`).`,
       );
       break;
     default:

@@ -1,71 +1,25 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
 import { silentLogger } from '../log/logger.js';
 import { withDefaults } from '../programme/config/config.js';
-import { openStateStore } from '../state/open-state-store.js';
-import type { Database } from '../state/schema.js';
 import { storeBackends } from '../testing/store-backends.js';
 import { WorkerRegistry } from '../runner/worker-registry.js';
 import { listTokens, revokeToken } from './auth/api-tokens.js';
-import { seedServeFixture, type FixtureTokens } from '../testing/serve-fixture.js';
+import { bearer, login, withServer as withServed, type Served } from '../testing/served-fixture.js';
 import { buildServer } from './server.js';
 
 const config = withDefaults({ name: 'Serve test', schedule: { weekday: { mailboxes: 4 } } }, '/nowhere');
 
-interface Served {
-  db: Kysely<Database>;
-  app: FastifyInstance;
-  tokens: FixtureTokens;
-}
-
-/** A seeded store and the app over it, torn down after WORK. */
-async function withServer(
-  location: () => Promise<string>,
-  work: (s: Served) => Promise<void>,
-): Promise<void> {
-  const db = await openStateStore(await location());
-  try {
-    const tokens = await seedServeFixture(db);
-    const app = await buildServer({ db, config, logger: silentLogger() });
-    try {
-      await work({ db, app, tokens });
-    } finally {
-      await app.close();
-    }
-  } finally {
-    await db.destroy();
-  }
-}
-
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+/** The fixture served with this file's configuration. */
+const withServer = (location: () => Promise<string>, work: (s: Served) => Promise<void>) =>
+  withServed(location, config, work);
 
 async function getJson<T>(app: FastifyInstance, url: string, token: string, status = 200): Promise<T> {
   const r = await app.inject({ method: 'GET', url, headers: bearer(token) });
   assert.equal(r.statusCode, status, `${url}: ${r.body}`);
   assert.match(String(r.headers['content-type']), /application\/json/);
   return r.json();
-}
-
-/** Logs in through the form as a browser on the same origin would; returns the session cookie. */
-async function login(app: FastifyInstance, token: string): Promise<string> {
-  const r = await app.inject({
-    method: 'POST',
-    url: '/login',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      origin: 'http://localhost:80',
-      host: 'localhost:80',
-      'sec-fetch-site': 'same-origin',
-    },
-    payload: new URLSearchParams({ token, next: '/' }).toString(),
-  });
-  assert.equal(r.statusCode, 303, r.body);
-  const cookie = String(r.headers['set-cookie']);
-  assert.match(cookie, /^tranche_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/);
-  assert.ok(!cookie.includes(token));
-  return cookie.split(';')[0]!;
 }
 
 for (const [backend, location] of storeBackends()) {
@@ -83,6 +37,9 @@ for (const [backend, location] of storeBackends()) {
           role: 'org-admin',
           areas: ['overview', 'calendar', 'organisations', 'failures', 'lookup', 'exports'],
           organisations: ['A'],
+          actions: ['hold', 'release', 'move'],
+          oneMailbox: false,
+          force: false,
         });
         const listed = await listTokens(db);
         assert.equal(listed.length, 4);
@@ -480,6 +437,7 @@ for (const [backend, location] of storeBackends()) {
         assert.deepEqual(Object.keys(doc.paths).sort(), [
           '/api/calendar',
           '/api/calendar/{day}',
+          '/api/endpoints',
           '/api/exports/days/{day}.csv',
           '/api/exports/failures.csv',
           '/api/exports/organisations/{code}.csv',

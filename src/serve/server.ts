@@ -14,6 +14,8 @@ import { refusalPage } from './dashboard/html-pages.js';
 import { HttpRefusal } from './http-refusal.js';
 import { metricsView } from './metrics/metrics-view.js';
 import { calendarRoutes, calendarView } from './routes/calendar.js';
+import { endpointRoutes } from './routes/endpoints.js';
+import { groupActionRoutes } from './routes/group-actions.js';
 import { operationRoutes } from './routes/operations.js';
 import { exportRoutes } from './routes/exports.js';
 import { failureRoutes } from './routes/failures.js';
@@ -136,6 +138,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     lookupRoutes,
     exportRoutes,
     operationRoutes,
+    groupActionRoutes,
+    endpointRoutes,
     metricsRoutes,
     loginRoutes,
     pageRoutes,

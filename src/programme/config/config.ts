@@ -11,6 +11,21 @@ import { type Environment, processEnvironment, readEnvironment } from '../../env
 /** The programme's configuration file, found in the programme directory. */
 export const CONFIG_FILE = 'tranche.yaml';
 
+/** The day-to-day actions a dashboard/API role may be given (`operations.roles`), in the order docs list them. */
+export const OPERATION_ACTIONS = [
+  'retry',
+  'move',
+  'hold',
+  'release',
+  'exclude',
+  'include',
+  'pause',
+  'resume',
+  'close',
+  'open',
+  'capacity',
+] as const;
+
 const isoDate = z.string().refine(isIsoDay, 'must be a real date like 2027-03-01');
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 18:00 (UTC)');
 /** A byte size: a number, or text such as '40 TB' or '500GB' (binary units). */
@@ -71,14 +86,13 @@ const schema = z
     // Which dashboard/API role may take which day-to-day action (docs/operations.md); defaults in serve.
     operations: z
       .object({
+        // Partial: a role not named keeps its defaults (zod 4's record with enum keys wants them all).
         roles: z
-          .record(
+          .partialRecord(
             z.enum(['admin', 'org-admin', 'helpdesk', 'metrics']),
             z
               .object({
-                actions: z.array(
-                  z.enum(['retry', 'move', 'hold', 'release', 'exclude', 'include', 'pause', 'resume']),
-                ),
+                actions: z.array(z.enum(OPERATION_ACTIONS)),
                 oneMailbox: z.boolean().default(false),
               })
               .strict(),

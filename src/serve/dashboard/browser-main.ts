@@ -2,10 +2,11 @@
 // dashboard-script.ts): it uses only its parameters and the DOM.
 import type { Area, Role } from '../auth/role.js';
 import type { BrowserKit } from './browser-kit.js';
+import type { BrowserMailbox } from './browser-mailbox.js';
 import type { BrowserViews } from './browser-views.js';
 
 /** Draws the navigation for the caller's role and the page the address names. */
-export function browserMain(kit: BrowserKit, views: BrowserViews): void {
+export function browserMain(kit: BrowserKit, views: BrowserViews & BrowserMailbox): void {
   const { el, api, Refused } = kit;
   const main = document.getElementById('app')!;
   const nav = document.getElementById('nav')!;

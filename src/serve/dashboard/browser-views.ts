@@ -4,23 +4,18 @@ import type { CalendarDay } from '../../report/day-calendar.js';
 import type { DailyThroughput } from '../../report/daily-throughput.js';
 import type { FailureGroup } from '../../report/failure-groups.js';
 import type { SkippedGroup } from '../../report/skipped-groups.js';
-import type { MailboxDetail } from '../../report/mailbox-detail.js';
-import type { MailboxNotice } from '../../report/mailbox-notices.js';
 import type { MailboxLine, MailboxPage } from '../../report/mailbox-page.js';
 import type { OrganisationRow, OrganisationSummary } from '../../report/organisation-summary.js';
 import type { ProgrammeSummary } from '../../report/programme-summary.js';
 import type { SoakStatus } from '../../soak/soak-status.js';
+import type { BrowserActions } from './browser-actions.js';
 import type { BrowserKit } from './browser-kit.js';
-import type { passTable } from '../../report/pass-table.js';
+import type { SharedDrawings } from './browser-mailbox.js';
 
-/** Drawings the report layer shares with the CLI, sent to the browser as their source text. */
-export interface SharedDrawings {
-  passTable: typeof passTable;
-}
-
-/** The page views, by name; each fills MAIN from the API. */
-export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
+/** The page views, by name; each fills MAIN from the API (and the forms of ACTIONS the caller may use). */
+export function browserViews(kit: BrowserKit, shared: SharedDrawings, actions: BrowserActions) {
   const { el, link, table, count, percent, bytes, moment, api, card, barChart } = kit;
+  const { redraw } = actions;
 
   function summaryCards(s: ProgrammeSummary): HTMLElement {
     const t = s.throughput;
@@ -103,7 +98,9 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
       ['day', 'kind', 'capacity', 'planned', 'done', 'failed', 'in progress', 'remaining'],
       days.map((d) => [
         link(d.day, 'calendar', d.day),
-        [d.kind, d.blackout && 'blackout', d.overCapacity && 'over capacity'].filter(Boolean).join(', '),
+        [d.kind, d.blackout && 'blackout', d.closed && 'closed', d.overCapacity && 'over capacity']
+          .filter(Boolean)
+          .join(', '),
         count(d.capacity.mailboxes),
         count(d.planned),
         count(d.done),
@@ -202,6 +199,8 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
       statesTable(o.summary),
       el('h2', {}, 'Failures'),
       failureTable(o.summary.failures),
+      ...(await actions.serverSection(redraw(main, overview))),
+      await actions.auditSection({}, 20),
     );
   }
 
@@ -213,10 +212,12 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
   async function day(main: HTMLElement, date: string): Promise<void> {
     const path = `/api/calendar/${encodeURIComponent(date)}`;
     const d = await api<MailboxPage & { day: CalendarDay }>(path);
+    const again = redraw(main, (m) => day(m, date));
     main.append(
       el('h1', {}, `Day ${d.day.day}`),
       el('p', {}, el('a', { href: `/api/exports/days/${encodeURIComponent(date)}.csv` }, 'Export CSV')),
       daysTable([d.day]),
+      ...(await actions.actionPanel(await actions.daySpecs(date, d.day.closed), again)),
       el('h2', {}, 'Mailboxes'),
       mailboxList(d, path),
     );
@@ -261,6 +262,7 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
       api<OrganisationSummary>(base),
       api<MailboxPage>(`${base}/mailboxes`),
     ]);
+    const again = redraw(main, (m) => organisation(m, code));
     main.append(
       el('h1', {}, `${o.code}: ${o.name}${o.pilot ? ' (pilot)' : ''}`),
       el(
@@ -269,6 +271,7 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
         el('a', { href: `/api/exports/organisations/${encodeURIComponent(code)}.csv` }, 'Export CSV'),
       ),
       summaryCards(o.summary),
+      ...(await actions.actionPanel(actions.organisationSpecs(code), again)),
       el('h2', {}, 'By state'),
       statesTable(o.summary),
       el('h2', {}, 'Failures'),
@@ -277,6 +280,7 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
       daysTable(o.days),
       el('h2', {}, 'Mailboxes'),
       mailboxList(page, `${base}/mailboxes`),
+      await actions.auditSection({ org: code }),
     );
   }
 
@@ -312,94 +316,7 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
     main.append(el('h1', {}, `Failures: ${type}`), mailboxList(await api<MailboxPage>(path), path));
   }
 
-  function lookup(main: HTMLElement): Promise<void> {
-    const input = el('input', {
-      type: 'email',
-      name: 'address',
-      id: 'address',
-      required: '',
-      placeholder: 'name@example.org',
-      autocomplete: 'off',
-    });
-    const form = el(
-      'form',
-      { id: 'lookup' },
-      el('label', { for: 'address' }, 'Mailbox address '),
-      input,
-      el('button', { type: 'submit' }, 'Look up'),
-    );
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      location.assign(`/mailboxes/${encodeURIComponent((input as HTMLInputElement).value.trim())}`);
-    });
-    main.append(el('h1', {}, 'Helpdesk lookup'), form);
-    return Promise.resolve();
-  }
-
-  async function mailbox(main: HTMLElement, address: string): Promise<void> {
-    const r = await api<{ explanation: string[]; mailbox: MailboxDetail; notices: MailboxNotice[] }>(
-      `/api/mailboxes/${encodeURIComponent(address)}`,
-    );
-    const m = r.mailbox;
-    const passes = shared.passTable(m.passes, { moment, count, bytes });
-    const facts: [string, string][] = [
-      ['Organisation', m.organisation ? `${m.organisation.code} ${m.organisation.name ?? ''}` : '-'],
-      [
-        'State',
-        m.state === 'done' && m.skippedTotal > 0
-          ? `done with ${count(m.skippedTotal)} skipped item${m.skippedTotal === 1 ? '' : 's'}`
-          : m.state,
-      ],
-      ['Day', m.batchDay ?? 'not planned'],
-      ['Told about', m.toldDay ?? '-'],
-      ['Next step', m.nextStep ? `${m.nextStep} at ${moment(m.nextDueAt)}` : '-'],
-      ['Last pass', moment(m.lastPassAt)],
-      [
-        'Copied',
-        `${count(m.copiedMessages)} messages, ${bytes(m.copiedBytes)}${m.sizeBytes === null ? '' : ` of ${bytes(m.sizeBytes)}`}`,
-      ],
-      ['Failure', m.lastFailure ? `${m.lastFailure.label}: ${m.lastFailure.reason ?? ''}` : '-'],
-    ];
-    main.append(
-      el('h1', {}, `${m.address}${m.displayName ? ` (${m.displayName})` : ''}`),
-      el('section', { id: 'explanation' }, ...r.explanation.map((line) => el('p', {}, line))),
-      el(
-        'dl',
-        { id: 'facts' },
-        ...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-fact': k }, v)]),
-      ),
-      el('h2', {}, 'Notices'),
-      r.notices.length === 0
-        ? el('p', {}, 'No notice yet.')
-        : table(
-            ['notice', 'about day', 'state', 'sent', 'to'],
-            r.notices.map((n) => [n.kind, n.day, n.state, moment(n.sentAt), n.recipients ?? '-']),
-          ),
-      el('h2', {}, 'Passes'),
-      m.passes.length === 0 ? el('p', {}, 'No pass yet.') : table(passes.head, passes.rows, passes.numeric),
-      el('h2', {}, `Skipped items (${count(m.skippedTotal)})`),
-      m.skipped.length === 0
-        ? el('p', {}, 'None.')
-        : el(
-            'div',
-            { id: 'skipped' },
-            table(
-              ['folder', 'uid', 'size', 'kind', 'reason'],
-              // UID 0 names a whole folder.
-              m.skipped.map((s) => [
-                s.folder,
-                s.uid === 0 ? '-' : String(s.uid),
-                s.uid === 0 ? '-' : bytes(s.size),
-                s.kind,
-                s.reason,
-              ]),
-              [false, true, true, false, false],
-            ),
-          ),
-    );
-  }
-
-  return { overview, calendar, day, organisations, organisation, failures, failureType, lookup, mailbox };
+  return { overview, calendar, day, organisations, organisation, failures, failureType };
 }
 
 /** The views, as the page's entry point receives them. */

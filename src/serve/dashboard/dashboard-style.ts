@@ -35,4 +35,12 @@ dd { margin: 0; }
 form.login { background: #fff; border: 1px solid #dde2e8; padding: 1.2rem; max-width: 420px; display: grid; gap: 0.6rem; }
 input, button { font: inherit; padding: 0.35rem 0.5rem; }
 button { cursor: pointer; }
+form.action { background: #fff; border: 1px solid #dde2e8; border-radius: 6px; padding: 0.6rem 0.8rem; margin: 0.5rem 0; display: flex; flex-wrap: wrap; gap: 0.4rem 0.6rem; align-items: center; }
+form.action strong { min-width: 12rem; }
+form.action .answer { flex-basis: 100%; }
+form.action .answer:empty { display: none; }
+ul.result { margin: 0.3rem 0; }
+ul.result .warning { color: #8a5300; }
+.done { background: #e8f5e9; border: 1px solid #a5d6a7; border-radius: 6px; padding: 0.4rem 0.8rem; }
+#servers form.action { border: 0; margin: 0; padding: 0; }
 `;

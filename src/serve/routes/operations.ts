@@ -3,17 +3,14 @@ import { includeMailboxes, releaseMailboxes } from '../../programme/operations/b
 import { pauseEndpoint, resumeEndpoint } from '../../programme/operations/endpoint-pause.js';
 import { excludeMailboxes, holdMailboxes } from '../../programme/operations/hold-mailboxes.js';
 import { moveMailboxes } from '../../programme/operations/move-mailboxes.js';
-import type { OperationInput, OperationResult } from '../../programme/operations/operation.js';
-import { OperationRefused } from '../../programme/operations/refusal.js';
 import { retryMailboxes } from '../../programme/operations/retry-mailboxes.js';
 import { auditTrail, changeText } from '../../programme/operations/audit-trail.js';
 import { scopeOfRequest } from '../auth/authenticate.js';
-import { DEFAULT_RIGHTS, type OperationAction } from '../auth/operation-roles.js';
-import { requireSameOrigin } from '../auth/same-origin.js';
-import type { Scope } from '../auth/scope.js';
+import type { OperationAction } from '../auth/operation-roles.js';
 import { csvLine } from '../../csv/csv-line.js';
 import { forbidden, HttpRefusal } from '../http-refusal.js';
 import type { ServeContext } from '../serve-context.js';
+import { actionScope, bodyOf, operate, targetDay } from './operation-request.js';
 
 /** The audit trail's query: one mailbox, one organisation, from a moment, at most LIMIT entries. */
 interface AuditQuery {
@@ -31,84 +28,6 @@ const MAILBOX_ACTIONS = {
   include: includeMailboxes,
 } as const;
 
-/** The fields of an action's form or JSON body. */
-interface ActionBody {
-  addresses: string[];
-  to?: string;
-  reason?: string;
-  /** Without it the answer says what would happen and changes nothing (the confirmation step). */
-  confirm: boolean;
-  force: boolean;
-  now: boolean;
-}
-
-function bodyOf(request: FastifyRequest): ActionBody {
-  const raw = request.body;
-  const get = (name: string): string | undefined =>
-    raw instanceof URLSearchParams
-      ? (raw.get(name) ?? undefined)
-      : ((raw as Record<string, unknown> | undefined)?.[name] as string | undefined);
-  const list =
-    raw instanceof URLSearchParams
-      ? raw.getAll('address')
-      : (((raw as { addresses?: unknown } | undefined)?.addresses as string[] | undefined) ?? []);
-  const flag = (name: string): boolean => {
-    const v: unknown =
-      raw instanceof URLSearchParams ? raw.get(name) : (raw as Record<string, unknown> | undefined)?.[name];
-    return v === true || v === 'true' || v === 'on' || v === 'yes';
-  };
-  return {
-    addresses: list.flatMap((a) => a.split(/[\s,;]+/)).filter(Boolean),
-    to: get('to'),
-    reason: get('reason'),
-    confirm: flag('confirm'),
-    force: flag('force'),
-    now: flag('now'),
-  };
-}
-
-/** The caller's scope, refused (401/403) unless its role may take ACTION (on N mailboxes). */
-async function actionScope(
-  ctx: ServeContext,
-  request: FastifyRequest,
-  action: OperationAction,
-  n: number,
-): Promise<Scope> {
-  requireSameOrigin(request);
-  const scope = await scopeOfRequest(ctx.db, request, new Date());
-  if (!scope) throw new HttpRefusal(401, 'a valid token is needed: Authorization: Bearer <token>');
-  const rights = ctx.config.operations?.roles?.[scope.role] ?? DEFAULT_RIGHTS[scope.role];
-  if (!(rights.actions as readonly string[]).includes(action))
-    throw forbidden(`a ${scope.role} token cannot ${action}`);
-  if (rights.oneMailbox && n > 1) throw forbidden(`a ${scope.role} token acts on one mailbox at a time`);
-  return scope;
-}
-
-/** Runs an operation for SCOPE; a refusal is a 400 (403 when outside its organisations), all or nothing. */
-async function operate(
-  ctx: ServeContext,
-  scope: Scope,
-  body: ActionBody,
-  work: (input: OperationInput) => Promise<OperationResult>,
-): Promise<OperationResult> {
-  const input: OperationInput = {
-    db: ctx.db,
-    config: ctx.config,
-    actor: `${scope.tokenName} (${scope.role})`,
-    reason: body.reason,
-    dryRun: !body.confirm,
-    force: body.force,
-    now: await ctx.now(),
-    ...(scope.organisations === null ? {} : { organisations: scope.organisations }),
-  };
-  try {
-    return await work(input);
-  } catch (error) {
-    if (error instanceof OperationRefused) throw new HttpRefusal(error.forbidden ? 403 : 400, error.message);
-    throw error;
-  }
-}
-
 /**
  * POST /api/mailboxes/:action (retry, move, hold, release, exclude, include) and
  * /api/endpoints/:name/:action (pause, resume): the day-to-day actions, by role, same-origin only;
@@ -119,11 +38,12 @@ export function operationRoutes(app: FastifyInstance, ctx: ServeContext): void {
   app.post<{ Params: { action: string } }>('/api/mailboxes/:action', hide, async (request) => {
     const action = request.params.action as OperationAction;
     const body = bodyOf(request);
-    if (action !== 'move' && !(action in MAILBOX_ACTIONS)) throw new HttpRefusal(404, `no action ${action}`);
-    const scope = await actionScope(ctx, request, action, body.addresses.length);
+    if (action !== 'move' && !Object.hasOwn(MAILBOX_ACTIONS, action))
+      throw new HttpRefusal(404, `no action ${action}`);
+    const scope = await actionScope(ctx, request, action, { mailboxes: body.addresses.length }, body);
     if (action === 'move') {
-      if (!body.to) throw new HttpRefusal(400, 'to: the day is needed (YYYY-MM-DD)');
-      return operate(ctx, scope, body, (input) => moveMailboxes(input, body.addresses, body.to!));
+      const day = targetDay(body);
+      return operate(ctx, scope, body, (input) => moveMailboxes(input, body.addresses, day));
     }
     const work = MAILBOX_ACTIONS[action as keyof typeof MAILBOX_ACTIONS];
     return operate(ctx, scope, body, (input) => work(input, body.addresses));
@@ -136,7 +56,7 @@ export function operationRoutes(app: FastifyInstance, ctx: ServeContext): void {
       const { name, action } = request.params;
       if (action !== 'pause' && action !== 'resume') throw new HttpRefusal(404, `no action ${action}`);
       const body = bodyOf(request);
-      const scope = await actionScope(ctx, request, action, 0);
+      const scope = await actionScope(ctx, request, action, 'programme', body);
       return operate(ctx, scope, body, (input) =>
         action === 'pause' ? pauseEndpoint(input, name, body.now) : resumeEndpoint(input, name),
       );
@@ -163,8 +83,9 @@ export function operationRoutes(app: FastifyInstance, ctx: ServeContext): void {
       ...(scope.organisations === null ? {} : { organisations: scope.organisations }),
     });
   };
+  // Each entry with its change in words (before → after), as the CSV and the terminal say it.
   app.get<{ Querystring: AuditQuery }>('/api/audit', hide, async (request) => ({
-    audit: await trail(request),
+    audit: (await trail(request)).map((r) => ({ ...r, change: changeText(r) })),
   }));
   app.get<{ Querystring: AuditQuery }>('/api/audit.csv', hide, async (request, reply) => {
     const rows = await trail(request);
