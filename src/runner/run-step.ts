@@ -90,14 +90,20 @@ export type StepResult = 'ok' | 'retry' | 'failed' | 'interrupted';
 /** An error from logging in to one side, carrying the side (it passes through the engine's retries as itself). */
 class SideError extends TrancheError {
   readonly side: Side;
+  /** The error as the login threw it (a token source's keeps its code, for the OAuth2 outcome). */
+  readonly original: TrancheError;
+  /** Whether the side logged in with an OAuth2 token. */
+  readonly usedToken: boolean;
 
-  constructor(side: Side, error: TrancheError) {
+  constructor(side: Side, error: TrancheError, usedToken = false) {
     super(error.type, error.message.startsWith(`${side}:`) ? error.message : `${side}: ${error.message}`, {
       cause: error.cause,
       retryable: error.retryable,
       retryAfterMs: error.retryAfterMs,
     });
     this.side = side;
+    this.original = error;
+    this.usedToken = usedToken;
   }
 }
 
@@ -117,7 +123,7 @@ function opener(ctx: StepContext, mailbox: Selectable<MailboxTable>, side: Side)
     try {
       store = await openMailStore(login, `endpoint ${endpoint.name}`);
     } catch (error) {
-      throw new SideError(side, toTrancheError(error));
+      throw new SideError(side, toTrancheError(error), login.bearer !== undefined);
     }
     await adapt(ctx, endpoint.name, performance.now() - started);
     return store;
@@ -153,12 +159,17 @@ function queueOutcome(
   );
 }
 
-/** The typed error inside whatever a step threw, and the side it came from when known. */
-function unwrap(error: unknown): { error: TrancheError; side: Side | undefined } {
+/** The typed error inside whatever a step threw, and the side (and its login's own error) it came from when known. */
+function unwrap(error: unknown): {
+  error: TrancheError;
+  side: Side | undefined;
+  login: SideError | undefined;
+} {
   const typed = toTrancheError(error);
-  if (typed instanceof SideError) return { error: typed, side: typed.side };
-  if (typed.cause instanceof SideError) return { error: typed.cause, side: typed.cause.side };
-  return { error: typed, side: undefined };
+  if (typed instanceof SideError) return { error: typed, side: typed.side, login: typed };
+  if (typed.cause instanceof SideError)
+    return { error: typed.cause, side: typed.cause.side, login: typed.cause };
+  return { error: typed, side: undefined, login: undefined };
 }
 
 /** This process lost the mailbox's lease: the pass is recorded as interrupted, and the mailbox left to whoever holds it now. */
@@ -235,8 +246,16 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
       log.info('interrupted; the step stays due');
       return 'interrupted';
     }
-    const { error: typed, side } = unwrap(error);
-    const { outcome, row } = stepFailed(mailbox, typed, side, ctx.lifecycle, now);
+    const { error: typed, side, login } = unwrap(error);
+    const { outcome, row } = stepFailed(
+      mailbox,
+      login?.usedToken ? login.original : typed,
+      side,
+      ctx.lifecycle,
+      now,
+      Math.random,
+      login?.usedToken ?? false,
+    );
     const pass = passClose(passId, mailbox.address, now, 'failed', report, typed);
     await finishStep(ctx.db, { pass, owner: ctx.owner, row });
     if (outcome === 'failed' && ctx.notices) await queueOutcome(ctx, mailbox, 'failure', now);

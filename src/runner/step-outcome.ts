@@ -2,7 +2,8 @@ import type { Selectable } from 'kysely';
 import { retryDelay } from '../errors/retry-delay.js';
 import type { TrancheError } from '../errors/tranche-error.js';
 import type { LifecycleConfig } from '../programme/config/config.js';
-import { outcomeOf } from '../programme/discover/discover.js';
+import { outcomeOf, type LoginOutcome } from '../programme/discover/discover.js';
+import { oauthOutcomeOf } from '../programme/discover/oauth-outcome.js';
 import type { LifecycleStep } from '../programme/lifecycle/mailbox-state.js';
 import { stepAfter } from '../programme/lifecycle/step-times.js';
 import type { StepRowChange } from '../state/mailbox/finish-step.js';
@@ -37,7 +38,9 @@ export function stepSucceeded(
 /**
  * A step failed. Retryable errors try again after an exponential, jittered delay (or the server's hint)
  * until lifecycle.attempts is used up; anything else fails the mailbox with the reason, to be re-planned.
- * A refused login is also recorded as discovery would, so the planner holds the mailbox until fixed.
+ * A refused login is also recorded as discovery would, so the planner holds the mailbox until fixed:
+ * a password login by its outcome (bad-password, disabled), a token login (USED_TOKEN) by its OAuth2
+ * kind (client refused, consent missing, user not found, no permission, token endpoint unreachable).
  */
 export function stepFailed(
   mailbox: Selectable<MailboxTable>,
@@ -46,6 +49,7 @@ export function stepFailed(
   lifecycle: LifecycleConfig,
   now: Date,
   random: () => number = Math.random,
+  usedToken = false,
 ): { outcome: 'retry' | 'failed'; row: StepRowChange } {
   const attempts = mailbox.attempts + 1;
   const reason = side && !error.message.startsWith(`${side}:`) ? `${side}: ${error.message}` : error.message;
@@ -65,8 +69,7 @@ export function stepFailed(
     };
   }
   // A refused login is recorded as discovery records it (not a dropped connection: that one passes).
-  const outcome = outcomeOf(error);
-  const login = outcome === 'bad-password' || outcome === 'disabled' ? outcome : undefined;
+  const login = refusedLogin(error, usedToken);
   return {
     outcome: 'failed',
     row: {
@@ -80,4 +83,12 @@ export function stepFailed(
       ...(login && side === 'target' ? { target_login: login, discover_detail: reason } : {}),
     },
   };
+}
+
+/** How a login that failed for good is recorded on the row, or undefined when it was not a refused login. */
+function refusedLogin(error: TrancheError, usedToken: boolean): LoginOutcome | undefined {
+  const oauth = oauthOutcomeOf(error, usedToken);
+  if (oauth) return oauth;
+  const outcome = outcomeOf(error);
+  return outcome === 'bad-password' || outcome === 'disabled' ? outcome : undefined;
 }
