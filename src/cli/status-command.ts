@@ -21,6 +21,7 @@ import { workerLoad, type WorkerLoad } from '../report/worker-load.js';
 import { addProgrammeOption } from './programme-option.js';
 import { parseDayOption, parseMomentOption } from './date-options.js';
 import { formatBytes, formatCount } from './format.js';
+import { WARNING_KINDS } from '../copy/sync-report.js';
 
 interface StatusFlags {
   workers?: boolean;
@@ -211,7 +212,7 @@ export function formatMailboxDetail(m: MailboxDetail): string {
   if (m.skipped.length > 0) {
     lines.push(
       '',
-      `${plural(m.skippedTotal, 'skipped item')}${m.skippedTotal + m.skipped.filter((s) => s.kind === 'altered-by-target').length > m.skipped.length ? ` (first ${m.skipped.length})` : ''}:`,
+      `${plural(m.skippedTotal, 'skipped item')}${m.skippedTotal + m.skipped.filter((s) => (WARNING_KINDS as readonly string[]).includes(s.kind)).length > m.skipped.length ? ` (first ${m.skipped.length})` : ''}:`,
       table(
         ['folder', 'uid', 'size', 'kind', 'reason'],
         m.skipped.map((s) => [

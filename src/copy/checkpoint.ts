@@ -26,6 +26,8 @@ export interface FolderCheckpoint {
   pending: PendingBatch | undefined;
   /** Source UIDs found unreadable by the last pass: the next gives each one try on its own. */
   unreadable?: number[];
+  /** Keywords the target folder was found not to keep (left off, and left out by verify). */
+  keywordsNotKept?: string[];
 }
 
 /** Where checkpoints are kept: the copy engine needs only these two calls. */

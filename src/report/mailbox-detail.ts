@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { TrancheError } from '../errors/tranche-error.js';
 import type { Database } from '../state/schema.js';
 import { failureLabel } from '../programme/lifecycle/failure-labels.js';
+import { WARNING_KINDS } from '../copy/sync-report.js';
 
 /** Skipped items a mailbox's report lists; the total is given beside them. */
 const SKIPPED_SHOWN = 100;
@@ -139,7 +140,7 @@ export async function mailboxDetail(db: Kysely<Database>, address: string): Prom
       .selectFrom('skipped_item')
       .select((eb) => eb.fn.countAll().as('n'))
       .where('mailbox', '=', m.address)
-      .where('kind', '!=', 'altered-by-target')
+      .where('kind', 'not in', WARNING_KINDS)
       .executeTakeFirstOrThrow(),
   ]);
   const failure = (type: string | null, reason: string | null) =>

@@ -1,6 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import { DEFAULT_FOLDER_SYNC, syncMailbox, type StoreFactory } from '../copy/sync-mailbox.js';
-import type { SyncReport } from '../copy/sync-report.js';
+import { knownToVerify, type SyncReport } from '../copy/sync-report.js';
+import { targetRules } from '../copy/target-rules.js';
+import { serviceProfile } from '../mailstore/service-profile.js';
 import { verifyMailbox } from '../copy/verify.js';
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
 import type { Logger } from '../log/logger.js';
@@ -130,6 +132,12 @@ function opener(ctx: StepContext, mailbox: Selectable<MailboxTable>, side: Side)
   };
 }
 
+/** What the copy respects of a target endpoint when its server does not say: its profile, its size limit. */
+function rulesOf(endpoint: Selectable<EndpointTable>): ReturnType<typeof targetRules> {
+  const size = endpoint.max_message_size === null ? undefined : Number(endpoint.max_message_size);
+  return targetRules(serviceProfile(endpoint.profile), size, `endpoint ${endpoint.name}`);
+}
+
 /** Feeds a login's time to the endpoint's adaptive concurrency, and logs a change. */
 async function adapt(ctx: StepContext, endpoint: string, latencyMs: number): Promise<void> {
   if (ctx.endpoints.get(endpoint)?.latency_threshold_ms == null) return;
@@ -213,12 +221,13 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
       signal: ctx.signal,
       connections: connectionsPerMailbox(ctx.endpoints, mailbox, ctx.lifecycle.connectionsPerMailbox),
       pace: (bytes) => ctx.pace.take(endpoints, bytes, ctx.signal),
+      target: rulesOf(ctx.endpoints.get(mailbox.target_endpoint)!),
     });
     if (report.error) throw report.error;
     if (step === 'final') {
       // Skipped items (messages and folders) are known and reported: verify leaves them out.
       const folders = { renames: [], excludes: [] };
-      const verify = await verifyMailbox(openSource, openTarget, folders, false, report.skipped);
+      const verify = await verifyMailbox(openSource, openTarget, folders, false, knownToVerify(report));
       const differences = verify.folders.flatMap((f) => f.differences.map((d) => `${f.source}: ${d}`));
       if (differences.length > 0) {
         throw new TrancheError(

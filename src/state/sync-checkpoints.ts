@@ -30,6 +30,7 @@ export class SyncCheckpoints implements CheckpointStore {
         map: UidMap.decode(row.uid_map),
         pending: row.pending ? (JSON.parse(row.pending) as PendingBatch) : undefined,
         ...(row.unreadable ? { unreadable: JSON.parse(row.unreadable) as number[] } : {}),
+        ...(row.keywords_not_kept ? { keywordsNotKept: JSON.parse(row.keywords_not_kept) as string[] } : {}),
       };
     } catch (error) {
       throw new TrancheError('state', `checkpoint of folder '${sourceFolder}' is unreadable`, {
@@ -49,6 +50,9 @@ export class SyncCheckpoints implements CheckpointStore {
       uid_map: checkpoint.map.encode(),
       pending: checkpoint.pending ? JSON.stringify(checkpoint.pending) : null,
       unreadable: checkpoint.unreadable?.length ? JSON.stringify(checkpoint.unreadable) : null,
+      keywords_not_kept: checkpoint.keywordsNotKept?.length
+        ? JSON.stringify(checkpoint.keywordsNotKept)
+        : null,
     };
     const { mailbox_key: _k, source_folder: _f, ...update } = row;
     await this.#db

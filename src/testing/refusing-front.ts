@@ -28,7 +28,7 @@ export interface RefusalScript {
 }
 
 /** One command or response back in bytes: its lines with each literal (as `{n+}` for a command). */
-function serialise(message: RawResponse, literalMarker: (n: number) => string): Buffer {
+export function serialise(message: RawResponse, literalMarker: (n: number) => string): Buffer {
   const parts: Buffer[] = [];
   message.lines.forEach((line, i) => {
     const literal = message.literals[i];
