@@ -199,6 +199,7 @@ export function formatMailboxDetail(m: MailboxDetail): string {
     `state       ${m.state === 'done' ? withSkipped(m.state, m.skippedTotal) : m.state}; ${day}`,
     `next        ${m.nextStep ? `${m.nextStep} due ${moment(m.nextDueAt)}` : '-'}; ${plural(m.attempts, 'failed attempt')}`,
     ...(m.lease ? [`lease       ${m.lease.owner} until ${moment(m.lease.until)}`] : []),
+    ...(m.waitingFor ? [`waiting     ${m.waitingFor}`] : []),
     ...(m.lastFailure
       ? [`failure     ${m.lastFailure.label} (${m.lastFailure.type}): ${m.lastFailure.reason ?? ''}`]
       : []),

@@ -28,6 +28,8 @@ import { finishStep } from '../state/mailbox/finish-step.js';
 import { markCutover } from '../state/mailbox/mark-cutover.js';
 import { passClose, startPass } from './pass-record.js';
 import { stepFailed, stepSucceeded, type Side } from './step-outcome.js';
+import { allowanceReached, MailboxAllowance } from '../limits/mailbox-allowance.js';
+import type { StepRowChange } from '../state/mailbox/finish-step.js';
 
 /** What a process needs to build the context of its steps. */
 export interface StepSetup {
@@ -87,7 +89,7 @@ export async function stepContext({ config, ...setup }: StepSetup): Promise<Step
 }
 
 /** How a step ended, for the runner's log and counters. */
-export type StepResult = 'ok' | 'retry' | 'failed' | 'interrupted';
+export type StepResult = 'ok' | 'retry' | 'failed' | 'interrupted' | 'waiting';
 
 /** An error from logging in to one side, carrying the side (it passes through the engine's retries as itself). */
 class SideError extends TrancheError {
@@ -136,6 +138,19 @@ function opener(ctx: StepContext, mailbox: Selectable<MailboxTable>, side: Side)
 function rulesOf(endpoint: Selectable<EndpointTable>): ReturnType<typeof targetRules> {
   const size = endpoint.max_message_size === null ? undefined : Number(endpoint.max_message_size);
   return targetRules(serviceProfile(endpoint.profile), size, `endpoint ${endpoint.name}`);
+}
+
+/** The mailbox's daily upload allowance on its target endpoint, as counted so far; undefined without one. */
+function allowanceOf(
+  endpoint: Selectable<EndpointTable>,
+  mailbox: Selectable<MailboxTable>,
+): MailboxAllowance | undefined {
+  if (endpoint.bytes_per_mailbox_per_day === null) return undefined;
+  return new MailboxAllowance(
+    Number(endpoint.bytes_per_mailbox_per_day),
+    { from: mailbox.allowance_from, bytes: Number(mailbox.allowance_bytes) },
+    `endpoint ${endpoint.name}`,
+  );
 }
 
 /** Feeds a login's time to the endpoint's adaptive concurrency, and logs a change. */
@@ -208,6 +223,12 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
   const openSource = opener(ctx, mailbox, 'source');
   const openTarget = opener(ctx, mailbox, 'target');
   const endpoints = [mailbox.source_endpoint, mailbox.target_endpoint];
+  const allowance = allowanceOf(ctx.endpoints.get(mailbox.target_endpoint)!, mailbox);
+  // The counter goes on the row with whatever the step ends in.
+  const counted = (row: StepRowChange): StepRowChange =>
+    allowance
+      ? { ...row, allowance_from: allowance.state().from, allowance_bytes: allowance.state().bytes }
+      : row;
   let report: SyncReport | undefined;
   try {
     report = await syncMailbox({
@@ -220,7 +241,10 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
       logger: log,
       signal: ctx.signal,
       connections: connectionsPerMailbox(ctx.endpoints, mailbox, ctx.lifecycle.connectionsPerMailbox),
-      pace: (bytes) => ctx.pace.take(endpoints, bytes, ctx.signal),
+      pace: async (bytes) => {
+        allowance?.take(bytes, ctx.clock.now());
+        await ctx.pace.take(endpoints, bytes, ctx.signal);
+      },
       target: rulesOf(ctx.endpoints.get(mailbox.target_endpoint)!),
     });
     if (report.error) throw report.error;
@@ -255,6 +279,21 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
       log.info('interrupted; the step stays due');
       return 'interrupted';
     }
+    const waiting = allowanceReached(error);
+    if (waiting) {
+      // Not a failure: the step stops at a safe point and goes on when the next window opens.
+      const pass = passClose(passId, mailbox.address, now, 'interrupted', report, {
+        type: 'allowance',
+        message: waiting.message,
+      });
+      const row = { next_due_at: waiting.until.toISOString(), waiting_for: waiting.message };
+      await finishStep(ctx.db, { pass, owner: ctx.owner, row: counted(row) });
+      log.info(
+        { until: waiting.until.toISOString() },
+        'daily upload allowance reached; going on in the next window',
+      );
+      return 'waiting';
+    }
     const { error: typed, side, login } = unwrap(error);
     const { outcome, row } = stepFailed(
       mailbox,
@@ -266,7 +305,7 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
       login?.usedToken ?? false,
     );
     const pass = passClose(passId, mailbox.address, now, 'failed', report, typed);
-    await finishStep(ctx.db, { pass, owner: ctx.owner, row });
+    await finishStep(ctx.db, { pass, owner: ctx.owner, row: counted(row) });
     if (outcome === 'failed' && ctx.notices) await queueOutcome(ctx, mailbox, 'failure', now);
     log.warn({ type: typed.type, side, err: typed, outcome }, 'step failed');
     return outcome;
@@ -283,7 +322,11 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
     report,
     undefined,
   );
-  await finishStep(ctx.db, { pass, owner: ctx.owner, row: stepSucceeded(mailbox, step, ctx.lifecycle, now) });
+  await finishStep(ctx.db, {
+    pass,
+    owner: ctx.owner,
+    row: counted(stepSucceeded(mailbox, step, ctx.lifecycle, now)),
+  });
   if (step === 'final' && ctx.notices) await queueOutcome(ctx, mailbox, 'success', now);
   log.info({ messages: report.messagesCopied, bytes: report.bytesCopied }, 'step done');
   return 'ok';

@@ -32,6 +32,7 @@ export function stepSucceeded(
     attempts: 0,
     failure_type: null,
     failure_reason: null,
+    waiting_for: null,
   };
 }
 
@@ -60,6 +61,7 @@ export function stepFailed(
       outcome: 'retry',
       row: {
         attempts,
+        waiting_for: null,
         // Throttled time is the server's doing: kept per mailbox, for the report.
         ...(error.type === 'throttled' ? { stalledMs: delay } : {}),
         next_due_at: new Date(now.getTime() + delay).toISOString(),
@@ -75,6 +77,7 @@ export function stepFailed(
     row: {
       state: 'failed',
       attempts,
+      waiting_for: null,
       next_step: null,
       next_due_at: null,
       failure_type: error.type,
