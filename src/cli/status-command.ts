@@ -218,8 +218,8 @@ export function formatMailboxDetail(m: MailboxDetail): string {
         ['folder', 'uid', 'size', 'kind', 'reason'],
         m.skipped.map((s) => [
           s.folder,
-          isFolderItem(s) ? '-' : String(s.uid),
-          s.size === null || isFolderItem(s) ? '-' : formatBytes(s.size),
+          isFolderItem(s) || s.uid === 0 ? '-' : String(s.uid),
+          s.size === null || isFolderItem(s) || s.uid === 0 ? '-' : formatBytes(s.size),
           s.kind,
           s.reason,
         ]),

@@ -21,11 +21,15 @@ export async function checkAppended(
   floor: number,
   folder: string,
   flags: FolderFlags,
+  sent?: ReadonlyMap<number, string[]>,
 ): Promise<void> {
   const copied = batch.filter((m) => cp.map.has(m.uid));
   if (copied.length === 0) return;
-  // What each message was given, decided before any drop found below changes what the folder keeps.
-  const given = new Map(copied.map((m) => [m.uid, m.flags.filter((f) => flags.keeps(f))]));
+  // What each message was given (SENT, or as the folder keeps flags now, for a batch found after a crash),
+  // decided before any drop found below changes what the folder keeps.
+  const given = new Map(
+    copied.map((m) => [m.uid, sent?.get(m.uid) ?? m.flags.filter((f) => flags.keeps(f))]),
+  );
   const stored = new Map((await target.listMessages(floor)).map((m) => [m.uid, m]));
   const restore = new Map<string, { flags: string[]; uids: number[] }>();
   for (const m of copied) {

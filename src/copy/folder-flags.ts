@@ -20,6 +20,7 @@ export class FolderFlags {
   readonly #anyKeyword: boolean;
   readonly #notKept: KeywordsNotKept;
   readonly #known: Set<string>;
+  readonly #knownAsGiven: readonly string[];
 
   constructor(
     permanentFlags: string[] | undefined,
@@ -32,6 +33,7 @@ export class FolderFlags {
     this.#anyKeyword = !listed || this.#permanent!.has('\\*');
     this.#notKept = notKept;
     this.#known = lower(knownNotKept);
+    this.#knownAsGiven = knownNotKept;
   }
 
   /** Whether the target keeps this flag when given it. */
@@ -62,9 +64,12 @@ export class FolderFlags {
     this.#record(keyword, uid, 'dropped');
   }
 
-  /** Every keyword known not to be kept in this folder (earlier passes' and this one's). */
+  /** Every keyword known not to be kept in this folder (earlier passes' and this one's), once each, as first seen. */
   allNotKept(): string[] {
-    return [...new Set([...this.#known, ...[...this.#notKept.keys()].map((k) => k.toLowerCase())])].sort();
+    const out = new Map<string, string>();
+    for (const k of [...this.#knownAsGiven, ...this.#notKept.keys()])
+      if (!out.has(k.toLowerCase())) out.set(k.toLowerCase(), k);
+    return [...out.values()].sort((a, b) => a.localeCompare(b));
   }
 
   #dropped(name: string): boolean {
@@ -80,9 +85,27 @@ export class FolderFlags {
   }
 }
 
-/** One warning for the folder naming the keywords left off and how many messages carried them; undefined when none. */
-export function keywordsItem(folder: string, notKept: KeywordsNotKept): SkippedItem | undefined {
-  if (notKept.size === 0) return undefined;
+/**
+ * One warning for the folder naming the keywords left off and how many messages carried them in this
+ * pass; a pass that met none keeps naming those earlier passes left off (KNOWN), so the mailbox's
+ * record does not lose them. Undefined when there are none.
+ */
+export function keywordsItem(
+  folder: string,
+  notKept: KeywordsNotKept,
+  known: readonly string[] = [],
+): SkippedItem | undefined {
+  if (notKept.size === 0) {
+    if (known.length === 0) return undefined;
+    return {
+      kind: 'keywords-not-kept',
+      folder,
+      uid: 0,
+      size: 0,
+      reason: `messages copied by earlier passes are without keywords the target does not keep: ${known.join(', ')}`,
+      flags: [...known],
+    };
+  }
   const messages = new Set<number>();
   const parts: string[] = [];
   const flags: string[] = [];

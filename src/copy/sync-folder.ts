@@ -214,6 +214,8 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
     let unknownUid = false;
     // APPENDs are pipelined: each is sent as its message arrives, and answered later.
     const answers: Promise<void>[] = [];
+    // The flags each message was given: another lane may learn of a dropped keyword meanwhile.
+    const sent = new Map<number, string[]>();
     // Into a server with MULTIAPPEND, many messages share one APPEND command (see multi-append.ts).
     const appends = lane.target.appendBatch(pair.targetPath);
     try {
@@ -227,7 +229,7 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
         if (ctx.pace) await ctx.pace(size);
         const pending = await appends.append({
           body: message.body,
-          flags: flags.kept(sourceUid, message.flags),
+          flags: given(sent, sourceUid, flags.kept(sourceUid, message.flags)),
           internalDate: message.internalDate,
         });
         const answer = pending.uid.then(
@@ -274,7 +276,7 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
       targetUidFloor = Math.max(targetUidFloor, cp.map.highestTargetUid() + 1);
     }
     await ledger.close(id);
-    await checkAppended(report, lane.target, cp, batch, pendingBatch.targetUidFloor, sourcePath, flags);
+    await checkAppended(report, lane.target, cp, batch, pendingBatch.targetUidFloor, sourcePath, flags, sent);
   };
   const shared = new SharedCopy(
     sourcePath,
@@ -324,9 +326,10 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
   }
   // Keywords left off: one warning for the folder, however many messages and attempts.
   report.altered = report.altered.filter((item) => item.kind !== 'keywords-not-kept');
-  const keywords = keywordsItem(sourcePath, notKept);
-  if (keywords) report.altered.push(keywords);
+  const known = cp.keywordsNotKept ?? [];
   cp.keywordsNotKept = flags.allNotKept();
+  const keywords = keywordsItem(sourcePath, notKept, known);
+  if (keywords) report.altered.push(keywords);
   report.keywordsNotKept = cp.keywordsNotKept;
   cp.highestModseq = sourceStatus.highestModseq?.toString();
 
@@ -472,4 +475,10 @@ function tooLarge(
     reason: `${m.size} bytes, larger than ${limit.source} of ${limit.bytes} bytes: not sent`,
   });
   return true;
+}
+
+/** Notes the flags a message is given, and passes them on. */
+function given(sent: Map<number, string[]>, uid: number, flags: string[]): string[] {
+  sent.set(uid, flags);
+  return flags;
 }

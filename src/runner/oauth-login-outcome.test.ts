@@ -14,6 +14,7 @@ import { startDovecot, type DovecotServer } from '../testing/dovecot.js';
 import { startOAuthServer, type OAuthServer } from '../testing/oauth-server.js';
 import { tempStatePath } from '../testing/sync-fixture.js';
 import { testEndpoint } from '../testing/test-endpoint.js';
+import { insertScheduledMailbox } from '../testing/scheduled-mailbox.js';
 import { runProgramme } from './runner.js';
 
 let oauth: OAuthServer;
@@ -78,26 +79,14 @@ test('a token login refused at run time is recorded on the mailbox row by its OA
     ];
     for (const c of cases) {
       const from = await source.addUser();
-      await db
-        .insertInto('mailbox')
-        .values({
-          address: c.address,
-          organisation: null,
-          source_endpoint: 'old',
-          source_user: from.user,
-          source_secret: null,
-          target_endpoint: c.endpoint,
-          target_user: c.user,
-          target_secret: null,
-          notify_address: c.address,
-          state: 'scheduled',
-          source_login: 'ok',
-          target_login: 'ok',
-          batch_day: '2027-04-06',
-          next_step: due.step,
-          next_due_at: due.dueAt,
-        })
-        .execute();
+      await insertScheduledMailbox(db, {
+        address: c.address,
+        source: { endpoint: 'old', user: from.user },
+        target: { endpoint: c.endpoint, user: c.user },
+        day: '2027-04-06',
+        due,
+        extra: { source_login: 'ok', target_login: 'ok' },
+      });
     }
     const totals = await runProgramme({
       db,

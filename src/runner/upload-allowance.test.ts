@@ -17,6 +17,7 @@ import { startDovecot, type DovecotServer } from '../testing/dovecot.js';
 import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
 import { tempStatePath } from '../testing/sync-fixture.js';
 import { testEndpoint } from '../testing/test-endpoint.js';
+import { insertScheduledMailbox } from '../testing/scheduled-mailbox.js';
 import { runProgramme } from './runner.js';
 
 let source: DovecotServer;
@@ -69,24 +70,13 @@ test("a mailbox's daily upload allowance: its step stops at a safe point, waits 
     await loadCorpus(source, from, messages);
     const total = messages.reduce((n, m) => n + m.raw.length, 0);
     const due = firstStep('2027-04-06', config.lifecycle, plannedAt);
-    await db
-      .insertInto('mailbox')
-      .values({
-        address: 'ann@example.org',
-        organisation: null,
-        source_endpoint: 'old',
-        source_user: from.user,
-        source_secret: null,
-        target_endpoint: 'new',
-        target_user: to.user,
-        target_secret: null,
-        notify_address: 'ann@example.org',
-        state: 'scheduled',
-        batch_day: '2027-04-06',
-        next_step: due.step,
-        next_due_at: due.dueAt,
-      })
-      .execute();
+    await insertScheduledMailbox(db, {
+      address: 'ann@example.org',
+      source: { endpoint: 'old', user: from.user },
+      target: { endpoint: 'new', user: to.user },
+      day: '2027-04-06',
+      due,
+    });
 
     // What a person sees while the mailbox waits: read at the first stop.
     const seen: Promise<{

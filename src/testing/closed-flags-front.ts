@@ -1,6 +1,5 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { ResponseReader } from '../mailstore/imap/wire/response-reader.js';
-import { serialise } from './refusing-front.js';
+import { listenFront, serialise } from './imap-front.js';
 
 /** How the front changes what passes through it. */
 export interface ClosedFlagsScript {
@@ -46,7 +45,6 @@ export async function startClosedFlagsFront(
   port: number,
   script: ClosedFlagsScript,
 ): Promise<ClosedFlagsFront> {
-  const sockets = new Set<Socket>();
   const drop = new Set((script.dropOnAppend ?? []).map((f) => f.toLowerCase()));
   let appends = 0;
   let dropped = 0;
@@ -57,20 +55,7 @@ export async function startClosedFlagsFront(
       ? 'APPENDLIMIT'
       : `APPENDLIMIT=${limit.global}`
     : '';
-  const server: Server = createServer((client) => {
-    sockets.add(client);
-    const upstream = connect(port, host);
-    sockets.add(upstream);
-    client.on('close', () => {
-      sockets.delete(client);
-      upstream.destroy();
-    });
-    upstream.on('close', () => {
-      sockets.delete(upstream);
-      client.destroy();
-    });
-    client.on('error', () => client.destroy());
-    upstream.on('error', () => client.destroy());
+  const front = await listenFront(host, port, (client, upstream) => {
     // Folders (as the client named them) whose STATUS asked for APPENDLIMIT, answered in place of MESSAGES.
     const askedLimit: string[] = [];
     const commands = new ResponseReader();
@@ -115,12 +100,9 @@ export async function startClosedFlagsFront(
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const listening = typeof address === 'object' && address ? address.port : 0;
   return {
-    port: listening,
-    url: `imap://127.0.0.1:${listening}`,
+    port: front.port,
+    url: front.url,
     get appends() {
       return appends;
     },
@@ -130,10 +112,6 @@ export async function startClosedFlagsFront(
     get limitAnswers() {
       return limitAnswers;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => front.close(),
   };
 }
