@@ -29,6 +29,7 @@ interface AddFlags extends OAuthFlags {
   maxMailboxes: string;
   bytesPerHour?: string;
   maxMessageSize?: string;
+  bytesPerMailboxPerDay?: string;
   latencyThreshold?: string;
   programme: string;
 }
@@ -47,6 +48,7 @@ interface SetFlags extends OAuthFlags {
   maxMailboxes?: string;
   bytesPerHour?: string | false;
   maxMessageSize?: string | false;
+  bytesPerMailboxPerDay?: string | false;
   latencyThreshold?: string | false;
   json?: boolean;
   programme: string;
@@ -92,6 +94,7 @@ function describe(e: EndpointSummary): string {
     `${e.maxMailboxes} mailboxes at once`,
     e.bytesPerHour ? `${e.bytesPerHour} bytes/hour` : undefined,
     e.maxMessageSize ? `messages up to ${e.maxMessageSize} bytes` : undefined,
+    e.bytesPerMailboxPerDay ? `${e.bytesPerMailboxPerDay} bytes per mailbox per day` : undefined,
     e.latencyThresholdMs ? `fewer mailboxes while logins take over ${e.latencyThresholdMs} ms` : undefined,
   ].filter(Boolean);
   const tls = [
@@ -112,6 +115,7 @@ const SETTINGS: [setting: keyof EndpointSummary, label: string, unit: string][] 
   ['maxMailboxes', 'max mailboxes', ''],
   ['bytesPerHour', 'bytes/hour', ''],
   ['maxMessageSize', 'max message size', ' bytes'],
+  ['bytesPerMailboxPerDay', 'bytes per mailbox per day', ''],
   ['latencyThresholdMs', 'latency threshold', ' ms'],
   ['authMechanism', 'auth', ''],
   ['profile', 'profile', ''],
@@ -162,6 +166,10 @@ export function endpointCommand(): Command {
     .option('--bytes-per-hour <n>', "the server's migration budget in bytes per hour")
     .option('--max-message-size <n>', 'largest message the server accepts, in bytes')
     .option(
+      '--bytes-per-mailbox-per-day <n>',
+      "each mailbox's daily upload allowance (gmail profile: 500 MB); a step that reaches it goes on the next day",
+    )
+    .option(
       '--latency-threshold <ms>',
       'adaptive concurrency: a login slower than this halves the mailboxes at once; faster ones raise it again',
     )
@@ -183,6 +191,7 @@ export function endpointCommand(): Command {
             maxMailboxes: count(flags.maxMailboxes, '--max-mailboxes')!,
             bytesPerHour: count(flags.bytesPerHour, '--bytes-per-hour'),
             maxMessageSize: count(flags.maxMessageSize, '--max-message-size'),
+            bytesPerMailboxPerDay: count(flags.bytesPerMailboxPerDay, '--bytes-per-mailbox-per-day'),
             latencyThresholdMs: count(flags.latencyThreshold, '--latency-threshold'),
           },
           cliAuditEntry('endpoint.add', name, { url: flags.url, admin: flags.admin ?? null }),
@@ -214,6 +223,8 @@ export function endpointCommand(): Command {
     .option('--no-bytes-per-hour', 'no byte budget')
     .option('--max-message-size <n>', 'largest message the server accepts, in bytes')
     .option('--no-max-message-size', 'largest message not known')
+    .option('--bytes-per-mailbox-per-day <n>', "each mailbox's daily upload allowance, in bytes")
+    .option('--no-bytes-per-mailbox-per-day', 'no daily upload allowance')
     .option('--latency-threshold <ms>', 'adaptive concurrency from login times (see add)')
     .option('--no-latency-threshold', 'no adaptive concurrency')
     .option('--no-token-source', 'password logins again: forget the OAuth2 token source and its secret')
@@ -240,6 +251,7 @@ export function endpointCommand(): Command {
             maxMailboxes: count(flags.maxMailboxes, '--max-mailboxes'),
             bytesPerHour: countOrNone(flags.bytesPerHour, '--bytes-per-hour'),
             maxMessageSize: countOrNone(flags.maxMessageSize, '--max-message-size'),
+            bytesPerMailboxPerDay: countOrNone(flags.bytesPerMailboxPerDay, '--bytes-per-mailbox-per-day'),
             latencyThresholdMs: countOrNone(flags.latencyThreshold, '--latency-threshold'),
           },
           (u) => cliAuditEntry('endpoint.set', name, { change: describeUpdate(u) }),

@@ -66,6 +66,11 @@ test('service profiles: a Gmail source leaves out All Mail, Important and Starre
   assert.deepEqual(profileAdjustments({ sourceProfile: 'gmail', targetProfile: 'exchange-online' }, 4), {
     excludes: ['[Gmail]/All Mail', '[Gmail]/Important', '[Gmail]/Starred'],
     connections: 2,
+    target: {
+      maxMessageSize: 35 * 1024 * 1024,
+      maxMessageSizeSource: "the exchange-online profile's limit",
+      keptFlags: ['\\Answered', '\\Deleted', '\\Draft', '\\Flagged', '\\Seen', '$MDNSent'],
+    },
   });
-  assert.deepEqual(profileAdjustments({}, 4), { excludes: [], connections: 4 });
+  assert.deepEqual(profileAdjustments({}, 4), { excludes: [], connections: 4, target: undefined });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { OAuthMechanism, OAuthSetting, TokenSourceSpec } from '../credentials/token-source-spec.js';
+import { targetRules, type TargetRules } from '../copy/target-rules.js';
 import { SERVICE_PROFILES, serviceProfile, type ServiceProfileName } from '../mailstore/service-profile.js';
 import { readEnvironment, type EnvironmentVariable } from '../environment/environment.js';
 import { TrancheError } from '../errors/tranche-error.js';
@@ -225,18 +226,20 @@ export function oauthSettingFrom(
 
 /**
  * What the two sides' service profiles change in a one-mailbox copy: a Gmail source's folders
- * that only repeat messages (All Mail, Important, Starred) left out, and the connections kept
- * within what the services allow per mailbox.
+ * that only repeat messages (All Mail, Important, Starred) left out, the connections kept
+ * within what the services allow per mailbox, and the target's habits (its message size limit and
+ * closed flag set) where its server does not say.
  */
 export function profileAdjustments(
   flags: object,
   connections: number,
-): { excludes: string[]; connections: number } {
+): { excludes: string[]; connections: number; target: TargetRules | undefined } {
   const source = serviceProfile(oauthFlagsOf(flags, 'source').profile);
   const target = serviceProfile(oauthFlagsOf(flags, 'target').profile);
   const caps = [source, target].flatMap((p) => (p ? [p.connectionsPerMailbox] : []));
   return {
     excludes: source?.sourceExcludes.paths ?? [],
     connections: Math.min(connections, ...caps),
+    target: targetRules(target),
   };
 }

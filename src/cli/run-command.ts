@@ -42,7 +42,7 @@ function summary(totals: RunTotals): string {
         : totals.ended === 'until'
           ? 'stopped at --until'
           : 'stopped on request; run again to go on';
-  return `tranche run: ${ended}. ${totals.steps} steps: ${totals.ok} ok, ${totals.retry} to retry, ${totals.failed} failed, ${totals.interrupted} interrupted`;
+  return `tranche run: ${ended}. ${totals.steps} steps: ${totals.ok} ok, ${totals.retry} to retry, ${totals.failed} failed, ${totals.interrupted} interrupted${totals.waiting ? `, ${totals.waiting} waiting for a daily upload allowance` : ''}`;
 }
 
 /** `tranche run`: carry the calendar out in this process, on the programme's state store. */

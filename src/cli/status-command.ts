@@ -21,6 +21,7 @@ import { workerLoad, type WorkerLoad } from '../report/worker-load.js';
 import { addProgrammeOption } from './programme-option.js';
 import { parseDayOption, parseMomentOption } from './date-options.js';
 import { formatBytes, formatCount } from './format.js';
+import { WARNING_KINDS } from '../copy/sync-report.js';
 
 interface StatusFlags {
   workers?: boolean;
@@ -198,6 +199,7 @@ export function formatMailboxDetail(m: MailboxDetail): string {
     `state       ${m.state === 'done' ? withSkipped(m.state, m.skippedTotal) : m.state}; ${day}`,
     `next        ${m.nextStep ? `${m.nextStep} due ${moment(m.nextDueAt)}` : '-'}; ${plural(m.attempts, 'failed attempt')}`,
     ...(m.lease ? [`lease       ${m.lease.owner} until ${moment(m.lease.until)}`] : []),
+    ...(m.waitingFor ? [`waiting     ${m.waitingFor}`] : []),
     ...(m.lastFailure
       ? [`failure     ${m.lastFailure.label} (${m.lastFailure.type}): ${m.lastFailure.reason ?? ''}`]
       : []),
@@ -211,13 +213,13 @@ export function formatMailboxDetail(m: MailboxDetail): string {
   if (m.skipped.length > 0) {
     lines.push(
       '',
-      `${plural(m.skippedTotal, 'skipped item')}${m.skippedTotal + m.skipped.filter((s) => s.kind === 'altered-by-target').length > m.skipped.length ? ` (first ${m.skipped.length})` : ''}:`,
+      `${plural(m.skippedTotal, 'skipped item')}${m.skippedTotal + m.skipped.filter((s) => (WARNING_KINDS as readonly string[]).includes(s.kind)).length > m.skipped.length ? ` (first ${m.skipped.length})` : ''}:`,
       table(
         ['folder', 'uid', 'size', 'kind', 'reason'],
         m.skipped.map((s) => [
           s.folder,
-          isFolderItem(s) ? '-' : String(s.uid),
-          s.size === null || isFolderItem(s) ? '-' : formatBytes(s.size),
+          isFolderItem(s) || s.uid === 0 ? '-' : String(s.uid),
+          s.size === null || isFolderItem(s) || s.uid === 0 ? '-' : formatBytes(s.size),
           s.kind,
           s.reason,
         ]),

@@ -53,9 +53,10 @@ export function addFolderOptions(command: Command): Command {
 
 /** One skipped (or altered) item on a line: its folder, the message when it is one, its kind and reason. */
 export function describeItem(item: SkippedItem): string {
-  const what = isFolderItem(item)
-    ? `${item.folder} (folder)`
-    : `${item.folder} UID ${item.uid} (${formatBytes(item.size)})`;
+  const what =
+    isFolderItem(item) || item.uid === 0
+      ? `${item.folder} (folder)`
+      : `${item.folder} UID ${item.uid} (${formatBytes(item.size)})`;
   return `${what} ${item.kind}: ${item.reason}`;
 }
 
@@ -65,7 +66,7 @@ export function formatSyncReport(report: SyncReport): string {
   const lines = [
     `tranche sync: ${report.status === 'done-with-skipped' ? `done with ${report.skipped.length} skipped item${report.skipped.length === 1 ? '' : 's'}` : report.status} in ${formatSeconds(report.durationMs)}`,
     `  folders:  ${report.folders.length}${report.excludedFolders.length ? ` (${report.excludedFolders.length} excluded)` : ''}`,
-    `  messages: ${formatCount(report.messagesCopied)} copied (${formatBytes(report.bytesCopied)}, ${rate.toFixed(0)} msg/s), ${formatCount(report.messagesMatched)} found already on target, ${formatCount(report.flagsUpdated)} flag updates, ${formatCount(report.deleted)} deleted`,
+    `  messages: ${formatCount(report.messagesCopied)} copied (${formatBytes(report.bytesCopied)}, ${rate.toFixed(0)} msg/s), ${formatCount(report.messagesMatched)} found already on target, ${formatCount(report.flagsUpdated)} flag updates${report.flagsRestored ? ` (and ${formatCount(report.flagsRestored)} messages whose flags the target dropped from APPEND, set again)` : ''}, ${formatCount(report.deleted)} deleted`,
   ];
   if (report.skipped.length > 0) {
     lines.push(`  skipped:  ${report.skipped.length}`);
@@ -150,6 +151,7 @@ export function syncCommand(): Command {
           onProgress: (event) => progress.update(event),
           signal: controller.signal,
           connections,
+          target: profiled.target,
         });
       if (davRun) {
         dav = await davRun.runDavSync(flags, kinds, db, createLogger(), 2 * connections, controller.signal);

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { parseRenames } from '../copy/folder-map.js';
 import { verifyMailbox, type VerifyReport } from '../copy/verify.js';
+import { keepsFlag } from '../copy/target-rules.js';
 import { addEndpointOptions, endpointFromFlags, openSide, type EndpointFlags } from './endpoint-options.js';
 import { profileAdjustments } from './oauth-options.js';
 import { EXIT } from './exit-codes.js';
@@ -56,6 +57,9 @@ export function verifyCommand(): Command {
               excludes: [...flags.exclude, ...profileAdjustments(flags, 1).excludes],
             },
             flags.deep ?? false,
+            [],
+            // A closed flag set (--target-profile exchange-online): keywords it does not keep are not compared.
+            keepsFlag(profileAdjustments(flags, 1).target),
           )
         : undefined;
     const dav =

@@ -26,7 +26,7 @@ function summary(totals: WorkerTotals): string {
     totals.ended === 'done'
       ? 'the calendar is carried out: no mailbox has a step left'
       : 'stopped on request; its steps stay due for the other workers';
-  return `tranche worker: ${ended}. ${totals.steps} steps: ${totals.ok} ok, ${totals.retry} to retry, ${totals.failed} failed, ${totals.interrupted} interrupted; ${totals.dispatched} handed to the queue while leading`;
+  return `tranche worker: ${ended}. ${totals.steps} steps: ${totals.ok} ok, ${totals.retry} to retry, ${totals.failed} failed, ${totals.interrupted} interrupted${totals.waiting ? `, ${totals.waiting} waiting for a daily upload allowance` : ''}; ${totals.dispatched} handed to the queue while leading`;
 }
 
 /** `tranche worker`: one of many processes carrying a programme out on PostgreSQL. */

@@ -36,6 +36,8 @@ export interface FolderCheckpoint {
   targetUidNext?: number;
   /** The target folder's HIGHESTMODSEQ (CONDSTORE) when the last finished pass opened it, decimal. */
   targetHighestModseq?: string;
+  /** Keywords the target folder was found not to keep (left off, and left out by verify). */
+  keywordsNotKept?: string[];
 }
 
 /** Where checkpoints are kept: the copy engine needs only these two calls. */

@@ -10,6 +10,9 @@ import { SharedCopy, type Lane, type SplitBoard } from './split-folder.js';
 import type { FolderReport } from './sync-report.js';
 import { READS_PER_MESSAGE, type UnreadableMessages } from './unreadable-messages.js';
 import { UidMap } from './uid-map.js';
+import { checkAppended, STORE_UIDS } from './after-append.js';
+import { FolderFlags, keywordsItem, type KeywordsNotKept } from './folder-flags.js';
+import { sizeLimit, type SizeLimit, type TargetRules } from './target-rules.js';
 
 /** Settings of one folder's pass. */
 export interface FolderSyncOptions {
@@ -40,10 +43,11 @@ export interface FolderSyncContext {
   landed: Set<number>;
   /** Where a large folder's copy is offered to the mailbox's idle connections (see split-folder.ts). */
   split?: SplitBoard;
+  /** The target's habits when its server does not say. */
+  rules?: TargetRules | undefined;
+  /** Keywords the target did not keep in this pass, over its attempts (reported once per folder). */
+  notKept?: KeywordsNotKept;
 }
-
-/** Target UIDs per flag STORE: keeps command lines far below servers' limits (Dovecot: 64 KB). */
-const STORE_UIDS = 500;
 
 /** Errors that belong to one message (the target refused it), not to the connection or the folder. */
 function isMessageFault(error: TrancheError): boolean {
@@ -125,6 +129,8 @@ function batches(messages: MessageMeta[], options: FolderSyncOptions): MessageMe
  */
 export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Promise<FolderReport> {
   const { source, target, checkpoints, mailboxKey, report } = ctx;
+  const notKept: KeywordsNotKept =
+    ctx.notKept ?? new Map<string, { why: 'closed' | 'dropped'; uids: Set<number> }>();
   const sourcePath = pair.source.path;
 
   const sourceStatus = await openOrSkip(
@@ -141,6 +147,7 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
     sourcePath,
   );
   if (!targetStatus) return report;
+  const limit = sizeLimit(await target.appendLimit(pair.targetPath), ctx.rules);
 
   let checkpoint = await checkpoints.load(mailboxKey, sourcePath);
   const save = (cp: FolderCheckpoint): Promise<void> => checkpoints.save(mailboxKey, cp);
@@ -174,8 +181,19 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
       unreadable: checkpoint?.unreadable,
     };
     await save(checkpoint);
-  } else if (checkpoint.pending) {
-    report.matched += await resolvePending(ctx, ctx, checkpoint, checkpoint.pending, bySourceUid);
+  }
+  const flags = new FolderFlags(
+    targetStatus.permanentFlags,
+    ctx.rules?.keptFlags,
+    notKept,
+    checkpoint.keywordsNotKept,
+  );
+  if (checkpoint.pending) {
+    const pending = checkpoint.pending;
+    report.matched += await resolvePending(ctx, ctx, checkpoint, pending, bySourceUid);
+    // A crash may have come between APPEND and the STORE of dropped flags: check those messages now.
+    const metas = pending.messages.flatMap((p) => bySourceUid.get(p.sourceUid) ?? []);
+    await checkAppended(report, target, checkpoint, metas, pending.targetUidFloor, sourcePath, flags);
     checkpoint.pending = undefined;
     await save(checkpoint);
   }
@@ -184,7 +202,9 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
   const cp = checkpoint;
   const ledger = new PendingLedger(cp, checkpoints, mailboxKey);
   let targetUidFloor = Math.max(targetStatus.uidNext, cp.map.highestTargetUid() + 1);
-  const toCopy = sourceMessages.filter((m) => !cp.map.has(m.uid) && !ctx.unreadable.skipped(m.uid));
+  const toCopy = sourceMessages.filter(
+    (m) => !cp.map.has(m.uid) && !ctx.unreadable.skipped(m.uid) && !tooLarge(report, m, limit, sourcePath),
+  );
   const copyBatch = async (lane: Lane, batch: MessageMeta[]): Promise<void> => {
     ctx.signal?.throwIfAborted();
     const pendingBatch: PendingBatch = {
@@ -199,6 +219,8 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
     let unknownUid = false;
     // APPENDs are pipelined: each is sent as its message arrives, and answered later.
     const answers: Promise<void>[] = [];
+    // The flags each message was given: another lane may learn of a dropped keyword meanwhile.
+    const sent = new Map<number, string[]>();
     // Into a server with MULTIAPPEND, many messages share one APPEND command (see multi-append.ts).
     const appends = lane.target.appendBatch(pair.targetPath);
     try {
@@ -210,7 +232,11 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
       )) {
         const { uid: sourceUid, size } = message;
         if (ctx.pace) await ctx.pace(size);
-        const pending = await appends.append(message);
+        const pending = await appends.append({
+          body: message.body,
+          flags: given(sent, sourceUid, flags.kept(sourceUid, message.flags)),
+          internalDate: message.internalDate,
+        });
         const answer = pending.uid.then(
           (targetUid) => {
             if (!ctx.landed.has(sourceUid)) {
@@ -255,7 +281,7 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
       targetUidFloor = Math.max(targetUidFloor, cp.map.highestTargetUid() + 1);
     }
     await ledger.close(id);
-    await noteAltered(ctx, lane.target, cp, batch, pendingBatch.targetUidFloor, sourcePath);
+    await checkAppended(report, lane.target, cp, batch, pendingBatch.targetUidFloor, sourcePath, flags, sent);
   };
   const shared = new SharedCopy(
     sourcePath,
@@ -294,8 +320,22 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
 
   // Messages copied in this pass carry their flags already; compare only when others are mapped.
   if (cp.map.size > copiedNow.size) {
-    report.flagsUpdated = await syncFlags(ctx, cp, sourceMessages, sourceStatus.highestModseq, copiedNow);
+    report.flagsUpdated = await syncFlags(
+      ctx,
+      cp,
+      sourceMessages,
+      sourceStatus.highestModseq,
+      copiedNow,
+      flags,
+    );
   }
+  // Keywords left off: one warning for the folder, however many messages and attempts.
+  report.altered = report.altered.filter((item) => item.kind !== 'keywords-not-kept');
+  const known = cp.keywordsNotKept ?? [];
+  cp.keywordsNotKept = flags.allNotKept();
+  const keywords = keywordsItem(sourcePath, notKept, known);
+  if (keywords) report.altered.push(keywords);
+  report.keywordsNotKept = cp.keywordsNotKept;
   cp.highestModseq = sourceStatus.highestModseq?.toString();
 
   if (ctx.options.propagateDeletes && cp.map.size > 0) {
@@ -372,35 +412,6 @@ async function openOrSkip(
 }
 
 /**
- * The target may store a message changed (normalised line ends, NUL bytes dropped): after a batch,
- * the sizes the target reports for its new messages are compared with the source's, and each
- * difference is a warning (altered-by-target), the message counted as copied.
- */
-async function noteAltered(
-  ctx: FolderSyncContext,
-  target: MailStore,
-  cp: FolderCheckpoint,
-  batch: MessageMeta[],
-  floor: number,
-  folder: string,
-): Promise<void> {
-  const copied = batch.filter((m) => cp.map.has(m.uid));
-  if (copied.length === 0) return;
-  const sizes = new Map((await target.listMessages(floor)).map((m) => [m.uid, m.size]));
-  for (const m of copied) {
-    const stored = sizes.get(cp.map.get(m.uid)!);
-    if (stored === undefined || stored === m.size) continue;
-    ctx.report.altered.push({
-      kind: 'altered-by-target',
-      folder,
-      uid: m.uid,
-      size: m.size,
-      reason: `the target stored it with ${stored} bytes (${m.size} at the source)`,
-    });
-  }
-}
-
-/**
  * Makes target flags equal source flags for every mapped message. With CONDSTORE on the source and
  * a previous modseq, only what changed since is asked for; otherwise both sides' flags are compared.
  */
@@ -410,6 +421,7 @@ async function syncFlags(
   sourceMessages: MessageMeta[],
   highestModseq: bigint | undefined,
   copiedNow: Set<number>,
+  folderFlags: FolderFlags,
 ): Promise<number> {
   let wanted: { uid: number; flags: string[] }[];
   let current: Map<number, string> | undefined;
@@ -424,9 +436,11 @@ async function syncFlags(
   // server a mailbox sync (tens of ms in a 60,000-message Dovecot folder), not each message.
   const bySet = new Map<string, { flags: string[]; targetUids: number[] }>();
   let updated = 0;
-  for (const { uid, flags } of wanted) {
+  for (const { uid, flags: all } of wanted) {
     const targetUid = checkpoint.map.get(uid);
     if (targetUid === undefined || copiedNow.has(uid)) continue;
+    // Keywords the target does not keep are left out of the comparison too (and recorded).
+    const flags = folderFlags.kept(uid, all);
     const key = flags.join(' ');
     if (current && (!current.has(targetUid) || current.get(targetUid) === key)) continue;
     const group = bySet.get(key) ?? { flags, targetUids: [] };
@@ -456,4 +470,28 @@ async function syncFlags(
   const broken = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
   if (broken) throw toTrancheError(broken.reason);
   return updated;
+}
+
+/** Whether a message is larger than the target takes: then it is a skipped item with the limit, and never sent. */
+function tooLarge(
+  report: FolderReport,
+  m: MessageMeta,
+  limit: SizeLimit | undefined,
+  folder: string,
+): boolean {
+  if (!limit || m.size <= limit.bytes) return false;
+  report.skipped.push({
+    kind: 'too-large-for-target',
+    folder,
+    uid: m.uid,
+    size: m.size,
+    reason: `${m.size} bytes, larger than ${limit.source} of ${limit.bytes} bytes: not sent`,
+  });
+  return true;
+}
+
+/** Notes the flags a message is given, and passes them on. */
+function given(sent: Map<number, string[]>, uid: number, flags: string[]): string[] {
+  sent.set(uid, flags);
+  return flags;
 }

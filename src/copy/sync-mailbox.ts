@@ -23,6 +23,8 @@ import {
   type SyncStatus,
 } from './sync-report.js';
 import { UnreadableMessages } from './unreadable-messages.js';
+import type { KeywordsNotKept } from './folder-flags.js';
+import type { TargetRules } from './target-rules.js';
 
 /** The two live connections, replaced in place on reconnect. */
 interface Stores {
@@ -51,6 +53,8 @@ export interface MailboxSyncRequest {
   reconnect?: BackoffPolicy;
   /** Folders synced at once, each over its own connection to each side (default 1). */
   connections?: number;
+  /** The target's habits when its server does not say (a service profile's, an endpoint's). */
+  target?: TargetRules;
 }
 
 /** Connections to each side by default: four folders at once, within the usual per-user limits (Dovecot's is 10). */
@@ -247,6 +251,7 @@ async function syncFolderWithRetry(
   const earlier = await request.checkpoints.load(request.mailboxKey, pair.source.path);
   const unreadable = new UnreadableMessages(earlier?.unreadable);
   const landed = new Set<number>();
+  const notKept: KeywordsNotKept = new Map();
   for (let attempt = 1; ; attempt++) {
     request.onProgress?.({ folder: pair.logicalName, bytes: 0, messages: 0 });
     const blamed = unreadable.blamed;
@@ -265,6 +270,8 @@ async function syncFolderWithRetry(
           report,
           unreadable,
           landed,
+          rules: request.target,
+          notKept,
         },
         pair,
       );
@@ -351,6 +358,7 @@ function summarise(
     bytesCopied: sum((f) => f.copiedBytes),
     messagesMatched: sum((f) => f.matched),
     flagsUpdated: sum((f) => f.flagsUpdated),
+    flagsRestored: sum((f) => f.flagsRestored),
     deleted: sum((f) => f.deleted),
     skipped,
     altered: folders.flatMap((f) => f.altered),

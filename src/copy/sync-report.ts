@@ -1,16 +1,23 @@
 import type { TrancheError } from '../errors/tranche-error.js';
 
 /**
- * Why an item is in the report: a message the target refused, a message the source could not read,
- * a folder the source could not open, a folder the target refused, or (a warning, the message
- * counted as copied) a message the target stored with another size than the source's.
+ * Why an item is in the report: a message the target refused, a message larger than the target
+ * takes (not sent), a message the source could not read, a folder the source could not open, a folder
+ * the target refused, or warnings (the messages counted as copied): a message the target stored with
+ * another size than the source's, and a folder's messages copied without keywords the target does
+ * not keep (one item per folder).
  */
 export type SkippedKind =
   | 'refused-by-target'
+  | 'too-large-for-target'
   | 'unreadable-at-source'
   | 'folder-unreadable-at-source'
   | 'folder-refused-by-target'
-  | 'altered-by-target';
+  | 'altered-by-target'
+  | 'keywords-not-kept';
+
+/** The kinds that are warnings: what they name was copied, changed by the target. */
+export const WARNING_KINDS: readonly SkippedKind[] = ['altered-by-target', 'keywords-not-kept'];
 
 /** A message or folder a pass could not copy (or, altered-by-target, copied changed), kept so a person can see what and why. */
 export interface SkippedItem {
@@ -22,6 +29,8 @@ export interface SkippedItem {
   size: number;
   /** The server's words, and what to do when there is something to do. */
   reason: string;
+  /** keywords-not-kept: the keywords left off (for verify, which leaves them out of its comparison). */
+  flags?: string[];
 }
 
 /** Whether the item names a whole folder rather than one message. */
@@ -51,10 +60,14 @@ export interface FolderReport {
   /** Messages found already on the target by content (after a crash or without a checkpoint). */
   matched: number;
   flagsUpdated: number;
+  /** Messages whose flags were set again by STORE because the target dropped them from APPEND. */
+  flagsRestored: number;
   deleted: number;
   skipped: SkippedItem[];
-  /** Messages copied that the target stored with another size (kind altered-by-target). */
+  /** Warnings: messages copied that the target stored with another size, keywords it does not keep. */
   altered: SkippedItem[];
+  /** Keywords this folder's target is known not to keep (this pass and earlier ones), left out by verify. */
+  keywordsNotKept: string[];
   /** Set when the folder did not finish. */
   failure: FolderFailure | undefined;
 }
@@ -72,6 +85,8 @@ export interface SyncReport {
   bytesCopied: number;
   messagesMatched: number;
   flagsUpdated: number;
+  /** Messages whose dropped flags were set again after APPEND. */
+  flagsRestored: number;
   deleted: number;
   /** Messages and folders not copied, each with its reason. */
   skipped: SkippedItem[];
@@ -94,9 +109,28 @@ export function newFolderReport(source: string, target: string): FolderReport {
     copiedBytes: 0,
     matched: 0,
     flagsUpdated: 0,
+    flagsRestored: 0,
     deleted: 0,
     skipped: [],
     altered: [],
+    keywordsNotKept: [],
     failure: undefined,
   };
+}
+
+/** What a verify after this sync leaves out: its skipped items, and each folder's keywords the target does not keep. */
+export function knownToVerify(report: SyncReport): SkippedItem[] {
+  return [
+    ...report.skipped,
+    ...report.folders
+      .filter((f) => f.keywordsNotKept.length > 0)
+      .map((f): SkippedItem => ({
+        kind: 'keywords-not-kept',
+        folder: f.source,
+        uid: 0,
+        size: 0,
+        reason: 'keywords the target does not keep',
+        flags: f.keywordsNotKept,
+      })),
+  ];
 }

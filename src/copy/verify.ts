@@ -26,13 +26,19 @@ export interface VerifyReport {
 
 const FETCH_BATCH = 100;
 
-/** A message as compared: bytes (by SHA-256), flags and internal date; LEAVE_OUT names source UIDs not compared. */
+/**
+ * A message as compared: bytes (by SHA-256), flags and internal date; LEAVE_OUT names source UIDs not
+ * compared, NOT_KEPT keywords (lower case) the target does not keep, left out of the flags.
+ */
 async function fingerprints(
   store: MailStore,
   withBytes: boolean,
   leaveOut: ReadonlySet<number> = new Set(),
+  notKept: ReadonlySet<string> = new Set(),
 ): Promise<Map<string, number>> {
-  const messages = (await store.listMessages()).filter((m) => !leaveOut.has(m.uid));
+  const messages = (await store.listMessages())
+    .filter((m) => !leaveOut.has(m.uid))
+    .map((m) => ({ ...m, flags: m.flags.filter((f) => !notKept.has(f.toLowerCase())) }));
   const counts = new Map<string, number>();
   const add = (key: string): void => void counts.set(key, (counts.get(key) ?? 0) + 1);
   if (!withBytes) {
@@ -44,7 +50,8 @@ async function fingerprints(
   for (let i = 0; i < uids.length; i += FETCH_BATCH) {
     for await (const m of store.fetchMessages(uids.slice(i, i + FETCH_BATCH))) {
       const sha = bodySha256(m.body);
-      add(`sha256 ${sha.slice(0, 16)}…, flags (${m.flags.join(' ')}), date ${m.internalDate.toISOString()}`);
+      const flags = m.flags.filter((f) => !notKept.has(f.toLowerCase()));
+      add(`sha256 ${sha.slice(0, 16)}…, flags (${flags.join(' ')}), date ${m.internalDate.toISOString()}`);
     }
   }
   return counts;
@@ -106,7 +113,9 @@ function isFolderFault(error: TrancheError): boolean {
  * Compares source and target folder by folder, through the same folder mapping as sync: message
  * counts always; with deep, every message's SHA-256, flags and internal date. A folder that cannot be
  * read on either side is a difference of its own, and the rest are compared (a dropped connection
- * is opened again). SKIPPED (a sync's skipped items) leaves out what is known not to be there.
+ * is opened again). SKIPPED (a sync's skipped items) leaves out what is known not to be there, and
+ * its keywords-not-kept items (or NOT_KEPT, keywords a target keeps in no folder, as a profile's
+ * closed flag set) the keywords the target does not keep.
  */
 export async function verifyMailbox(
   openSource: StoreFactory,
@@ -114,6 +123,7 @@ export async function verifyMailbox(
   folders: FolderMapOptions,
   deep: boolean,
   skipped: readonly SkippedItem[] = [],
+  keeps?: (flag: string) => boolean,
 ): Promise<VerifyReport> {
   const started = Date.now();
   const source = new Side(openSource);
@@ -155,13 +165,18 @@ export async function verifyMailbox(
       results.push(result);
       const known = skipped.filter((i) => i.folder === pair.source.path);
       if (known.some(isFolderItem)) continue;
-      const leaveOut = new Set(known.map((i) => i.uid));
+      const leaveOut = new Set(known.filter((i) => i.kind !== 'keywords-not-kept').map((i) => i.uid));
+      const notKept = new Set(known.flatMap((i) => i.flags ?? []).map((f) => f.toLowerCase()));
       let side: 'source' | 'target' = 'source';
       try {
         const sourceCounts = await source.read(async (store) => {
           const status = await store.openFolder(pair.source.path, true);
           result.sourceMessages = status.messages;
-          return fingerprints(store, deep, leaveOut);
+          if (keeps) {
+            for (const m of await store.listMessages())
+              for (const f of m.flags) if (!keeps(f)) notKept.add(f.toLowerCase());
+          }
+          return fingerprints(store, deep, leaveOut, notKept);
         });
         side = 'target';
         if (!existing.has(pair.targetPath.toUpperCase())) {
@@ -170,7 +185,7 @@ export async function verifyMailbox(
         }
         const targetCounts = await target.read(async (store) => {
           result.targetMessages = (await store.openFolder(pair.targetPath, true)).messages;
-          return fingerprints(store, deep);
+          return fingerprints(store, deep, undefined, notKept);
         });
         const expected = result.sourceMessages - leaveOut.size;
         if (expected !== result.targetMessages) {

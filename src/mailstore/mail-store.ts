@@ -28,6 +28,11 @@ export interface FolderStatus {
   messages: number;
   /** HIGHESTMODSEQ, when the server supports CONDSTORE for this folder. */
   highestModseq: bigint | undefined;
+  /**
+   * The flags a client may store for good (PERMANENTFLAGS), '\\*' among them when it may make up
+   * keywords of its own; undefined when the server did not say.
+   */
+  permanentFlags?: string[] | undefined;
 }
 
 /** What is known of a message without reading its bytes. */
@@ -84,6 +89,12 @@ export interface MailStore {
   createFolder(path: string): Promise<void>;
   /** Message count and, when the server can tell (STATUS=SIZE), total bytes of a folder, without opening it. */
   folderStatus(path: string): Promise<{ messages: number; bytes: number | undefined }>;
+  /**
+   * The largest message the server takes into a folder (RFC 7889 APPENDLIMIT: the folder's own from
+   * STATUS, else the server's): a number of bytes, null when the server says there is no limit,
+   * undefined when it says nothing.
+   */
+  appendLimit(path: string): Promise<number | null | undefined>;
   /** Opens a folder for the calls below; readOnly uses EXAMINE. */
   openFolder(path: string, readOnly: boolean): Promise<FolderStatus>;
   /** Metadata of the open folder's messages with UID >= fromUid. */

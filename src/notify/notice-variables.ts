@@ -5,6 +5,7 @@ import { addDays, isIsoDay } from '../programme/calendar/calendar-day.js';
 import { failureLabel } from '../programme/lifecycle/failure-labels.js';
 import type { Database } from '../state/schema.js';
 import type { DigestEntry, NoticeKind, NoticeVariables } from './notice-kind.js';
+import { WARNING_KINDS } from '../copy/sync-report.js';
 
 /** Each of a digest's lists shows at most this many mailboxes. */
 export const DIGEST_LIST_LIMIT = 200;
@@ -119,12 +120,12 @@ export async function mailboxNoticeVariables(
     variables.previousDate = previous ? formatNoticeDate(previous) : '';
   }
   if (kind === 'success') {
-    // Messages and folders not moved; an altered-by-target warning was moved.
+    // Messages and folders not moved; a warning (altered-by-target, keywords-not-kept) was moved.
     const skipped = await db
       .selectFrom('skipped_item')
       .select((eb) => eb.fn.countAll().as('n'))
       .where('mailbox', '=', m.address)
-      .where('kind', '!=', 'altered-by-target')
+      .where('kind', 'not in', WARNING_KINDS)
       .executeTakeFirstOrThrow();
     if (Number(skipped.n) > 0) variables.skippedItems = Number(skipped.n);
   }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { TrancheError } from '../errors/tranche-error.js';
 import type { Database } from '../state/schema.js';
 import { failureLabel } from '../programme/lifecycle/failure-labels.js';
+import { WARNING_KINDS } from '../copy/sync-report.js';
 
 /** Skipped items a mailbox's report lists; the total is given beside them. */
 const SKIPPED_SHOWN = 100;
@@ -49,6 +50,8 @@ export interface MailboxDetail {
   attempts: number;
   lease: { owner: string; until: string | null } | null;
   lastFailure: { type: string; label: string; reason: string | null } | null;
+  /** What the mailbox waits for, in words (its target's daily upload allowance), null when nothing. */
+  waitingFor: string | null;
   source: { endpoint: string; user: string; login: string | null };
   target: { endpoint: string; user: string; login: string | null };
   notifyAddress: string;
@@ -95,6 +98,7 @@ export async function mailboxDetail(db: Kysely<Database>, address: string): Prom
       'mailbox.lease_until',
       'mailbox.failure_type',
       'mailbox.failure_reason',
+      'mailbox.waiting_for',
       'mailbox.source_endpoint',
       'mailbox.source_user',
       'mailbox.source_login',
@@ -144,7 +148,7 @@ export async function mailboxDetail(db: Kysely<Database>, address: string): Prom
       .selectFrom('skipped_item')
       .select((eb) => eb.fn.countAll().as('n'))
       .where('mailbox', '=', m.address)
-      .where('kind', '!=', 'altered-by-target')
+      .where('kind', 'not in', WARNING_KINDS)
       .executeTakeFirstOrThrow(),
   ]);
   const failure = (type: string | null, reason: string | null) =>
@@ -166,6 +170,7 @@ export async function mailboxDetail(db: Kysely<Database>, address: string): Prom
     attempts: Number(m.attempts),
     lease: m.lease_owner === null ? null : { owner: m.lease_owner, until: m.lease_until },
     lastFailure: failure(m.failure_type, m.failure_reason),
+    waitingFor: m.waiting_for,
     source: { endpoint: m.source_endpoint, user: m.source_user, login: m.source_login },
     target: { endpoint: m.target_endpoint, user: m.target_user, login: m.target_login },
     notifyAddress: m.notify_address,

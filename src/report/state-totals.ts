@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../state/schema.js';
 import { organisationCodes, type OrganisationFilter } from './organisation-filter.js';
+import { WARNING_KINDS } from '../copy/sync-report.js';
 
 /** The mailboxes in one state, summed: what the summary, the ETA and the copy totals are made of. */
 export interface StateTotals {
@@ -49,8 +50,8 @@ export async function stateTotals(
       eb.fn.countAll().as('n'),
       eb.fn.count('skipped_item.mailbox').distinct().as('mailboxes'),
     ])
-    // An altered-by-target item is a warning: the message was copied.
-    .where('skipped_item.kind', '!=', 'altered-by-target')
+    // Warnings (altered-by-target, keywords-not-kept): the messages were copied.
+    .where('skipped_item.kind', 'not in', WARNING_KINDS)
     .$if(organisation !== undefined, (q) =>
       q.where('mailbox.organisation', 'in', organisationCodes(organisation!)),
     )

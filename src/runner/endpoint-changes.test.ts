@@ -15,6 +15,7 @@ const row: Selectable<EndpointTable> = {
   max_connections: 10,
   max_mailboxes: 4,
   bytes_per_hour: null,
+  bytes_per_mailbox_per_day: null,
   max_message_size: null,
   latency_threshold_ms: 2000,
   concurrency: 2,

@@ -12,6 +12,7 @@ const SETTINGS = [
   'max_mailboxes',
   'bytes_per_hour',
   'max_message_size',
+  'bytes_per_mailbox_per_day',
   'latency_threshold_ms',
   'auth_mechanism',
   'profile',

@@ -1,6 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import { DEFAULT_FOLDER_SYNC, syncMailbox, type StoreFactory } from '../copy/sync-mailbox.js';
-import type { SyncReport } from '../copy/sync-report.js';
+import { knownToVerify, type SyncReport } from '../copy/sync-report.js';
+import { targetRules } from '../copy/target-rules.js';
+import { serviceProfile } from '../mailstore/service-profile.js';
 import { verifyMailbox } from '../copy/verify.js';
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
 import type { Logger } from '../log/logger.js';
@@ -26,6 +28,8 @@ import { finishStep } from '../state/mailbox/finish-step.js';
 import { markCutover } from '../state/mailbox/mark-cutover.js';
 import { passClose, startPass } from './pass-record.js';
 import { stepFailed, stepSucceeded, type Side } from './step-outcome.js';
+import { allowanceReached, MailboxAllowance } from '../limits/mailbox-allowance.js';
+import type { StepRowChange } from '../state/mailbox/finish-step.js';
 
 /** What a process needs to build the context of its steps. */
 export interface StepSetup {
@@ -85,19 +89,25 @@ export async function stepContext({ config, ...setup }: StepSetup): Promise<Step
 }
 
 /** How a step ended, for the runner's log and counters. */
-export type StepResult = 'ok' | 'retry' | 'failed' | 'interrupted';
+export type StepResult = 'ok' | 'retry' | 'failed' | 'interrupted' | 'waiting';
 
 /** An error from logging in to one side, carrying the side (it passes through the engine's retries as itself). */
 class SideError extends TrancheError {
   readonly side: Side;
+  /** The error as the login threw it (a token source's keeps its code, for the OAuth2 outcome). */
+  readonly original: TrancheError;
+  /** Whether the side logged in with an OAuth2 token. */
+  readonly usedToken: boolean;
 
-  constructor(side: Side, error: TrancheError) {
+  constructor(side: Side, error: TrancheError, usedToken = false) {
     super(error.type, error.message.startsWith(`${side}:`) ? error.message : `${side}: ${error.message}`, {
       cause: error.cause,
       retryable: error.retryable,
       retryAfterMs: error.retryAfterMs,
     });
     this.side = side;
+    this.original = error;
+    this.usedToken = usedToken;
   }
 }
 
@@ -117,11 +127,30 @@ function opener(ctx: StepContext, mailbox: Selectable<MailboxTable>, side: Side)
     try {
       store = await openMailStore(login, `endpoint ${endpoint.name}`);
     } catch (error) {
-      throw new SideError(side, toTrancheError(error));
+      throw new SideError(side, toTrancheError(error), login.bearer !== undefined);
     }
     await adapt(ctx, endpoint.name, performance.now() - started);
     return store;
   };
+}
+
+/** What the copy respects of a target endpoint when its server does not say: its profile, its size limit. */
+function rulesOf(endpoint: Selectable<EndpointTable>): ReturnType<typeof targetRules> {
+  const size = endpoint.max_message_size === null ? undefined : Number(endpoint.max_message_size);
+  return targetRules(serviceProfile(endpoint.profile), size, `endpoint ${endpoint.name}`);
+}
+
+/** The mailbox's daily upload allowance on its target endpoint, as counted so far; undefined without one. */
+function allowanceOf(
+  endpoint: Selectable<EndpointTable>,
+  mailbox: Selectable<MailboxTable>,
+): MailboxAllowance | undefined {
+  if (endpoint.bytes_per_mailbox_per_day === null) return undefined;
+  return new MailboxAllowance(
+    Number(endpoint.bytes_per_mailbox_per_day),
+    { from: mailbox.allowance_from, bytes: Number(mailbox.allowance_bytes) },
+    `endpoint ${endpoint.name}`,
+  );
 }
 
 /** Feeds a login's time to the endpoint's adaptive concurrency, and logs a change. */
@@ -153,12 +182,17 @@ function queueOutcome(
   );
 }
 
-/** The typed error inside whatever a step threw, and the side it came from when known. */
-function unwrap(error: unknown): { error: TrancheError; side: Side | undefined } {
+/** The typed error inside whatever a step threw, and the side (and its login's own error) it came from when known. */
+function unwrap(error: unknown): {
+  error: TrancheError;
+  side: Side | undefined;
+  login: SideError | undefined;
+} {
   const typed = toTrancheError(error);
-  if (typed instanceof SideError) return { error: typed, side: typed.side };
-  if (typed.cause instanceof SideError) return { error: typed.cause, side: typed.cause.side };
-  return { error: typed, side: undefined };
+  if (typed instanceof SideError) return { error: typed, side: typed.side, login: typed };
+  if (typed.cause instanceof SideError)
+    return { error: typed.cause, side: typed.cause.side, login: typed.cause };
+  return { error: typed, side: undefined, login: undefined };
 }
 
 /** This process lost the mailbox's lease: the pass is recorded as interrupted, and the mailbox left to whoever holds it now. */
@@ -189,6 +223,12 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
   const openSource = opener(ctx, mailbox, 'source');
   const openTarget = opener(ctx, mailbox, 'target');
   const endpoints = [mailbox.source_endpoint, mailbox.target_endpoint];
+  const allowance = allowanceOf(ctx.endpoints.get(mailbox.target_endpoint)!, mailbox);
+  // The counter goes on the row with whatever the step ends in.
+  const counted = (row: StepRowChange): StepRowChange =>
+    allowance
+      ? { ...row, allowance_from: allowance.state().from, allowance_bytes: allowance.state().bytes }
+      : row;
   let report: SyncReport | undefined;
   try {
     report = await syncMailbox({
@@ -201,13 +241,17 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
       logger: log,
       signal: ctx.signal,
       connections: connectionsPerMailbox(ctx.endpoints, mailbox, ctx.lifecycle.connectionsPerMailbox),
-      pace: (bytes) => ctx.pace.take(endpoints, bytes, ctx.signal),
+      pace: async (bytes) => {
+        allowance?.take(bytes, ctx.clock.now());
+        await ctx.pace.take(endpoints, bytes, ctx.signal);
+      },
+      target: rulesOf(ctx.endpoints.get(mailbox.target_endpoint)!),
     });
     if (report.error) throw report.error;
     if (step === 'final') {
       // Skipped items (messages and folders) are known and reported: verify leaves them out.
       const folders = { renames: [], excludes: [] };
-      const verify = await verifyMailbox(openSource, openTarget, folders, false, report.skipped);
+      const verify = await verifyMailbox(openSource, openTarget, folders, false, knownToVerify(report));
       const differences = verify.folders.flatMap((f) => f.differences.map((d) => `${f.source}: ${d}`));
       if (differences.length > 0) {
         throw new TrancheError(
@@ -235,10 +279,33 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
       log.info('interrupted; the step stays due');
       return 'interrupted';
     }
-    const { error: typed, side } = unwrap(error);
-    const { outcome, row } = stepFailed(mailbox, typed, side, ctx.lifecycle, now);
+    const waiting = allowanceReached(error);
+    if (waiting) {
+      // Not a failure: the step stops at a safe point and goes on when the next window opens.
+      const pass = passClose(passId, mailbox.address, now, 'interrupted', report, {
+        type: 'allowance',
+        message: waiting.message,
+      });
+      const row = { next_due_at: waiting.until.toISOString(), waiting_for: waiting.message };
+      await finishStep(ctx.db, { pass, owner: ctx.owner, row: counted(row) });
+      log.info(
+        { until: waiting.until.toISOString() },
+        'daily upload allowance reached; going on in the next window',
+      );
+      return 'waiting';
+    }
+    const { error: typed, side, login } = unwrap(error);
+    const { outcome, row } = stepFailed(
+      mailbox,
+      login?.usedToken ? login.original : typed,
+      side,
+      ctx.lifecycle,
+      now,
+      Math.random,
+      login?.usedToken ?? false,
+    );
     const pass = passClose(passId, mailbox.address, now, 'failed', report, typed);
-    await finishStep(ctx.db, { pass, owner: ctx.owner, row });
+    await finishStep(ctx.db, { pass, owner: ctx.owner, row: counted(row) });
     if (outcome === 'failed' && ctx.notices) await queueOutcome(ctx, mailbox, 'failure', now);
     log.warn({ type: typed.type, side, err: typed, outcome }, 'step failed');
     return outcome;
@@ -255,7 +322,11 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
     report,
     undefined,
   );
-  await finishStep(ctx.db, { pass, owner: ctx.owner, row: stepSucceeded(mailbox, step, ctx.lifecycle, now) });
+  await finishStep(ctx.db, {
+    pass,
+    owner: ctx.owner,
+    row: counted(stepSucceeded(mailbox, step, ctx.lifecycle, now)),
+  });
   if (step === 'final' && ctx.notices) await queueOutcome(ctx, mailbox, 'success', now);
   log.info({ messages: report.messagesCopied, bytes: report.bytesCopied }, 'step done');
   return 'ok';

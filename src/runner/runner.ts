@@ -46,6 +46,8 @@ export interface RunTotals {
   retry: number;
   failed: number;
   interrupted: number;
+  /** Steps that stopped at a mailbox's daily upload allowance, to go on in its next window. */
+  waiting: number;
   /** Why the run ended ('held': only cutovers waiting for a soak go are left, see heldCutovers). */
   ended: 'finished' | 'until' | 'stopped' | 'held';
   /** Target endpoints whose cutovers wait for a soak go (lifecycle.requireSoak) when the run ended. */
@@ -84,6 +86,7 @@ export async function runProgramme(options: RunnerOptions): Promise<RunTotals> {
     retry: 0,
     failed: 0,
     interrupted: 0,
+    waiting: 0,
     ended: 'finished',
     heldCutovers: [],
   };

@@ -2,7 +2,8 @@ import type { Selectable } from 'kysely';
 import { retryDelay } from '../errors/retry-delay.js';
 import type { TrancheError } from '../errors/tranche-error.js';
 import type { LifecycleConfig } from '../programme/config/config.js';
-import { outcomeOf } from '../programme/discover/discover.js';
+import { outcomeOf, type LoginOutcome } from '../programme/discover/discover.js';
+import { oauthOutcomeOf } from '../programme/discover/oauth-outcome.js';
 import type { LifecycleStep } from '../programme/lifecycle/mailbox-state.js';
 import { stepAfter } from '../programme/lifecycle/step-times.js';
 import type { StepRowChange } from '../state/mailbox/finish-step.js';
@@ -31,13 +32,16 @@ export function stepSucceeded(
     attempts: 0,
     failure_type: null,
     failure_reason: null,
+    waiting_for: null,
   };
 }
 
 /**
  * A step failed. Retryable errors try again after an exponential, jittered delay (or the server's hint)
  * until lifecycle.attempts is used up; anything else fails the mailbox with the reason, to be re-planned.
- * A refused login is also recorded as discovery would, so the planner holds the mailbox until fixed.
+ * A refused login is also recorded as discovery would, so the planner holds the mailbox until fixed:
+ * a password login by its outcome (bad-password, disabled), a token login (USED_TOKEN) by its OAuth2
+ * kind (client refused, consent missing, user not found, no permission, token endpoint unreachable).
  */
 export function stepFailed(
   mailbox: Selectable<MailboxTable>,
@@ -46,6 +50,7 @@ export function stepFailed(
   lifecycle: LifecycleConfig,
   now: Date,
   random: () => number = Math.random,
+  usedToken = false,
 ): { outcome: 'retry' | 'failed'; row: StepRowChange } {
   const attempts = mailbox.attempts + 1;
   const reason = side && !error.message.startsWith(`${side}:`) ? `${side}: ${error.message}` : error.message;
@@ -56,6 +61,7 @@ export function stepFailed(
       outcome: 'retry',
       row: {
         attempts,
+        waiting_for: null,
         // Throttled time is the server's doing: kept per mailbox, for the report.
         ...(error.type === 'throttled' ? { stalledMs: delay } : {}),
         next_due_at: new Date(now.getTime() + delay).toISOString(),
@@ -65,13 +71,13 @@ export function stepFailed(
     };
   }
   // A refused login is recorded as discovery records it (not a dropped connection: that one passes).
-  const outcome = outcomeOf(error);
-  const login = outcome === 'bad-password' || outcome === 'disabled' ? outcome : undefined;
+  const login = refusedLogin(error, usedToken);
   return {
     outcome: 'failed',
     row: {
       state: 'failed',
       attempts,
+      waiting_for: null,
       next_step: null,
       next_due_at: null,
       failure_type: error.type,
@@ -80,4 +86,12 @@ export function stepFailed(
       ...(login && side === 'target' ? { target_login: login, discover_detail: reason } : {}),
     },
   };
+}
+
+/** How a login that failed for good is recorded on the row, or undefined when it was not a refused login. */
+function refusedLogin(error: TrancheError, usedToken: boolean): LoginOutcome | undefined {
+  const oauth = oauthOutcomeOf(error, usedToken);
+  if (oauth) return oauth;
+  const outcome = outcomeOf(error);
+  return outcome === 'bad-password' || outcome === 'disabled' ? outcome : undefined;
 }

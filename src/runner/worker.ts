@@ -48,6 +48,8 @@ export interface WorkerTotals {
   retry: number;
   failed: number;
   interrupted: number;
+  /** Steps that stopped at a mailbox's daily upload allowance, to go on in its next window. */
+  waiting: number;
   /** Hand-offs found stale on arrival (the step went to another job meanwhile). */
   stale: number;
   /** Steps this worker handed to the queue while it led. */
@@ -81,6 +83,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerTotals> {
     retry: 0,
     failed: 0,
     interrupted: 0,
+    waiting: 0,
     stale: 0,
     dispatched: 0,
     ended: 'stopped',

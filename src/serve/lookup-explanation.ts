@@ -41,6 +41,10 @@ export function explainMailbox(m: MailboxDetail, notices: readonly MailboxNotice
     default:
       lines.push(`State: ${m.state}.`);
   }
+  if (m.waitingFor && m.state !== 'failed' && m.state !== 'done')
+    lines.push(
+      `The new server takes only so much mail per mailbox a day: today's share is used up, so the copy paused and goes on by itself${m.nextDueAt ? ` from ${m.nextDueAt.slice(0, 16).replace('T', ' ')}` : ''} (${m.waitingFor}).`,
+    );
   if (m.state !== 'failed' && m.lastFailure && m.attempts > 0)
     lines.push(
       `The last attempt hit a problem (${m.lastFailure.label}); it is tried again automatically (${m.attempts} failed attempt${m.attempts === 1 ? '' : 's'} so far).`,

@@ -18,6 +18,8 @@ export interface SyncFolderTable {
   /** The target's UIDNEXT and HIGHESTMODSEQ as the last finished pass found them (0024). */
   target_uid_next: number | null;
   target_highest_modseq: string | null;
+  /** Keywords the target folder does not keep, as a JSON array. */
+  keywords_not_kept: string | null;
   updated_at: Generated<string>;
 }
 
@@ -62,6 +64,8 @@ export interface EndpointTable {
   auth_mechanism: string | null;
   /** The service profile: 'exchange-online', 'gmail', or null. */
   profile: string | null;
+  /** Bytes each mailbox may receive per day window (Gmail's upload allowance), or null. */
+  bytes_per_mailbox_per_day: string | number | null;
   /** Why no new step starts against the server; null when it is not paused. */
   pause_reason: string | null;
   /** 1 when its running steps stop at a safe point too (`endpoint pause --now`). */
@@ -163,6 +167,12 @@ export interface MailboxTable {
   exclude_reason: string | null;
   /** The day people pinned it to: the planner keeps it there, even over capacity. */
   pinned_day: string | null;
+  /** When the mailbox's current day window of its target's upload allowance began (ISO), null before any. */
+  allowance_from: string | null;
+  /** Bytes copied into the target in that window. */
+  allowance_bytes: Generated<string | number>;
+  /** What the mailbox waits for, in words (the next day's upload allowance), null when nothing. */
+  waiting_for: string | null;
 }
 
 /** One copy pass over a mailbox: pre-stage, delta or final (with verify). */

@@ -33,6 +33,7 @@ export class SyncCheckpoints implements CheckpointStore {
         ...(row.source_uid_next !== null ? { sourceUidNext: Number(row.source_uid_next) } : {}),
         ...(row.target_uid_next !== null ? { targetUidNext: Number(row.target_uid_next) } : {}),
         ...(row.target_highest_modseq !== null ? { targetHighestModseq: row.target_highest_modseq } : {}),
+        ...(row.keywords_not_kept ? { keywordsNotKept: JSON.parse(row.keywords_not_kept) as string[] } : {}),
       };
     } catch (error) {
       throw new TrancheError('state', `checkpoint of folder '${sourceFolder}' is unreadable`, {
@@ -55,6 +56,9 @@ export class SyncCheckpoints implements CheckpointStore {
       source_uid_next: checkpoint.sourceUidNext ?? null,
       target_uid_next: checkpoint.targetUidNext ?? null,
       target_highest_modseq: checkpoint.targetHighestModseq ?? null,
+      keywords_not_kept: checkpoint.keywordsNotKept?.length
+        ? JSON.stringify(checkpoint.keywordsNotKept)
+        : null,
     };
     const { mailbox_key: _k, source_folder: _f, ...update } = row;
     await this.#db

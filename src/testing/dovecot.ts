@@ -33,6 +33,11 @@ export interface DovecotOptions {
   specialUse?: Record<string, string>;
   /** Largest message the server accepts on APPEND, in bytes (undefined: no limit). */
   maxMessageSize?: number;
+  /**
+   * Announce APPENDLIMIT=N (RFC 7889) among the capabilities. Dovecot 2.3.19 knows no APPENDLIMIT of
+   * its own (nor STATUS APPENDLIMIT: it answers BAD); it does not enforce this figure either.
+   */
+  appendLimit?: number;
   /** Whether CONDSTORE/QRESYNC are offered (default true). */
   condstore?: boolean;
   /**
@@ -260,6 +265,7 @@ interface ConfigInput {
   prefix: string;
   specialUse: Record<string, string>;
   maxMessageSize: number | undefined;
+  appendLimit: number | undefined;
   condstore: boolean;
   literals: 'plus' | 'minus' | 'sync';
   multiappend: boolean;
@@ -313,7 +319,9 @@ function buildConfig(c: ConfigInput): string {
     );
   }
   const capabilities = capabilityList(c);
-  if (capabilities) lines.push(`imap_capability = ${capabilities}`);
+  const appendLimit = c.appendLimit === undefined ? '' : ` APPENDLIMIT=${c.appendLimit}`;
+  if (capabilities) lines.push(`imap_capability = ${capabilities}${appendLimit}`);
+  else if (appendLimit) lines.push(`imap_capability = +${appendLimit.trim()}`);
   if (c.maxMessageSize !== undefined) lines.push('mail_plugins = $mail_plugins quota');
   lines.push(
     'service imap-login {',
@@ -587,6 +595,7 @@ async function startIn(dir: string, ids: Ids, options: DovecotOptions): Promise<
         prefix: options.prefix ?? '',
         specialUse: options.specialUse ?? DEFAULT_SPECIAL_USE,
         maxMessageSize: options.maxMessageSize,
+        appendLimit: options.appendLimit,
         condstore: options.condstore ?? true,
         literals: options.literals ?? 'plus',
         multiappend: options.multiappend ?? true,

@@ -1,5 +1,5 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
-import { ResponseReader, type RawResponse } from '../mailstore/imap/wire/response-reader.js';
+import { listenFront, serialise } from './imap-front.js';
+import { ResponseReader } from '../mailstore/imap/wire/response-reader.js';
 
 /** A scripted IMAP front that refuses chosen commands mid-session and passes everything else through. */
 export interface RefusingFront {
@@ -27,21 +27,6 @@ export interface RefusalScript {
   alter?: (literal: Buffer) => Buffer;
 }
 
-/** One command or response back in bytes: its lines with each literal (as `{n+}` for a command). */
-function serialise(message: RawResponse, literalMarker: (n: number) => string): Buffer {
-  const parts: Buffer[] = [];
-  message.lines.forEach((line, i) => {
-    const literal = message.literals[i];
-    if (literal === undefined) {
-      parts.push(Buffer.from(`${line}\r\n`, 'utf8'));
-      return;
-    }
-    const bytes = Buffer.concat(literal);
-    parts.push(Buffer.from(`${line}${literalMarker(bytes.length)}\r\n`, 'utf8'), bytes);
-  });
-  return Buffer.concat(parts);
-}
-
 /**
  * In front of a real IMAP server on host:port: every command passes through whole, except the
  * chosen matches of SCRIPT, which the server never sees and which are answered with SCRIPT's reply
@@ -54,23 +39,9 @@ export async function startRefusingFront(
   port: number,
   script: RefusalScript,
 ): Promise<RefusingFront> {
-  const sockets = new Set<Socket>();
   let matched = 0;
   let refused = 0;
-  const server: Server = createServer((client) => {
-    sockets.add(client);
-    const upstream = connect(port, host);
-    sockets.add(upstream);
-    client.on('close', () => {
-      sockets.delete(client);
-      upstream.destroy();
-    });
-    upstream.on('close', () => {
-      sockets.delete(upstream);
-      client.destroy();
-    });
-    client.on('error', () => client.destroy());
-    upstream.on('error', () => client.destroy());
+  const front = await listenFront(host, port, (client, upstream) => {
     // Tags forwarded and not yet answered, and replies waiting until those before them are answered.
     const outstanding = new Set<string>();
     const waiting: { after: Set<string>; reply: string }[] = [];
@@ -114,22 +85,15 @@ export async function startRefusingFront(
       flush();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const listening = typeof address === 'object' && address ? address.port : 0;
   return {
-    port: listening,
-    url: `imap://127.0.0.1:${listening}`,
+    port: front.port,
+    url: front.url,
     get refused() {
       return refused;
     },
     get matched() {
       return matched;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => front.close(),
   };
 }

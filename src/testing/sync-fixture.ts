@@ -8,6 +8,7 @@ import { ImapFlow } from 'imapflow';
 import { DEFAULT_FOLDER_SYNC, syncMailbox } from '../copy/sync-mailbox.js';
 import type { FolderSyncOptions } from '../copy/sync-folder.js';
 import type { SyncReport } from '../copy/sync-report.js';
+import type { TargetRules } from '../copy/target-rules.js';
 import { silentLogger } from '../log/logger.js';
 import type { ImapEndpoint } from '../mailstore/imap/endpoint.js';
 import { WireStore } from '../mailstore/imap/wire-store.js';
@@ -54,6 +55,7 @@ export async function runSync(
     renames?: [string, string][];
     excludes?: string[];
     connections?: number;
+    target?: TargetRules;
   } = {},
 ): Promise<SyncReport> {
   const db = await openSqlite(statePath);
@@ -68,6 +70,7 @@ export async function runSync(
       logger: silentLogger(),
       reconnect: { baseMs: 50, maxMs: 200, attempts: 6 },
       connections: options.connections,
+      target: options.target,
     });
   } finally {
     await db.destroy();

@@ -184,7 +184,31 @@ export class WireStore implements MailStore {
       uidNext: status.uidNext,
       messages: status.exists,
       highestModseq: this.supportsModseq ? status.highestModseq : undefined,
+      permanentFlags: status.permanentFlags,
     };
+  }
+
+  async appendLimit(path: string): Promise<number | null | undefined> {
+    const announced = [...this.#connection.capabilities].find((c) => /^APPENDLIMIT(=|$)/.test(c));
+    if (announced === undefined) return undefined;
+    const global = announced.includes('=') ? Number(announced.slice('APPENDLIMIT='.length)) : undefined;
+    // RFC 7889: a server with the capability answers STATUS (APPENDLIMIT) per folder; NIL is no limit.
+    try {
+      const done = await this.#run(`STATUS ${path}`, [
+        'STATUS ',
+        astring(encodeFolderName(path)),
+        ' (APPENDLIMIT)',
+      ]);
+      const line = done.untagged.map((r) => r.lines.join(' ')).find((l) => /^\* STATUS /i.test(l)) ?? '';
+      const own = /APPENDLIMIT (\d+|NIL)/i.exec(line)?.[1];
+      if (own !== undefined) return own.toUpperCase() === 'NIL' ? null : Number(own);
+    } catch (error) {
+      // A server that announces the capability but refuses the item: its global figure stands.
+      // (Its BAD names APPENDLIMIT, so it may be classified as a refused message.)
+      const type = toTrancheError(error).type;
+      if (type !== 'server' && type !== 'message-refused') throw error;
+    }
+    return global;
   }
 
   async listMessages(fromUid = 1): Promise<MessageMeta[]> {

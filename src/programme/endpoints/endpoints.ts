@@ -22,6 +22,11 @@ export interface EndpointLimits {
   /** Largest message the server takes, when known. */
   maxMessageSize: number | undefined;
   /**
+   * Bytes each mailbox may receive per day window (Gmail's upload allowance, about 500 MB): a step
+   * that reaches it stops and goes on in the next window. Undefined: no allowance.
+   */
+  bytesPerMailboxPerDay?: number | undefined;
+  /**
    * A login slower than this (milliseconds) halves the mailboxes run at once on the endpoint; it is
    * raised again, one at a time, while logins are faster. Undefined: no adapting.
    */
@@ -73,6 +78,7 @@ export interface EndpointChanges {
   maxMailboxes?: number;
   bytesPerHour?: number | null;
   maxMessageSize?: number | null;
+  bytesPerMailboxPerDay?: number | null;
   latencyThresholdMs?: number | null;
 }
 
@@ -115,6 +121,7 @@ function summaryOf(row: Selectable<EndpointTable>): EndpointSummary {
     maxMailboxes: row.max_mailboxes,
     bytesPerHour: optionalNumber(row.bytes_per_hour),
     maxMessageSize: optionalNumber(row.max_message_size),
+    bytesPerMailboxPerDay: optionalNumber(row.bytes_per_mailbox_per_day),
     latencyThresholdMs: optionalNumber(row.latency_threshold_ms),
   };
 }
@@ -207,6 +214,8 @@ export class Endpoints {
         max_mailboxes: input.maxMailboxes,
         bytes_per_hour: input.bytesPerHour ?? null,
         max_message_size: input.maxMessageSize ?? serviceProfile(input.profile)?.maxMessageSize ?? null,
+        bytes_per_mailbox_per_day:
+          input.bytesPerMailboxPerDay ?? serviceProfile(input.profile)?.bytesPerDay ?? null,
         latency_threshold_ms: input.latencyThresholdMs ?? null,
         ...this.#oauthColumns(input.oauth),
         profile: input.profile ?? null,
@@ -286,6 +295,10 @@ export class Endpoints {
         max_mailboxes: maxMailboxes,
         bytes_per_hour: bytesPerHour,
         max_message_size: changed(changes.maxMessageSize, optionalNumber(row.max_message_size) ?? null),
+        bytes_per_mailbox_per_day: changed(
+          changes.bytesPerMailboxPerDay,
+          optionalNumber(row.bytes_per_mailbox_per_day) ?? null,
+        ),
         latency_threshold_ms: latencyThresholdMs,
         ...(changes.oauth === undefined ? {} : this.#oauthColumns(changes.oauth)),
         profile: changed(changes.profile, row.profile),

@@ -138,6 +138,7 @@ export const mailboxDetail: SchemaOf<MailboxDetail> = obj({
   attempts: int,
   lease: nullable(obj({ owner: str, until: nullable(str) })),
   lastFailure: nullable(failure),
+  waitingFor: nullable(str),
   source: side,
   target: side,
   notifyAddress: str,

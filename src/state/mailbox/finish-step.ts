@@ -16,6 +16,9 @@ export type StepRowChange = Pick<
   | 'source_login'
   | 'target_login'
   | 'discover_detail'
+  | 'allowance_from'
+  | 'allowance_bytes'
+  | 'waiting_for'
 > & {
   /** Time the server made this mailbox wait (ms, programme clock), added to its stalled time. */
   stalledMs?: number;

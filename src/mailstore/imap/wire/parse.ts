@@ -74,8 +74,10 @@ export function parseSelect(untagged: RawResponse[]): {
   uidValidity: number;
   uidNext: number;
   highestModseq: bigint | undefined;
+  permanentFlags: string[] | undefined;
 } {
   let exists = 0;
+  let permanentFlags: string[] | undefined;
   let uidValidity = 0;
   let uidNext = 1;
   let highestModseq: bigint | undefined;
@@ -86,8 +88,10 @@ export function parseSelect(untagged: RawResponse[]): {
     else if ((m = /\[UIDVALIDITY (\d+)\]/i.exec(line))) uidValidity = Number(m[1]);
     else if ((m = /\[UIDNEXT (\d+)\]/i.exec(line))) uidNext = Number(m[1]);
     else if ((m = /\[HIGHESTMODSEQ (\d+)\]/i.exec(line))) highestModseq = BigInt(m[1]!);
+    else if ((m = /\[PERMANENTFLAGS \(([^)]*)\)\]/i.exec(line)))
+      permanentFlags = m[1]!.split(/\s+/).filter(Boolean);
   }
-  return { exists, uidValidity, uidNext, highestModseq };
+  return { exists, uidValidity, uidNext, highestModseq, permanentFlags };
 }
 
 /** What one `* n FETCH (...)` carries. */

@@ -81,6 +81,8 @@ test('LIST, NAMESPACE and SELECT responses', () => {
       '* OK [UIDVALIDITY 3857529045] ok',
       '* OK [UIDNEXT 4392] ok',
       '* OK [HIGHESTMODSEQ 715194045007] ok',
+      // Exchange Online's: no \\*, so no keywords of the client's own.
+      '* OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $MDNSent)] Permanent flags',
     ].map((line) => ({ lines: [line], literals: [] })),
   );
   assert.deepEqual(status, {
@@ -88,6 +90,7 @@ test('LIST, NAMESPACE and SELECT responses', () => {
     uidValidity: 3857529045,
     uidNext: 4392,
     highestModseq: 715194045007n,
+    permanentFlags: ['\\Seen', '\\Answered', '\\Flagged', '\\Deleted', '\\Draft', '$MDNSent'],
   });
 });
 
