@@ -18,6 +18,9 @@ import { addOAuthOptions, oauthFlagsOf, oauthSettingFrom, type OAuthFlags } from
 /** Where an endpoint's OAuth2 client secret may come from instead of --client-secret-file. */
 const CLIENT_SECRET_VARIABLE = 'TRANCHE_ENDPOINT_CLIENT_SECRET';
 
+const DAV_HELP =
+  "the users' CalDAV/CardDAV server or collection home, e.g. https://dav.example.org/{user}/ ('{user}' is the mailbox's user): calendars and contacts move with the mail, logged in as the mail side logs in";
+
 interface AddFlags extends OAuthFlags {
   url: string;
   admin?: string;
@@ -30,6 +33,7 @@ interface AddFlags extends OAuthFlags {
   bytesPerHour?: string;
   maxMessageSize?: string;
   latencyThreshold?: string;
+  dav?: string;
   programme: string;
 }
 
@@ -48,6 +52,8 @@ interface SetFlags extends OAuthFlags {
   bytesPerHour?: string | false;
   maxMessageSize?: string | false;
   latencyThreshold?: string | false;
+  /** False for --no-dav: mail only. */
+  dav?: string | false;
   json?: boolean;
   programme: string;
 }
@@ -107,7 +113,8 @@ function describe(e: EndpointSummary): string {
     e.insecure ? 'certificate not verified' : undefined,
     e.allowPlaintext ? 'plaintext allowed' : undefined,
   ].filter(Boolean);
-  return `${e.name}  ${e.url}  ${login}; ${limits.join(', ')}${tls.length ? `; ${tls.join(', ')}` : ''}`;
+  const dav = e.davUrl ? `; calendars and contacts at ${e.davUrl}` : '';
+  return `${e.name}  ${e.url}  ${login}; ${limits.join(', ')}${tls.length ? `; ${tls.join(', ')}` : ''}${dav}`;
 }
 
 /** Each setting `endpoint set` reports when it changes: its label, and the unit after a value. */
@@ -124,6 +131,7 @@ const SETTINGS: [setting: keyof EndpointSummary, label: string, unit: string][] 
   ['latencyThresholdMs', 'latency threshold', ' ms'],
   ['authMechanism', 'auth', ''],
   ['profile', 'profile', ''],
+  ['davUrl', 'dav', ''],
 ];
 
 /** What `endpoint set` changed, one line, never a secret: `endpoint new: max mailboxes 4 → 8, bytes/hour none → 1000000`. */
@@ -174,6 +182,7 @@ export function endpointCommand(): Command {
       '--latency-threshold <ms>',
       'adaptive concurrency: a login slower than this halves the mailboxes at once; faster ones raise it again',
     )
+    .option('--dav <url>', DAV_HELP)
     .action(async (name: string, flags: AddFlags) => {
       const oauth = oauthSettingFrom(oauthFlagsOf(flags, ''), '', CLIENT_SECRET_VARIABLE);
       await withEndpoints(
@@ -194,11 +203,12 @@ export function endpointCommand(): Command {
             bytesPerHour: count(flags.bytesPerHour, '--bytes-per-hour'),
             maxMessageSize: count(flags.maxMessageSize, '--max-message-size'),
             latencyThresholdMs: count(flags.latencyThreshold, '--latency-threshold'),
+            davUrl: flags.dav,
           }),
         () => ({
           action: 'endpoint.add',
           subject: name,
-          after: { url: flags.url, admin: flags.admin ?? null },
+          after: { url: flags.url, admin: flags.admin ?? null, dav: flags.dav ?? null },
         }),
       );
       process.stdout.write(`endpoint ${name} added\n`);
@@ -229,6 +239,8 @@ export function endpointCommand(): Command {
     .option('--no-max-message-size', 'largest message not known')
     .option('--latency-threshold <ms>', 'adaptive concurrency from login times (see add)')
     .option('--no-latency-threshold', 'no adaptive concurrency')
+    .option('--dav <url>', DAV_HELP)
+    .option('--no-dav', 'mail only: forget the DAV address')
     .option('--no-token-source', 'password logins again: forget the OAuth2 token source and its secret')
     .option('--json', 'print the endpoint as `endpoint list --json` does')
     .action(async (name: string, flags: SetFlags) => {
@@ -254,6 +266,7 @@ export function endpointCommand(): Command {
             bytesPerHour: countOrNone(flags.bytesPerHour, '--bytes-per-hour'),
             maxMessageSize: countOrNone(flags.maxMessageSize, '--max-message-size'),
             latencyThresholdMs: countOrNone(flags.latencyThreshold, '--latency-threshold'),
+            davUrl: flags.dav === false ? null : flags.dav,
           }),
         (u) => ({ action: 'endpoint.set', subject: name, after: { change: describeUpdate(u) } }),
       );

@@ -18,6 +18,7 @@ import * as m0014 from './migrations/0014-damaged-items.js';
 import * as m0015 from './migrations/0015-endpoint-oauth.js';
 import * as m0017 from './migrations/0017-dav-collection.js';
 import * as m0018 from './migrations/0018-soak-runs.js';
+import * as m0023 from './migrations/0023-calendars-contacts.js';
 
 /** Every migration, in order; forward only. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015-endpoint-oauth': m0015,
   '0017-dav-collection': m0017,
   '0018-soak-runs': m0018,
+  '0023-calendars-contacts': m0023,
 };
 
 /** Brings a database's schema up to date. */

@@ -7,6 +7,7 @@ import { LOCK, withExclusiveWrite } from '../../state/exclusive-write.js';
 import type { Database, EndpointTable } from '../../state/schema.js';
 import type { SecretBox } from '../../state/secrets/secret-box.js';
 import { checkStoreUrl } from '../../mailstore/open-mail-store.js';
+import { checkDavUrl } from './dav-login.js';
 import { serviceProfile, type ServiceProfileName } from '../../mailstore/service-profile.js';
 
 /** Per-endpoint limits; every global limit has this one owner (design.md). */
@@ -40,6 +41,8 @@ export interface EndpointInput extends EndpointLimits {
   oauth?: OAuthSetting | undefined;
   /** What the service does differently (exchange-online, gmail). */
   profile?: ServiceProfileName | undefined;
+  /** The users' CalDAV/CardDAV address ('{user}' in it): calendars and contacts move with the mail. */
+  davUrl?: string | undefined;
 }
 
 /** An endpoint as listed: everything but the secrets, of which only their presence is told. */
@@ -67,6 +70,8 @@ export interface EndpointChanges {
   /** A new OAuth2 token source with its secret; null: back to password logins. */
   oauth?: OAuthSetting | null;
   profile?: ServiceProfileName | null;
+  /** A new DAV address; null: mail only. */
+  davUrl?: string | null;
   maxConnections?: number;
   maxMailboxes?: number;
   bytesPerHour?: number | null;
@@ -109,6 +114,7 @@ function summaryOf(row: Selectable<EndpointTable>): EndpointSummary {
     authMechanism: row.auth_mechanism ?? undefined,
     hasTokenSecret: row.token_secret !== null,
     profile: (row.profile as ServiceProfileName | null) ?? undefined,
+    davUrl: row.dav_url ?? undefined,
     maxConnections: row.max_connections,
     maxMailboxes: row.max_mailboxes,
     bytesPerHour: optionalNumber(row.bytes_per_hour),
@@ -174,6 +180,7 @@ export class Endpoints {
       loginTemplate: input.loginTemplate ?? null,
       oauth: input.oauth !== undefined,
     });
+    if (input.davUrl !== undefined) checkDavUrl(input.name, input.davUrl);
     const existing = await this.#db
       .selectFrom('endpoint')
       .select('name')
@@ -197,6 +204,7 @@ export class Endpoints {
         latency_threshold_ms: input.latencyThresholdMs ?? null,
         ...this.#oauthColumns(input.oauth),
         profile: input.profile ?? null,
+        dav_url: input.davUrl ?? null,
       })
       .execute();
   }
@@ -254,6 +262,7 @@ export class Endpoints {
         oauth: changes.oauth === undefined ? row.token_source !== null : changes.oauth !== null,
       };
       checkLogin(name, login);
+      if (changes.davUrl) checkDavUrl(name, changes.davUrl);
       const maxMailboxes = changed(changes.maxMailboxes, row.max_mailboxes);
       const latencyThresholdMs = changed(changes.latencyThresholdMs, row.latency_threshold_ms);
       const bytesPerHour = changed(changes.bytesPerHour, optionalNumber(row.bytes_per_hour) ?? null);
@@ -271,6 +280,7 @@ export class Endpoints {
         latency_threshold_ms: latencyThresholdMs,
         ...(changes.oauth === undefined ? {} : this.#oauthColumns(changes.oauth)),
         profile: changed(changes.profile, row.profile),
+        dav_url: changed(changes.davUrl, row.dav_url),
         ...concurrencyAfterChange(row, maxMailboxes, latencyThresholdMs),
         ...bucketAfterRateChange(row, bytesPerHour),
       };
