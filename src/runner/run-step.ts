@@ -24,7 +24,9 @@ import { connectionsPerMailbox } from '../limits/endpoint-room.js';
 import { holdsLease } from './leases.js';
 import { finishStep } from '../state/mailbox/finish-step.js';
 import { markCutover } from '../state/mailbox/mark-cutover.js';
-import { passClose, startPass } from './pass-record.js';
+import { passClose, startPass, written, type PassReports } from './pass-record.js';
+import { DavPassError, hasDav, runDavPass } from './dav-pass.js';
+import { SideError, unwrapSide } from './side-error.js';
 import { stepFailed, stepSucceeded, type Side } from './step-outcome.js';
 
 /** What a process needs to build the context of its steps. */
@@ -87,20 +89,6 @@ export async function stepContext({ config, ...setup }: StepSetup): Promise<Step
 /** How a step ended, for the runner's log and counters. */
 export type StepResult = 'ok' | 'retry' | 'failed' | 'interrupted';
 
-/** An error from logging in to one side, carrying the side (it passes through the engine's retries as itself). */
-class SideError extends TrancheError {
-  readonly side: Side;
-
-  constructor(side: Side, error: TrancheError) {
-    super(error.type, error.message.startsWith(`${side}:`) ? error.message : `${side}: ${error.message}`, {
-      cause: error.cause,
-      retryable: error.retryable,
-      retryAfterMs: error.retryAfterMs,
-    });
-    this.side = side;
-  }
-}
-
 function opener(ctx: StepContext, mailbox: Selectable<MailboxTable>, side: Side): StoreFactory {
   const endpoint = ctx.endpoints.get(side === 'source' ? mailbox.source_endpoint : mailbox.target_endpoint)!;
   const user = side === 'source' ? mailbox.source_user : mailbox.target_user;
@@ -153,20 +141,12 @@ function queueOutcome(
   );
 }
 
-/** The typed error inside whatever a step threw, and the side it came from when known. */
-function unwrap(error: unknown): { error: TrancheError; side: Side | undefined } {
-  const typed = toTrancheError(error);
-  if (typed instanceof SideError) return { error: typed, side: typed.side };
-  if (typed.cause instanceof SideError) return { error: typed.cause, side: typed.cause.side };
-  return { error: typed, side: undefined };
-}
-
 /** This process lost the mailbox's lease: the pass is recorded as interrupted, and the mailbox left to whoever holds it now. */
 async function leftToNewHolder(
   ctx: StepContext,
   passId: string,
   mailbox: Selectable<MailboxTable>,
-  report: SyncReport | undefined,
+  report: PassReports,
   log: Logger,
 ): Promise<StepResult> {
   const pass = passClose(passId, mailbox.address, ctx.clock.now(), 'interrupted', report, {
@@ -189,9 +169,12 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
   const openSource = opener(ctx, mailbox, 'source');
   const openTarget = opener(ctx, mailbox, 'target');
   const endpoints = [mailbox.source_endpoint, mailbox.target_endpoint];
+  const connections = connectionsPerMailbox(ctx.endpoints, mailbox, ctx.lifecycle.connectionsPerMailbox);
+  // What the mail and the DAV parts did, also when one of them fails: the pass keeps both counts.
+  const reports: PassReports = { mail: undefined, dav: undefined };
   let report: SyncReport | undefined;
   try {
-    report = await syncMailbox({
+    report = reports.mail = await syncMailbox({
       mailboxKey: `mailbox:${mailbox.address}`,
       openSource,
       openTarget,
@@ -200,10 +183,28 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
       options: DEFAULT_FOLDER_SYNC,
       logger: log,
       signal: ctx.signal,
-      connections: connectionsPerMailbox(ctx.endpoints, mailbox, ctx.lifecycle.connectionsPerMailbox),
+      connections,
       pace: (bytes) => ctx.pace.take(endpoints, bytes, ctx.signal),
     });
     if (report.error) throw report.error;
+    if (hasDav(ctx.endpoints, mailbox)) {
+      // Calendars and contacts after the mail, in the same pass: the mailbox is done only when both are.
+      try {
+        reports.dav = await runDavPass({
+          db: ctx.db,
+          box: ctx.box,
+          endpoints: ctx.endpoints,
+          mailbox,
+          concurrency: 2 * connections,
+          verify: step === 'final',
+          logger: log,
+          signal: ctx.signal,
+        });
+      } catch (error) {
+        if (error instanceof DavPassError) reports.dav = error.report;
+        throw error;
+      }
+    }
     if (step === 'final') {
       // Skipped items (messages and folders) are known and reported: verify leaves them out.
       const folders = { renames: [], excludes: [] };
@@ -218,11 +219,11 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
     }
   } catch (error) {
     const now = ctx.clock.now();
-    if (leaseLost(ctx.signal)) return leftToNewHolder(ctx, passId, mailbox, report, log);
+    if (leaseLost(ctx.signal)) return leftToNewHolder(ctx, passId, mailbox, reports, log);
     const stopped = stoppedByPeople(ctx.signal);
     if (stopped) {
       // Held (its lease was taken away with its day) or its server paused: let go, the step waits.
-      const pass = passClose(passId, mailbox.address, now, 'interrupted', report, {
+      const pass = passClose(passId, mailbox.address, now, 'interrupted', reports, {
         message: stopped.message,
       });
       await finishStep(ctx.db, { pass, owner: ctx.owner, row: {} });
@@ -230,14 +231,14 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
       return 'interrupted';
     }
     if (ctx.signal.aborted) {
-      const pass = passClose(passId, mailbox.address, now, 'interrupted', report, undefined);
+      const pass = passClose(passId, mailbox.address, now, 'interrupted', reports, undefined);
       await finishStep(ctx.db, { pass, owner: ctx.owner, row: {} });
       log.info('interrupted; the step stays due');
       return 'interrupted';
     }
-    const { error: typed, side } = unwrap(error);
-    const { outcome, row } = stepFailed(mailbox, typed, side, ctx.lifecycle, now);
-    const pass = passClose(passId, mailbox.address, now, 'failed', report, typed);
+    const { error: typed, side, dav } = unwrapSide(error);
+    const { outcome, row } = stepFailed(mailbox, typed, side, ctx.lifecycle, now, Math.random, dav);
+    const pass = passClose(passId, mailbox.address, now, 'failed', reports, typed);
     await finishStep(ctx.db, { pass, owner: ctx.owner, row });
     if (outcome === 'failed' && ctx.notices) await queueOutcome(ctx, mailbox, 'failure', now);
     log.warn({ type: typed.type, side, err: typed, outcome }, 'step failed');
@@ -245,19 +246,22 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
   }
   // Another worker claimed the mailbox as the pass ended (before the heartbeat could stop it): it carries the step.
   if (!(await holdsLease(ctx.db, mailbox.address, ctx.owner)))
-    return leftToNewHolder(ctx, passId, mailbox, report, log);
+    return leftToNewHolder(ctx, passId, mailbox, reports, log);
   const now = ctx.clock.now();
-  const pass = passClose(
-    passId,
-    mailbox.address,
-    now,
-    report.skipped.length > 0 ? 'partial' : 'ok',
-    report,
-    undefined,
-  );
+  const skipped = report.skipped.length + (reports.dav?.skipped.length ?? 0);
+  const pass = passClose(passId, mailbox.address, now, skipped > 0 ? 'partial' : 'ok', reports, undefined);
   await finishStep(ctx.db, { pass, owner: ctx.owner, row: stepSucceeded(mailbox, step, ctx.lifecycle, now) });
   if (step === 'final' && ctx.notices) await queueOutcome(ctx, mailbox, 'success', now);
-  log.info({ messages: report.messagesCopied, bytes: report.bytesCopied }, 'step done');
+  log.info(
+    {
+      messages: report.messagesCopied,
+      bytes: report.bytesCopied,
+      ...(reports.dav
+        ? { calendarItems: written(reports.dav, 'calendar'), contacts: written(reports.dav, 'addressbook') }
+        : {}),
+    },
+    'step done',
+  );
   return 'ok';
 }
 

@@ -46,6 +46,8 @@ export function stepFailed(
   lifecycle: LifecycleConfig,
   now: Date,
   random: () => number = Math.random,
+  /** The error came from the side's DAV server: a refused login is recorded as the DAV login's outcome. */
+  dav = false,
 ): { outcome: 'retry' | 'failed'; row: StepRowChange } {
   const attempts = mailbox.attempts + 1;
   const reason = side && !error.message.startsWith(`${side}:`) ? `${side}: ${error.message}` : error.message;
@@ -67,6 +69,8 @@ export function stepFailed(
   // A refused login is recorded as discovery records it (not a dropped connection: that one passes).
   const outcome = outcomeOf(error);
   const login = outcome === 'bad-password' || outcome === 'disabled' ? outcome : undefined;
+  const column =
+    side === undefined ? undefined : dav ? (`${side}_dav_login` as const) : (`${side}_login` as const);
   return {
     outcome: 'failed',
     row: {
@@ -76,8 +80,7 @@ export function stepFailed(
       next_due_at: null,
       failure_type: error.type,
       failure_reason: error.retryable ? `${reason} (after ${attempts} attempts)` : reason,
-      ...(login && side === 'source' ? { source_login: login, discover_detail: reason } : {}),
-      ...(login && side === 'target' ? { target_login: login, discover_detail: reason } : {}),
+      ...(login && column ? { [column]: login, discover_detail: reason } : {}),
     },
   };
 }
