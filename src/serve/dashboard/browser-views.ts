@@ -36,7 +36,11 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
         percent(s.successRate),
         `done / (done + failed); ${count(s.moved.whole)} moved whole, ${count(s.moved.withSkipped)} with skipped items`,
       ),
-      card('Copied', bytes(s.copied.bytes), `${count(s.copied.messages)} messages`),
+      card(
+        'Copied',
+        bytes(s.copied.bytes),
+        `${count(s.copied.messages)} messages${s.copied.calendarItems + s.copied.contacts > 0 ? `, ${count(s.copied.calendarItems)} calendar items, ${count(s.copied.contacts)} contacts` : ''}`,
+      ),
       card(
         'Throughput',
         t.mailboxesPerDay === null ? '-' : `${count(Math.round(t.mailboxesPerDay))}/day`,
@@ -358,6 +362,22 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings) {
         'Copied',
         `${count(m.copiedMessages)} messages, ${bytes(m.copiedBytes)}${m.sizeBytes === null ? '' : ` of ${bytes(m.sizeBytes)}`}`,
       ],
+      ...(m.kinds.calendars
+        ? [
+            [
+              'Calendars',
+              `${count(m.kinds.calendars.copied)} items copied${m.kinds.calendars.items === null ? '' : ` of ${count(m.kinds.calendars.items)}`}`,
+            ] as [string, string],
+          ]
+        : []),
+      ...(m.kinds.contacts
+        ? [
+            [
+              'Contacts',
+              `${count(m.kinds.contacts.copied)} copied${m.kinds.contacts.items === null ? '' : ` of ${count(m.kinds.contacts.items)}`}`,
+            ] as [string, string],
+          ]
+        : []),
       ['Failure', m.lastFailure ? `${m.lastFailure.label}: ${m.lastFailure.reason ?? ''}` : '-'],
     ];
     main.append(
