@@ -50,7 +50,9 @@ export function stepFailed(
   dav = false,
 ): { outcome: 'retry' | 'failed'; row: StepRowChange } {
   const attempts = mailbox.attempts + 1;
-  const reason = side && !error.message.startsWith(`${side}:`) ? `${side}: ${error.message}` : error.message;
+  const label = dav ? `${side} DAV` : side;
+  const reason =
+    side && !error.message.startsWith(`${label}:`) ? `${label}: ${error.message}` : error.message;
   if (error.retryable && attempts < lifecycle.attempts) {
     const spacing = { baseMs: lifecycle.retryDelayMinutes * 60_000, maxMs: MAX_RETRY_DELAY_MS };
     const delay = retryDelay(spacing, attempts, error.retryAfterMs, random);
