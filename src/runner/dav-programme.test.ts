@@ -178,7 +178,7 @@ test('a programme whose endpoints carry DAV addresses: discover, plan, run (kill
   );
   const two = await detail(cal2.address);
   assert.equal(two.kinds.calendars?.copied, items(cal2.address, 'calendar'));
-  assert.equal(status.copied.calendarItems, one.kinds.calendars!.copied + two.kinds.calendars!.copied);
+  assert.equal(status.copied.calendarItems, one.kinds.calendars!.copied + two.kinds.calendars.copied);
   assert.equal(status.copied.contacts, one.kinds.contacts!.copied + two.kinds.contacts!.copied);
   const text = await p.tranche(['status', cal1.address]);
   assert.match(
