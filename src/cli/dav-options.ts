@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CollectionKind } from '../davstore/dav-store.js';
-import { parseDavUrl, type DavEndpoint } from '../davstore/dav-endpoint.js';
-import type { StoreLogin } from '../mailstore/store-login.js';
+import type { DavEndpoint } from '../davstore/dav-endpoint.js';
+import { davEndpointOf } from '../programme/endpoints/dav-login.js';
 import type { HttpDavStore } from '../davstore/http-dav-store.js';
 import type { DataKind } from '../copy/dav/collection-plan.js';
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
@@ -66,16 +66,7 @@ export function collectionKinds(kinds: Set<DataKind>): CollectionKind[] {
 export function davEndpointFromFlags(flags: DavFlags, side: 'source' | 'target'): DavEndpoint {
   const url = flags[side === 'source' ? 'sourceDav' : 'targetDav'];
   if (!url) throw new TrancheError('usage', `--${side}-dav is required`);
-  const login = loginFromFlags(flags, side);
-  const parsed = parseDavUrl(url, login.user, `--${side}-dav`);
-  const loopback = /^(127\.|localhost$|\[::1\]$)/.test(parsed.hostname);
-  if (parsed.protocol === 'http:' && !loopback && !login.allowPlaintext) {
-    throw new TrancheError(
-      'plaintext-refused',
-      `--${side}-dav: http:// would send the password in clear; use https:// (or --allow-plaintext)`,
-    );
-  }
-  return davEndpointFor(parsed, login);
+  return davEndpointOf(url, loginFromFlags(flags, side), `--${side}-dav`);
 }
 
 /** Connects one DAV side, naming the side in any error. */
@@ -100,18 +91,4 @@ export async function openDavSide(
 /** The key a DAV account pair keeps its checkpoints under. */
 export function davAccountKey(source: DavEndpoint, target: DavEndpoint): string {
   return `dav:${source.url.host}${source.url.pathname}#${source.user} -> ${target.url.host}${target.url.pathname}#${target.user}`;
-}
-
-/** The DAV endpoint of a side that logs in as its mail side does: the user, an admin, or an OAuth2 bearer token. */
-function davEndpointFor(url: URL, login: StoreLogin): DavEndpoint {
-  const bearer = login.bearer;
-  return {
-    url,
-    user: login.user,
-    login: bearer
-      ? { kind: 'bearer', token: async () => (await bearer.token(false)).accessToken }
-      : { kind: 'basic', user: login.admin ?? login.user, password: login.password },
-    asAdmin: login.admin !== undefined,
-    insecure: login.insecure,
-  };
 }

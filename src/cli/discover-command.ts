@@ -18,7 +18,9 @@ function logins(counts: LoginCounts): string {
 }
 
 function summary(r: DiscoverReport): string {
-  return `tranche discover: ${formatCount(r.mailboxes)} mailboxes; source logins: ${logins(r.source) || 'none'}; target logins: ${logins(r.target) || 'none'}; ${formatCount(r.messages)} messages, ${formatBytes(r.bytes)} on the sources`;
+  const mail = `tranche discover: ${formatCount(r.mailboxes)} mailboxes; source logins: ${logins(r.source) || 'none'}; target logins: ${logins(r.target) || 'none'}; ${formatCount(r.messages)} messages, ${formatBytes(r.bytes)} on the sources`;
+  if (r.davMailboxes === 0) return mail;
+  return `${mail}\ncalendars and contacts of ${formatCount(r.davMailboxes)} mailboxes: source DAV logins: ${logins(r.sourceDav) || 'none'}; target DAV logins: ${logins(r.targetDav) || 'none'}; ${formatCount(r.calendars)} calendars with ${formatCount(r.calendarItems)} items, ${formatCount(r.addressbooks)} address books with ${formatCount(r.contacts)} contacts on the sources`;
 }
 
 /** `tranche discover`: check every login and measure every mailbox before anyone is scheduled. */

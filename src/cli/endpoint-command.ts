@@ -18,6 +18,9 @@ import { addOAuthOptions, oauthFlagsOf, oauthSettingFrom, type OAuthFlags } from
 /** Where an endpoint's OAuth2 client secret may come from instead of --client-secret-file. */
 const CLIENT_SECRET_VARIABLE = 'TRANCHE_ENDPOINT_CLIENT_SECRET';
 
+const DAV_HELP =
+  "the users' CalDAV/CardDAV server or collection home, e.g. https://dav.example.org/{user}/ ('{user}' is the mailbox's user): calendars and contacts move with the mail, logged in as the mail side logs in";
+
 interface AddFlags extends OAuthFlags {
   url: string;
   admin?: string;
@@ -31,6 +34,7 @@ interface AddFlags extends OAuthFlags {
   maxMessageSize?: string;
   bytesPerMailboxPerDay?: string;
   latencyThreshold?: string;
+  dav?: string;
   programme: string;
 }
 
@@ -50,6 +54,8 @@ interface SetFlags extends OAuthFlags {
   maxMessageSize?: string | false;
   bytesPerMailboxPerDay?: string | false;
   latencyThreshold?: string | false;
+  /** False for --no-dav: mail only. */
+  dav?: string | false;
   json?: boolean;
   programme: string;
 }
@@ -101,7 +107,8 @@ function describe(e: EndpointSummary): string {
     e.insecure ? 'certificate not verified' : undefined,
     e.allowPlaintext ? 'plaintext allowed' : undefined,
   ].filter(Boolean);
-  return `${e.name}  ${e.url}  ${login}; ${limits.join(', ')}${tls.length ? `; ${tls.join(', ')}` : ''}`;
+  const dav = e.davUrl ? `; calendars and contacts at ${e.davUrl}` : '';
+  return `${e.name}  ${e.url}  ${login}; ${limits.join(', ')}${tls.length ? `; ${tls.join(', ')}` : ''}${dav}`;
 }
 
 /** Each setting `endpoint set` reports when it changes: its label, and the unit after a value. */
@@ -119,6 +126,7 @@ const SETTINGS: [setting: keyof EndpointSummary, label: string, unit: string][] 
   ['latencyThresholdMs', 'latency threshold', ' ms'],
   ['authMechanism', 'auth', ''],
   ['profile', 'profile', ''],
+  ['davUrl', 'dav', ''],
 ];
 
 /** What `endpoint set` changed, one line, never a secret: `endpoint new: max mailboxes 4 → 8, bytes/hour none → 1000000`. */
@@ -173,6 +181,7 @@ export function endpointCommand(): Command {
       '--latency-threshold <ms>',
       'adaptive concurrency: a login slower than this halves the mailboxes at once; faster ones raise it again',
     )
+    .option('--dav <url>', DAV_HELP)
     .action(async (name: string, flags: AddFlags) => {
       const oauth = oauthSettingFrom(oauthFlagsOf(flags, ''), '', CLIENT_SECRET_VARIABLE);
       await withEndpoints(flags.programme, (endpoints) =>
@@ -193,8 +202,13 @@ export function endpointCommand(): Command {
             maxMessageSize: count(flags.maxMessageSize, '--max-message-size'),
             bytesPerMailboxPerDay: count(flags.bytesPerMailboxPerDay, '--bytes-per-mailbox-per-day'),
             latencyThresholdMs: count(flags.latencyThreshold, '--latency-threshold'),
+            davUrl: flags.dav,
           },
-          cliAuditEntry('endpoint.add', name, { url: flags.url, admin: flags.admin ?? null }),
+          cliAuditEntry('endpoint.add', name, {
+            url: flags.url,
+            admin: flags.admin ?? null,
+            dav: flags.dav ?? null,
+          }),
         ),
       );
       process.stdout.write(`endpoint ${name} added\n`);
@@ -227,6 +241,8 @@ export function endpointCommand(): Command {
     .option('--no-bytes-per-mailbox-per-day', 'no daily upload allowance')
     .option('--latency-threshold <ms>', 'adaptive concurrency from login times (see add)')
     .option('--no-latency-threshold', 'no adaptive concurrency')
+    .option('--dav <url>', DAV_HELP)
+    .option('--no-dav', 'mail only: forget the DAV address')
     .option('--no-token-source', 'password logins again: forget the OAuth2 token source and its secret')
     .option('--json', 'print the endpoint as `endpoint list --json` does')
     .action(async (name: string, flags: SetFlags) => {
@@ -253,6 +269,7 @@ export function endpointCommand(): Command {
             maxMessageSize: countOrNone(flags.maxMessageSize, '--max-message-size'),
             bytesPerMailboxPerDay: countOrNone(flags.bytesPerMailboxPerDay, '--bytes-per-mailbox-per-day'),
             latencyThresholdMs: countOrNone(flags.latencyThreshold, '--latency-threshold'),
+            davUrl: flags.dav === false ? null : flags.dav,
           },
           (u) => cliAuditEntry('endpoint.set', name, { change: describeUpdate(u) }),
         ),

@@ -4,7 +4,12 @@ import { TrancheError } from '../errors/tranche-error.js';
 import { openProgramme } from './open-programme.js';
 import { dayCalendar, type CalendarDay } from '../report/day-calendar.js';
 import { dayMailboxes, type DayMailboxPage } from '../report/day-mailboxes.js';
-import { mailboxDetail, type MailboxDetail } from '../report/mailbox-detail.js';
+import {
+  mailboxDetail,
+  type KindFigures,
+  type MailboxDetail,
+  type MailboxKinds,
+} from '../report/mailbox-detail.js';
 import { MAILBOX_STATES, type MailboxState } from '../programme/lifecycle/mailbox-state.js';
 import {
   organisationSummary,
@@ -86,7 +91,7 @@ export function formatProgrammeSummary(s: ProgrammeSummary): string {
     `held        ${formatCount(s.setAside.held)}; excluded ${formatCount(s.setAside.excluded)} (never migrated, not counted above)`,
     `success     ${s.successRate === null ? '-' : `${(s.successRate * 100).toFixed(2)}%`} (${formatCount(s.states.done ?? 0)} done, ${formatCount(s.states.failed ?? 0)} failed)`,
     `moved       ${formatCount(s.moved.whole)} whole, ${formatCount(s.moved.withSkipped)} with skipped items`,
-    `copied      ${plural(s.copied.messages, 'message')}, ${formatBytes(s.copied.bytes)}; ${plural(s.copied.skippedItems, 'item')} skipped`,
+    `copied      ${plural(s.copied.messages, 'message')}, ${formatBytes(s.copied.bytes)}${s.copied.calendarItems + s.copied.contacts > 0 ? `; ${plural(s.copied.calendarItems, 'calendar item')}, ${plural(s.copied.contacts, 'contact')}` : ''}; ${plural(s.copied.skippedItems, 'item')} skipped`,
     t.mailboxesPerDay === null
       ? 'throughput  - (no pass has finished yet)'
       : `throughput  ${rate(t.mailboxesPerDay)} mailboxes/day (${formatCount(t.doneInWindow)} done in the last ${rate(t.windowDays)} days); ${rate(t.messagesPerHour ?? 0)} messages/hour, ${formatBytes(Math.round(t.bytesPerHour ?? 0))}/hour (last ${rate(t.windowHours)} h)`,
@@ -187,6 +192,27 @@ export function formatOrganisationSummary(o: OrganisationSummary): string {
   ].join('\n');
 }
 
+/** How a side's logins went: mail, and DAV when the mailbox moves calendars and contacts. */
+function logins(side: MailboxDetail['source'], kinds: MailboxKinds): string {
+  const mail = `login ${side.login ?? 'not checked'}`;
+  return kinds.calendars ? `${mail}, DAV login ${side.davLogin ?? 'not checked'}` : mail;
+}
+
+/** Calendars and contacts, each as copied of what discovery found; nothing when the mailbox moves mail only. */
+function kindLines(kinds: MailboxKinds): string[] {
+  const line = (label: string, f: KindFigures, item: string, collection: string): string => {
+    const found =
+      f.items === null
+        ? ' (not discovered yet)'
+        : ` of ${plural(f.items, item)} in ${plural(f.collections ?? 0, collection)}`;
+    return `${label}${formatCount(f.copied)} copied${found}`;
+  };
+  return [
+    ...(kinds.calendars ? [line('calendars   ', kinds.calendars, 'item', 'calendar')] : []),
+    ...(kinds.contacts ? [line('contacts    ', kinds.contacts, 'contact', 'address book')] : []),
+  ];
+}
+
 /** One mailbox's move: where it stands, its passes and its skipped items. */
 export function formatMailboxDetail(m: MailboxDetail): string {
   const passes = passTable(m.passes, { moment, count: formatCount, bytes: formatBytes });
@@ -204,8 +230,9 @@ export function formatMailboxDetail(m: MailboxDetail): string {
       ? [`failure     ${m.lastFailure.label} (${m.lastFailure.type}): ${m.lastFailure.reason ?? ''}`]
       : []),
     `copied      ${plural(m.copiedMessages, 'message')}, ${formatBytes(m.copiedBytes)}${size}; last pass ${moment(m.lastPassAt)}${m.doneAt ? `; done ${moment(m.doneAt)}` : ''}${m.stalledMs > 0 ? `; held back ${Math.round(m.stalledMs / 60_000)} min by throttling` : ''}`,
-    `source      ${m.source.endpoint} / ${m.source.user} (login ${m.source.login ?? 'not checked'})`,
-    `target      ${m.target.endpoint} / ${m.target.user} (login ${m.target.login ?? 'not checked'})`,
+    ...kindLines(m.kinds),
+    `source      ${m.source.endpoint} / ${m.source.user} (${logins(m.source, m.kinds)})`,
+    `target      ${m.target.endpoint} / ${m.target.user} (${logins(m.target, m.kinds)})`,
     `notify      ${m.notifyAddress}`,
     '',
     m.passes.length === 0 ? 'no pass yet' : table(passes.head, passes.rows, passes.numeric),
@@ -303,8 +330,10 @@ Views (one at a time):
                                messages and bytes copied, throughput, work left and ETA
   tranche status ADDRESS       one mailbox: organisation, state, day, told day, rescheduled-from day,
                                next step and when due, attempts, lease, last failure, copied messages
-                               and bytes, every pass (kind, started, finished, outcome, messages,
-                               bytes, error) and its skipped items
+                               and bytes, calendar items and contacts (copied of those discovered)
+                               when its endpoints carry a DAV address, every pass (kind, started,
+                               finished, outcome, messages, bytes, calendar items, contacts, error)
+                               and its skipped items
   tranche status --org CODE    one organisation: the programme's figures restricted to it, its
                                contacts, blackout dates and days
   tranche status --orgs        every organisation: code, name, total, done, failed, next day

@@ -18,8 +18,28 @@ export interface PassDetail {
   outcome: string | null;
   messages: number;
   bytes: number;
+  /** Calendar items and contacts the pass wrote (created or updated). */
+  calendarItems: number;
+  contacts: number;
   skipped: number;
   error: { type: string; label: string; reason: string | null } | null;
+}
+
+/** One kind of data of a mailbox: how much discovery found on the source, and how much passes wrote. */
+export interface KindFigures {
+  /** Folders, calendars or address books on the source, as discovered (null: not yet). */
+  collections: number | null;
+  /** Messages, calendar items or contacts on the source, as discovered (null: not yet). */
+  items: number | null;
+  /** Items written to the target so far, all passes (a changed item counts each time it moves). */
+  copied: number;
+}
+
+/** What moves for a mailbox, per kind; calendars and contacts only when both its endpoints carry a DAV address. */
+export interface MailboxKinds {
+  mail: KindFigures;
+  calendars: KindFigures | null;
+  contacts: KindFigures | null;
 }
 
 /** A message or folder a pass could not copy (or a message the target altered: kind altered-by-target). */
@@ -52,8 +72,9 @@ export interface MailboxDetail {
   lastFailure: { type: string; label: string; reason: string | null } | null;
   /** What the mailbox waits for, in words (its target's daily upload allowance), null when nothing. */
   waitingFor: string | null;
-  source: { endpoint: string; user: string; login: string | null };
-  target: { endpoint: string; user: string; login: string | null };
+  /** Each side's endpoint, user, and how its logins went (mail, and DAV when it has calendars and contacts). */
+  source: { endpoint: string; user: string; login: string | null; davLogin: string | null };
+  target: { endpoint: string; user: string; login: string | null; davLogin: string | null };
   notifyAddress: string;
   /** Folders, messages and bytes on the source, as discovered. */
   folderCount: number | null;
@@ -63,6 +84,8 @@ export interface MailboxDetail {
   copiedBytes: number;
   /** Time spent waiting because a server throttled this mailbox (ms, programme clock). */
   stalledMs: number;
+  /** Mail, calendars and contacts: found and copied. */
+  kinds: MailboxKinds;
   lastPassAt: string | null;
   doneAt: string | null;
   passes: PassDetail[];
@@ -114,11 +137,19 @@ export async function mailboxDetail(db: Kysely<Database>, address: string): Prom
       'mailbox.stalled_ms',
       'mailbox.last_pass_at',
       'mailbox.done_at',
+      'mailbox.source_dav_login',
+      'mailbox.target_dav_login',
+      'mailbox.calendar_count',
+      'mailbox.addressbook_count',
+      'mailbox.calendar_item_count',
+      'mailbox.contact_count',
+      'mailbox.copied_calendar_items',
+      'mailbox.copied_contacts',
     ])
     .where('mailbox.address', '=', wanted)
     .executeTakeFirst();
   if (!m) throw new TrancheError('usage', `no mailbox ${wanted} in this programme`);
-  const [passes, skipped, skippedTotal] = await Promise.all([
+  const [passes, skipped, skippedTotal, dav] = await Promise.all([
     db
       .selectFrom('pass')
       .select([
@@ -129,6 +160,8 @@ export async function mailboxDetail(db: Kysely<Database>, address: string): Prom
         'outcome',
         'messages',
         'bytes',
+        'calendar_items',
+        'contacts',
         'skipped',
         'error_type',
         'error_reason',
@@ -150,7 +183,14 @@ export async function mailboxDetail(db: Kysely<Database>, address: string): Prom
       .where('mailbox', '=', m.address)
       .where('kind', 'not in', WARNING_KINDS)
       .executeTakeFirstOrThrow(),
+    // Calendars and contacts move when both endpoints carry a DAV address.
+    db
+      .selectFrom('endpoint')
+      .select((eb) => eb.fn.count('dav_url').as('n'))
+      .where('name', 'in', [m.source_endpoint, m.target_endpoint])
+      .executeTakeFirstOrThrow(),
   ]);
+  const hasDav = Number(dav.n) === (m.source_endpoint === m.target_endpoint ? 1 : 2);
   const failure = (type: string | null, reason: string | null) =>
     type === null && reason === null
       ? null
@@ -171,8 +211,18 @@ export async function mailboxDetail(db: Kysely<Database>, address: string): Prom
     lease: m.lease_owner === null ? null : { owner: m.lease_owner, until: m.lease_until },
     lastFailure: failure(m.failure_type, m.failure_reason),
     waitingFor: m.waiting_for,
-    source: { endpoint: m.source_endpoint, user: m.source_user, login: m.source_login },
-    target: { endpoint: m.target_endpoint, user: m.target_user, login: m.target_login },
+    source: {
+      endpoint: m.source_endpoint,
+      user: m.source_user,
+      login: m.source_login,
+      davLogin: m.source_dav_login,
+    },
+    target: {
+      endpoint: m.target_endpoint,
+      user: m.target_user,
+      login: m.target_login,
+      davLogin: m.target_dav_login,
+    },
     notifyAddress: m.notify_address,
     folderCount: orNull(m.folder_count),
     messageCount: orNull(m.message_count),
@@ -180,6 +230,27 @@ export async function mailboxDetail(db: Kysely<Database>, address: string): Prom
     copiedMessages: Number(m.copied_messages),
     copiedBytes: Number(m.copied_bytes),
     stalledMs: Number(m.stalled_ms),
+    kinds: {
+      mail: {
+        collections: orNull(m.folder_count),
+        items: orNull(m.message_count),
+        copied: Number(m.copied_messages),
+      },
+      calendars: hasDav
+        ? {
+            collections: orNull(m.calendar_count),
+            items: orNull(m.calendar_item_count),
+            copied: Number(m.copied_calendar_items),
+          }
+        : null,
+      contacts: hasDav
+        ? {
+            collections: orNull(m.addressbook_count),
+            items: orNull(m.contact_count),
+            copied: Number(m.copied_contacts),
+          }
+        : null,
+    },
     lastPassAt: m.last_pass_at,
     doneAt: m.done_at,
     passes: passes.map((p) => ({
@@ -190,6 +261,8 @@ export async function mailboxDetail(db: Kysely<Database>, address: string): Prom
       outcome: p.outcome,
       messages: Number(p.messages),
       bytes: Number(p.bytes),
+      calendarItems: Number(p.calendar_items),
+      contacts: Number(p.contacts),
       skipped: Number(p.skipped),
       error: failure(p.error_type, p.error_reason),
     })),

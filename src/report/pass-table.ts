@@ -17,10 +17,23 @@ export interface PassTable {
   numeric: boolean[];
 }
 
-/** PASSES as a table: kind, started, finished, outcome, messages, bytes, and the error in words. */
+/**
+ * PASSES as a table: kind, started, finished, outcome, messages, bytes, calendar items and contacts
+ * (when any pass moved some), and the error in words.
+ */
 export function passTable(passes: PassDetail[], format: PassTableFormat): PassTable {
+  const dav = passes.some((p) => p.calendarItems > 0 || p.contacts > 0);
   return {
-    head: ['pass', 'started', 'finished', 'outcome', 'messages', 'bytes', 'error'],
+    head: [
+      'pass',
+      'started',
+      'finished',
+      'outcome',
+      'messages',
+      'bytes',
+      ...(dav ? ['calendar items', 'contacts'] : []),
+      'error',
+    ],
     rows: passes.map((p) => [
       p.kind,
       format.moment(p.startedAt),
@@ -28,8 +41,9 @@ export function passTable(passes: PassDetail[], format: PassTableFormat): PassTa
       p.outcome ?? '-',
       format.count(p.messages),
       format.bytes(p.bytes),
+      ...(dav ? [format.count(p.calendarItems), format.count(p.contacts)] : []),
       p.error ? `${p.error.label}: ${p.error.reason ?? ''}` : '',
     ]),
-    numeric: [false, false, false, false, true, true, false],
+    numeric: [false, false, false, false, true, true, ...(dav ? [true, true] : []), false],
   };
 }

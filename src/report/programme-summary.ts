@@ -25,7 +25,8 @@ export interface ProgrammeSummary {
   moved: { whole: number; withSkipped: number };
   failures: FailureGroup[];
   /** Copied so far over every mailbox's passes, and the items the target refused. */
-  copied: { messages: number; bytes: number; skippedItems: number };
+  /** Items per kind written so far (mail messages, calendar items, contacts), bytes of mail, skipped items. */
+  copied: { messages: number; bytes: number; calendarItems: number; contacts: number; skippedItems: number };
   throughput: Throughput;
   eta: Eta;
   /** Held (counted in their state too) and excluded (counted in no state, nor as failed) mailboxes. */
@@ -67,6 +68,8 @@ export async function programmeSummary(
     copied: {
       messages: sum((t) => t.copiedMessages),
       bytes: sum((t) => t.copiedBytes),
+      calendarItems: sum((t) => t.copiedCalendarItems),
+      contacts: sum((t) => t.copiedContacts),
       skippedItems: sum((t) => t.skippedItems),
     },
     throughput: pace,

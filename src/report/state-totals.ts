@@ -15,6 +15,9 @@ export interface StateTotals {
   sizeBytes: number;
   copiedMessages: number;
   copiedBytes: number;
+  /** Calendar items and contacts written so far. */
+  copiedCalendarItems: number;
+  copiedContacts: number;
   skippedItems: number;
   /** Mailboxes in this state with at least one skipped item (done with skipped items, for done). */
   withSkipped: number;
@@ -35,6 +38,8 @@ export async function stateTotals(
       eb.fn.sum('size_bytes').as('size'),
       eb.fn.sum('copied_messages').as('messages'),
       eb.fn.sum('copied_bytes').as('bytes'),
+      eb.fn.sum('copied_calendar_items').as('calendar_items'),
+      eb.fn.sum('copied_contacts').as('contacts'),
     ])
     .$if(organisation !== undefined, (q) => q.where('organisation', 'in', organisationCodes(organisation!)))
     // Excluded mailboxes are never migrated: counted apart (setAsideTotals), not in any state.
@@ -68,6 +73,8 @@ export async function stateTotals(
     sizeBytes: Number(r.size ?? 0),
     copiedMessages: Number(r.messages ?? 0),
     copiedBytes: Number(r.bytes ?? 0),
+    copiedCalendarItems: Number(r.calendar_items ?? 0),
+    copiedContacts: Number(r.contacts ?? 0),
     skippedItems: skippedIn.get(r.state) ?? 0,
     withSkipped: withSkippedIn.get(r.state) ?? 0,
   }));

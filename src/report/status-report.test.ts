@@ -263,7 +263,13 @@ for (const [backend, location] of storeBackends()) {
             examples: ['b2@b.org'],
           },
         ]);
-        assert.deepEqual(s.copied, { messages: 200, bytes: 20000, skippedItems: 1 });
+        assert.deepEqual(s.copied, {
+          messages: 200,
+          bytes: 20000,
+          calendarItems: 0,
+          contacts: 0,
+          skippedItems: 1,
+        });
         assert.deepEqual(s.throughput, {
           mailboxesPerDay: 3 / 7,
           doneInWindow: 3,
@@ -468,7 +474,7 @@ for (const [backend, location] of storeBackends()) {
           [m.copiedMessages, m.copiedBytes, m.sizeBytes, m.messageCount],
           [200, 20000, 30020000, 201],
         );
-        assert.deepEqual(m.source, { endpoint: 'old', user: 'a5', login: null });
+        assert.deepEqual(m.source, { endpoint: 'old', user: 'a5', login: null, davLogin: null });
         assert.deepEqual(m.passes, [
           {
             kind: 'prestage',
@@ -478,6 +484,8 @@ for (const [backend, location] of storeBackends()) {
             outcome: 'partial',
             messages: 200,
             bytes: 20000,
+            calendarItems: 0,
+            contacts: 0,
             skipped: 1,
             error: null,
           },
@@ -489,6 +497,8 @@ for (const [backend, location] of storeBackends()) {
             outcome: 'failed',
             messages: 0,
             bytes: 0,
+            calendarItems: 0,
+            contacts: 0,
             skipped: 0,
             error: {
               type: 'connection-lost',
@@ -497,6 +507,12 @@ for (const [backend, location] of storeBackends()) {
             },
           },
         ]);
+        // No endpoint of this mailbox carries a DAV address: mail only.
+        assert.deepEqual(m.kinds, {
+          mail: { collections: 3, items: 201, copied: 200 },
+          calendars: null,
+          contacts: null,
+        });
         assert.deepEqual(m.skipped, [
           {
             // Rows written before kinds were recorded were all refused by the target.

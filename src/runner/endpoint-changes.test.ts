@@ -29,6 +29,7 @@ const row: Selectable<EndpointTable> = {
   token_secret: null,
   auth_mechanism: null,
   profile: null,
+  dav_url: null,
   created_at: '2027-01-01T00:00:00.000Z',
 };
 

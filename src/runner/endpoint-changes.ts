@@ -16,6 +16,7 @@ const SETTINGS = [
   'latency_threshold_ms',
   'auth_mechanism',
   'profile',
+  'dav_url',
 ] as const;
 
 /**

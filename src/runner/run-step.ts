@@ -26,7 +26,9 @@ import { connectionsPerMailbox } from '../limits/endpoint-room.js';
 import { holdsLease } from './leases.js';
 import { finishStep } from '../state/mailbox/finish-step.js';
 import { markCutover } from '../state/mailbox/mark-cutover.js';
-import { passClose, startPass } from './pass-record.js';
+import { passClose, startPass, written, type PassReports } from './pass-record.js';
+import { DavPassError, hasDav, runDavPass } from './dav-pass.js';
+import { SideError, unwrapSide } from './side-error.js';
 import { stepFailed, stepSucceeded, type Side } from './step-outcome.js';
 import { allowanceReached, MailboxAllowance } from '../limits/mailbox-allowance.js';
 import type { StepRowChange } from '../state/mailbox/finish-step.js';
@@ -91,26 +93,6 @@ export async function stepContext({ config, ...setup }: StepSetup): Promise<Step
 /** How a step ended, for the runner's log and counters. */
 export type StepResult = 'ok' | 'retry' | 'failed' | 'interrupted' | 'waiting';
 
-/** An error from logging in to one side, carrying the side (it passes through the engine's retries as itself). */
-class SideError extends TrancheError {
-  readonly side: Side;
-  /** The error as the login threw it (a token source's keeps its code, for the OAuth2 outcome). */
-  readonly original: TrancheError;
-  /** Whether the side logged in with an OAuth2 token. */
-  readonly usedToken: boolean;
-
-  constructor(side: Side, error: TrancheError, usedToken = false) {
-    super(error.type, error.message.startsWith(`${side}:`) ? error.message : `${side}: ${error.message}`, {
-      cause: error.cause,
-      retryable: error.retryable,
-      retryAfterMs: error.retryAfterMs,
-    });
-    this.side = side;
-    this.original = error;
-    this.usedToken = usedToken;
-  }
-}
-
 function opener(ctx: StepContext, mailbox: Selectable<MailboxTable>, side: Side): StoreFactory {
   const endpoint = ctx.endpoints.get(side === 'source' ? mailbox.source_endpoint : mailbox.target_endpoint)!;
   const user = side === 'source' ? mailbox.source_user : mailbox.target_user;
@@ -127,7 +109,7 @@ function opener(ctx: StepContext, mailbox: Selectable<MailboxTable>, side: Side)
     try {
       store = await openMailStore(login, `endpoint ${endpoint.name}`);
     } catch (error) {
-      throw new SideError(side, toTrancheError(error), login.bearer !== undefined);
+      throw new SideError(side, toTrancheError(error), { usedToken: login.bearer !== undefined });
     }
     await adapt(ctx, endpoint.name, performance.now() - started);
     return store;
@@ -182,25 +164,12 @@ function queueOutcome(
   );
 }
 
-/** The typed error inside whatever a step threw, and the side (and its login's own error) it came from when known. */
-function unwrap(error: unknown): {
-  error: TrancheError;
-  side: Side | undefined;
-  login: SideError | undefined;
-} {
-  const typed = toTrancheError(error);
-  if (typed instanceof SideError) return { error: typed, side: typed.side, login: typed };
-  if (typed.cause instanceof SideError)
-    return { error: typed.cause, side: typed.cause.side, login: typed.cause };
-  return { error: typed, side: undefined, login: undefined };
-}
-
 /** This process lost the mailbox's lease: the pass is recorded as interrupted, and the mailbox left to whoever holds it now. */
 async function leftToNewHolder(
   ctx: StepContext,
   passId: string,
   mailbox: Selectable<MailboxTable>,
-  report: SyncReport | undefined,
+  report: PassReports,
   log: Logger,
 ): Promise<StepResult> {
   const pass = passClose(passId, mailbox.address, ctx.clock.now(), 'interrupted', report, {
@@ -229,9 +198,12 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
     allowance
       ? { ...row, allowance_from: allowance.state().from, allowance_bytes: allowance.state().bytes }
       : row;
+  const connections = connectionsPerMailbox(ctx.endpoints, mailbox, ctx.lifecycle.connectionsPerMailbox);
+  // What the mail and the DAV parts did, also when one of them fails: the pass keeps both counts.
+  const reports: PassReports = { mail: undefined, dav: undefined };
   let report: SyncReport | undefined;
   try {
-    report = await syncMailbox({
+    report = reports.mail = await syncMailbox({
       mailboxKey: `mailbox:${mailbox.address}`,
       openSource,
       openTarget,
@@ -240,7 +212,7 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
       options: DEFAULT_FOLDER_SYNC,
       logger: log,
       signal: ctx.signal,
-      connections: connectionsPerMailbox(ctx.endpoints, mailbox, ctx.lifecycle.connectionsPerMailbox),
+      connections,
       pace: async (bytes) => {
         allowance?.take(bytes, ctx.clock.now());
         await ctx.pace.take(endpoints, bytes, ctx.signal);
@@ -248,6 +220,24 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
       target: rulesOf(ctx.endpoints.get(mailbox.target_endpoint)!),
     });
     if (report.error) throw report.error;
+    if (hasDav(ctx.endpoints, mailbox)) {
+      // Calendars and contacts after the mail, in the same pass: the mailbox is done only when both are.
+      try {
+        reports.dav = await runDavPass({
+          db: ctx.db,
+          box: ctx.box,
+          endpoints: ctx.endpoints,
+          mailbox,
+          concurrency: 2 * connections,
+          verify: step === 'final',
+          logger: log,
+          signal: ctx.signal,
+        });
+      } catch (error) {
+        if (error instanceof DavPassError) reports.dav = error.report;
+        throw error;
+      }
+    }
     if (step === 'final') {
       // Skipped items (messages and folders) are known and reported: verify leaves them out.
       const folders = { renames: [], excludes: [] };
@@ -262,11 +252,11 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
     }
   } catch (error) {
     const now = ctx.clock.now();
-    if (leaseLost(ctx.signal)) return leftToNewHolder(ctx, passId, mailbox, report, log);
+    if (leaseLost(ctx.signal)) return leftToNewHolder(ctx, passId, mailbox, reports, log);
     const stopped = stoppedByPeople(ctx.signal);
     if (stopped) {
       // Held (its lease was taken away with its day) or its server paused: let go, the step waits.
-      const pass = passClose(passId, mailbox.address, now, 'interrupted', report, {
+      const pass = passClose(passId, mailbox.address, now, 'interrupted', reports, {
         message: stopped.message,
       });
       await finishStep(ctx.db, { pass, owner: ctx.owner, row: {} });
@@ -274,7 +264,7 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
       return 'interrupted';
     }
     if (ctx.signal.aborted) {
-      const pass = passClose(passId, mailbox.address, now, 'interrupted', report, undefined);
+      const pass = passClose(passId, mailbox.address, now, 'interrupted', reports, undefined);
       await finishStep(ctx.db, { pass, owner: ctx.owner, row: {} });
       log.info('interrupted; the step stays due');
       return 'interrupted';
@@ -282,7 +272,7 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
     const waiting = allowanceReached(error);
     if (waiting) {
       // Not a failure: the step stops at a safe point and goes on when the next window opens.
-      const pass = passClose(passId, mailbox.address, now, 'interrupted', report, {
+      const pass = passClose(passId, mailbox.address, now, 'interrupted', reports, {
         type: 'allowance',
         message: waiting.message,
       });
@@ -294,7 +284,7 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
       );
       return 'waiting';
     }
-    const { error: typed, side, login } = unwrap(error);
+    const { error: typed, side, login } = unwrapSide(error);
     const { outcome, row } = stepFailed(
       mailbox,
       login?.usedToken ? login.original : typed,
@@ -302,9 +292,9 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
       ctx.lifecycle,
       now,
       Math.random,
-      login?.usedToken ?? false,
+      { usedToken: login?.usedToken, dav: login?.dav },
     );
-    const pass = passClose(passId, mailbox.address, now, 'failed', report, typed);
+    const pass = passClose(passId, mailbox.address, now, 'failed', reports, typed);
     await finishStep(ctx.db, { pass, owner: ctx.owner, row: counted(row) });
     if (outcome === 'failed' && ctx.notices) await queueOutcome(ctx, mailbox, 'failure', now);
     log.warn({ type: typed.type, side, err: typed, outcome }, 'step failed');
@@ -312,23 +302,26 @@ export async function runStep(ctx: StepContext, mailbox: Selectable<MailboxTable
   }
   // Another worker claimed the mailbox as the pass ended (before the heartbeat could stop it): it carries the step.
   if (!(await holdsLease(ctx.db, mailbox.address, ctx.owner)))
-    return leftToNewHolder(ctx, passId, mailbox, report, log);
+    return leftToNewHolder(ctx, passId, mailbox, reports, log);
   const now = ctx.clock.now();
-  const pass = passClose(
-    passId,
-    mailbox.address,
-    now,
-    report.skipped.length > 0 ? 'partial' : 'ok',
-    report,
-    undefined,
-  );
+  const skipped = report.skipped.length + (reports.dav?.skipped.length ?? 0);
+  const pass = passClose(passId, mailbox.address, now, skipped > 0 ? 'partial' : 'ok', reports, undefined);
   await finishStep(ctx.db, {
     pass,
     owner: ctx.owner,
     row: counted(stepSucceeded(mailbox, step, ctx.lifecycle, now)),
   });
   if (step === 'final' && ctx.notices) await queueOutcome(ctx, mailbox, 'success', now);
-  log.info({ messages: report.messagesCopied, bytes: report.bytesCopied }, 'step done');
+  log.info(
+    {
+      messages: report.messagesCopied,
+      bytes: report.bytesCopied,
+      ...(reports.dav
+        ? { calendarItems: written(reports.dav, 'calendar'), contacts: written(reports.dav, 'addressbook') }
+        : {}),
+    },
+    'step done',
+  );
   return 'ok';
 }
 

@@ -40,7 +40,7 @@ export function stepSucceeded(
  * A step failed. Retryable errors try again after an exponential, jittered delay (or the server's hint)
  * until lifecycle.attempts is used up; anything else fails the mailbox with the reason, to be re-planned.
  * A refused login is also recorded as discovery would, so the planner holds the mailbox until fixed:
- * a password login by its outcome (bad-password, disabled), a token login (USED_TOKEN) by its OAuth2
+ * a password login by its outcome (bad-password, disabled), a token login by its OAuth2
  * kind (client refused, consent missing, user not found, no permission, token endpoint unreachable).
  */
 export function stepFailed(
@@ -50,10 +50,17 @@ export function stepFailed(
   lifecycle: LifecycleConfig,
   now: Date,
   random: () => number = Math.random,
-  usedToken = false,
+  /**
+   * Where the error came from: a token login (its refusal recorded by its OAuth2 kind), or the side's
+   * DAV server (a refused login recorded as the DAV login's outcome).
+   */
+  origin: { usedToken?: boolean; dav?: boolean } = {},
 ): { outcome: 'retry' | 'failed'; row: StepRowChange } {
+  const { usedToken = false, dav = false } = origin;
   const attempts = mailbox.attempts + 1;
-  const reason = side && !error.message.startsWith(`${side}:`) ? `${side}: ${error.message}` : error.message;
+  const label = dav ? `${side} DAV` : side;
+  const reason =
+    side && !error.message.startsWith(`${label}:`) ? `${label}: ${error.message}` : error.message;
   if (error.retryable && attempts < lifecycle.attempts) {
     const spacing = { baseMs: lifecycle.retryDelayMinutes * 60_000, maxMs: MAX_RETRY_DELAY_MS };
     const delay = retryDelay(spacing, attempts, error.retryAfterMs, random);
@@ -72,6 +79,8 @@ export function stepFailed(
   }
   // A refused login is recorded as discovery records it (not a dropped connection: that one passes).
   const login = refusedLogin(error, usedToken);
+  const column =
+    side === undefined ? undefined : dav ? (`${side}_dav_login` as const) : (`${side}_login` as const);
   return {
     outcome: 'failed',
     row: {
@@ -82,8 +91,7 @@ export function stepFailed(
       next_due_at: null,
       failure_type: error.type,
       failure_reason: error.retryable ? `${reason} (after ${attempts} attempts)` : reason,
-      ...(login && side === 'source' ? { source_login: login, discover_detail: reason } : {}),
-      ...(login && side === 'target' ? { target_login: login, discover_detail: reason } : {}),
+      ...(login && column ? { [column]: login, discover_detail: reason } : {}),
     },
   };
 }

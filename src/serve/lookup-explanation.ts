@@ -22,7 +22,7 @@ export function explainMailbox(m: MailboxDetail, notices: readonly MailboxNotice
       break;
     case 'prestaged':
       lines.push(
-        `Planned to move on ${m.batchDay ?? '?'}; the mail is being copied ahead of the day (${m.copiedMessages} messages so far).`,
+        `Planned to move on ${m.batchDay ?? '?'}; the mail${m.kinds.calendars ? ', calendars and contacts are' : ' is'} being copied ahead of the day (${copiedSoFar(m)} so far).`,
       );
       break;
     case 'cutover':
@@ -30,7 +30,7 @@ export function explainMailbox(m: MailboxDetail, notices: readonly MailboxNotice
       break;
     case 'done':
       lines.push(
-        `Moved on ${m.doneAt?.slice(0, 10) ?? m.batchDay ?? '?'}: every message was copied and checked.`,
+        `Moved on ${m.doneAt?.slice(0, 10) ?? m.batchDay ?? '?'}: every message${m.kinds.calendars ? ', calendar item and contact' : ''} was copied and checked.`,
       );
       break;
     case 'failed':
@@ -51,7 +51,7 @@ export function explainMailbox(m: MailboxDetail, notices: readonly MailboxNotice
     );
   if (m.skippedTotal > 0)
     lines.push(
-      `${m.skippedTotal} message${m.skippedTotal === 1 ? ' was' : 's were'} not copied because the new server refused ${m.skippedTotal === 1 ? 'it' : 'them'} (see the skipped items).`,
+      `${m.skippedTotal} ${m.kinds.calendars ? 'item' : 'message'}${m.skippedTotal === 1 ? ' was' : 's were'} not copied because the new server refused ${m.skippedTotal === 1 ? 'it' : 'them'} (see the skipped items).`,
     );
   if (m.batchDay)
     lines.push(
@@ -62,4 +62,11 @@ export function explainMailbox(m: MailboxDetail, notices: readonly MailboxNotice
           : 'The user has not been told about the day yet.',
     );
   return lines;
+}
+
+/** What has been copied, per kind: messages, and calendar items and contacts when they move. */
+function copiedSoFar(m: MailboxDetail): string {
+  const mail = `${m.copiedMessages} messages`;
+  if (!m.kinds.calendars || !m.kinds.contacts) return mail;
+  return `${mail}, ${m.kinds.calendars.copied} calendar items, ${m.kinds.contacts.copied} contacts`;
 }

@@ -19,6 +19,7 @@ import * as m0015 from './migrations/0015-endpoint-oauth.js';
 import * as m0017 from './migrations/0017-dav-collection.js';
 import * as m0018 from './migrations/0018-soak-runs.js';
 import * as m0019 from './migrations/0019-service-profiles.js';
+import * as m0023 from './migrations/0023-calendars-contacts.js';
 import * as m0024 from './migrations/0024-delta-checkpoint.js';
 
 /** Every migration, in order; forward only. */
@@ -41,6 +42,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0017-dav-collection': m0017,
   '0018-soak-runs': m0018,
   '0019-service-profiles': m0019,
+  '0023-calendars-contacts': m0023,
   '0024-delta-checkpoint': m0024,
 };
 

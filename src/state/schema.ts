@@ -70,6 +70,8 @@ export interface EndpointTable {
   pause_reason: string | null;
   /** 1 when its running steps stop at a safe point too (`endpoint pause --now`). */
   pause_now: Generated<number>;
+  /** The CalDAV/CardDAV address of the endpoint's users ('{user}' in it); null: mail only. */
+  dav_url: string | null;
 }
 
 /** A day people closed or gave another capacity than the schedule's. */
@@ -173,6 +175,17 @@ export interface MailboxTable {
   allowance_bytes: Generated<string | number>;
   /** What the mailbox waits for, in words (the next day's upload allowance), null when nothing. */
   waiting_for: string | null;
+  /** How each side's DAV login went at discovery (null: no DAV address, or not discovered). */
+  source_dav_login: string | null;
+  target_dav_login: string | null;
+  /** Calendars, address books and their items on the source's DAV side, as discovered. */
+  calendar_count: number | null;
+  addressbook_count: number | null;
+  calendar_item_count: string | number | null;
+  contact_count: string | number | null;
+  /** Calendar items and contacts written so far (created or updated), all passes. */
+  copied_calendar_items: Generated<string | number>;
+  copied_contacts: Generated<string | number>;
 }
 
 /** One copy pass over a mailbox: pre-stage, delta or final (with verify). */
@@ -193,6 +206,9 @@ export interface PassTable {
   /** The endpoints the pass copied from and to (null on rows written before they were recorded). */
   source_endpoint: string | null;
   target_endpoint: string | null;
+  /** Calendar items and contacts the pass wrote (created or updated). */
+  calendar_items: Generated<string | number>;
+  contacts: Generated<string | number>;
 }
 
 /** A message a pass could not copy (e.g. too large for the target), for the mailbox's report. */

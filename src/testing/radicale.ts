@@ -1,7 +1,7 @@
 // Test harness: Debian's Radicale 3 as a throwaway server: htpasswd users, a rights file giving an
 // admin every user's collections, storage in a temporary directory, on a free loopback port.
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freeLoopbackPort, launchDavProcess } from './dav-process.js';
@@ -11,6 +11,8 @@ import { httpRequest } from './http-request.js';
 export interface RadicaleOptions {
   /** Largest request body accepted (Radicale's max_content_length): bigger items get 413. */
   maxContentLength?: number;
+  /** The admin's login (default: 'admin' with a random password), e.g. the same as a mail server's master user. */
+  admin?: DavLogin;
 }
 
 /** A login on a test DAV server. */
@@ -27,14 +29,16 @@ export interface RadicaleServer {
   /** The admin, with read and write on every user's collections. */
   admin: DavLogin;
   dir: string;
-  /** Adds a user (random password) and creates their principal collection, as a first login does. */
-  addUser(name?: string): Promise<DavLogin>;
+  /** Adds a user (random password unless given) and creates their principal collection, as a first login does. */
+  addUser(name?: string, password?: string): Promise<DavLogin>;
+  /** Gives a user another password (Radicale reads its users file at every login). */
+  setPassword(name: string, password: string): Promise<void>;
   stop(): Promise<void>;
 }
 
-const RIGHTS = `# the admin reads and writes every user's collections
+const rights = (admin: string): string => `# the admin reads and writes every user's collections
 [admin]
-user: admin
+user: ${admin}
 collection: .*
 permissions: RrWw
 
@@ -61,9 +65,9 @@ export async function startRadicale(options: RadicaleOptions = {}): Promise<Radi
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tranche-radicale-'));
   const port = await freeLoopbackPort();
   const users = path.join(dir, 'users');
-  const admin: DavLogin = { user: 'admin', password: randomBytes(9).toString('base64url') };
+  const admin: DavLogin = options.admin ?? { user: 'admin', password: randomBytes(9).toString('base64url') };
   await writeFile(users, `${admin.user}:${admin.password}\n`);
-  await writeFile(path.join(dir, 'rights'), RIGHTS);
+  await writeFile(path.join(dir, 'rights'), rights(admin.user));
   const config = [
     '[server]',
     `hosts = 127.0.0.1:${port}`,
@@ -96,10 +100,10 @@ export async function startRadicale(options: RadicaleOptions = {}): Promise<Radi
     url: proc.origin,
     admin,
     dir,
-    async addUser(name?: string): Promise<DavLogin> {
+    async addUser(name?: string, password?: string): Promise<DavLogin> {
       const login = {
         user: name ?? `u${++userCount}${randomBytes(3).toString('hex')}`,
-        password: randomBytes(9).toString('base64url'),
+        password: password ?? randomBytes(9).toString('base64url'),
       };
       await appendFile(users, `${login.user}:${login.password}\n`);
       // Radicale creates a user's principal collection when the user first looks at it.
@@ -110,6 +114,13 @@ export async function startRadicale(options: RadicaleOptions = {}): Promise<Radi
       if (response.status !== 207)
         throw new Error(`radicale: PROPFIND of the new principal gave ${response.status}`);
       return login;
+    },
+    async setPassword(name: string, password: string): Promise<void> {
+      const lines = (await readFile(users, 'utf8')).split('\n');
+      const at = lines.findIndex((l) => l.startsWith(`${name}:`));
+      if (at < 0) throw new Error(`radicale: no user ${name}`);
+      lines[at] = `${name}:${password}`;
+      await writeFile(users, lines.join('\n'));
     },
     stop: () => proc.stop(),
   };

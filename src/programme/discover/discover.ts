@@ -8,6 +8,9 @@ import type { Database, MailboxTable } from '../../state/schema.js';
 import { loginFor } from '../endpoints/mailbox-login.js';
 
 import { recordDiscovery } from '../../state/mailbox/record-discovery.js';
+import type { EndpointTable } from '../../state/schema.js';
+import { davEndpointFor, movesCalendars } from '../endpoints/dav-login.js';
+import { probeDav, type DavSideFound } from './dav-probe.js';
 import type { SecretBox } from '../../state/secrets/secret-box.js';
 import { oauthOutcomeOf, type OAuthOutcome } from './oauth-outcome.js';
 import { Semaphore } from './semaphore.js';
@@ -28,6 +31,15 @@ export interface DiscoverReport {
   target: LoginCounts;
   messages: number;
   bytes: number;
+  /** Mailboxes whose endpoints both carry a DAV address: their calendars and contacts move too. */
+  davMailboxes: number;
+  sourceDav: LoginCounts;
+  targetDav: LoginCounts;
+  /** Calendars, address books and their items on the sources' DAV sides. */
+  calendars: number;
+  addressbooks: number;
+  calendarItems: number;
+  contacts: number;
 }
 
 /** Mailboxes discovered at once, beside each endpoint's own connection cap. */
@@ -58,6 +70,31 @@ interface SideResult {
   folders?: number;
   messages?: number;
   bytes?: number;
+}
+
+/** How one DAV side went: the login's outcome and, from the source, what is there. */
+interface DavSideResult extends Omit<DavSideFound, 'error'> {
+  outcome: LoginOutcome;
+  detail: string | undefined;
+}
+
+/** Logs in to one DAV side as its mail side logs in; with COUNT, counts its collections and items. */
+async function probeDavSide(
+  endpoint: Selectable<EndpointTable>,
+  login: StoreEndpoint | undefined,
+  count: boolean,
+): Promise<DavSideResult> {
+  if (!login) return { outcome: 'no-password', detail: 'no password for this login' };
+  let found: DavSideFound;
+  try {
+    found = await probeDav(davEndpointFor(endpoint, login)!, count);
+  } catch (error) {
+    found = { error };
+  }
+  const { error, ...counts } = found;
+  if (error === undefined) return { outcome: 'ok', detail: undefined, ...counts };
+  const outcome = oauthOutcomeOf(error, login.bearer !== undefined) ?? outcomeOf(error);
+  return { outcome, detail: `DAV: ${toTrancheError(error).message}` };
 }
 
 async function probe(login: StoreEndpoint | undefined, countMail: boolean): Promise<SideResult> {
@@ -105,24 +142,44 @@ export async function discover(
     target: outcomes(),
     messages: 0,
     bytes: 0,
+    davMailboxes: 0,
+    sourceDav: outcomes(),
+    targetDav: outcomes(),
+    calendars: 0,
+    addressbooks: 0,
+    calendarItems: 0,
+    contacts: 0,
   };
   const workers = new Semaphore(PARALLEL_MAILBOXES);
   const one = async (m: Selectable<MailboxTable>): Promise<void> => {
     const sourceEndpoint = endpoints.get(m.source_endpoint)!;
     const targetEndpoint = endpoints.get(m.target_endpoint)!;
-    const [source, target] = await Promise.all([
-      limits
-        .get(sourceEndpoint.name)!
-        .run(() => probe(loginFor(sourceEndpoint, m.source_user, m.source_secret, box), true)),
-      limits
-        .get(targetEndpoint.name)!
-        .run(() => probe(loginFor(targetEndpoint, m.target_user, m.target_secret, box), false)),
+    const sourceLogin = loginFor(sourceEndpoint, m.source_user, m.source_secret, box);
+    const targetLogin = loginFor(targetEndpoint, m.target_user, m.target_secret, box);
+    const sourceLimit = limits.get(sourceEndpoint.name)!;
+    const targetLimit = limits.get(targetEndpoint.name)!;
+    const dav = movesCalendars(sourceEndpoint, targetEndpoint);
+    const [source, target, sourceDav, targetDav] = await Promise.all([
+      sourceLimit.run(() => probe(sourceLogin, true)),
+      targetLimit.run(() => probe(targetLogin, false)),
+      dav ? sourceLimit.run(() => probeDavSide(sourceEndpoint, sourceLogin, true)) : undefined,
+      dav ? targetLimit.run(() => probeDavSide(targetEndpoint, targetLogin, false)) : undefined,
     ]);
     report.mailboxes++;
     report.source[source.outcome] = (report.source[source.outcome] ?? 0) + 1;
     report.target[target.outcome] = (report.target[target.outcome] ?? 0) + 1;
     report.messages += source.messages ?? 0;
     report.bytes += source.bytes ?? 0;
+    if (sourceDav && targetDav) {
+      report.davMailboxes++;
+      report.sourceDav[sourceDav.outcome] = (report.sourceDav[sourceDav.outcome] ?? 0) + 1;
+      report.targetDav[targetDav.outcome] = (report.targetDav[targetDav.outcome] ?? 0) + 1;
+      report.calendars += sourceDav.calendars ?? 0;
+      report.addressbooks += sourceDav.addressbooks ?? 0;
+      report.calendarItems += sourceDav.calendarItems ?? 0;
+      report.contacts += sourceDav.contacts ?? 0;
+    }
+    const allOk = [source, target, sourceDav, targetDav].every((r) => !r || r.outcome === 'ok');
     logger.info(
       {
         mailbox: m.address,
@@ -130,12 +187,25 @@ export async function discover(
         target: target.outcome,
         messages: source.messages,
         bytes: source.bytes,
+        ...(sourceDav && targetDav
+          ? {
+              sourceDav: sourceDav.outcome,
+              targetDav: targetDav.outcome,
+              calendarItems: sourceDav.calendarItems,
+              contacts: sourceDav.contacts,
+            }
+          : {}),
       },
-      source.outcome === 'ok' && target.outcome === 'ok'
+      allOk
         ? 'discovered'
-        : `discovered: ${source.detail ?? target.detail ?? ''}`,
+        : `discovered: ${source.detail ?? target.detail ?? sourceDav?.detail ?? targetDav?.detail ?? ''}`,
     );
-    const detail = [source.detail && `source: ${source.detail}`, target.detail && `target: ${target.detail}`]
+    const detail = [
+      source.detail && `source: ${source.detail}`,
+      target.detail && `target: ${target.detail}`,
+      sourceDav?.detail && `source ${sourceDav.detail}`,
+      targetDav?.detail && `target ${targetDav.detail}`,
+    ]
       .filter(Boolean)
       .join('; ');
     await recordDiscovery(db, m.address, {
@@ -145,6 +215,12 @@ export async function discover(
       message_count: source.messages ?? null,
       size_bytes: source.bytes ?? null,
       discover_detail: detail || null,
+      source_dav_login: sourceDav?.outcome ?? null,
+      target_dav_login: targetDav?.outcome ?? null,
+      calendar_count: sourceDav?.calendars ?? null,
+      addressbook_count: sourceDav?.addressbooks ?? null,
+      calendar_item_count: sourceDav?.calendarItems ?? null,
+      contact_count: sourceDav?.contacts ?? null,
     });
   };
   // Paged by address, so a programme of millions is never read whole.
@@ -175,6 +251,9 @@ export interface Blocker {
 export interface Logins {
   source_login: string | null;
   target_login: string | null;
+  /** The DAV logins (null: no calendars and contacts to move, so nothing to block). */
+  source_dav_login: string | null;
+  target_dav_login: string | null;
   discover_detail: string | null;
 }
 
@@ -186,11 +265,15 @@ export function blockerReason(m: Logins): string | undefined {
   if (m.source_login === null) return 'not discovered yet';
   // As in SQL there: a target login not recorded (NULL) does not block.
   const targetBad = m.target_login !== null && m.target_login !== 'ok';
-  if (m.source_login === 'ok' && !targetBad) return undefined;
+  const sourceDavBad = m.source_dav_login !== null && m.source_dav_login !== 'ok';
+  const targetDavBad = m.target_dav_login !== null && m.target_dav_login !== 'ok';
+  if (m.source_login === 'ok' && !targetBad && !sourceDavBad && !targetDavBad) return undefined;
   return (
     [
       m.source_login !== 'ok' && `source login: ${m.source_login}`,
       targetBad && `target login: ${m.target_login}`,
+      sourceDavBad && `source DAV login: ${m.source_dav_login}`,
+      targetDavBad && `target DAV login: ${m.target_dav_login}`,
     ]
       .filter(Boolean)
       .join(', ') + (m.discover_detail ? ` (${m.discover_detail})` : '')
@@ -201,9 +284,23 @@ export function blockerReason(m: Logins): string | undefined {
 export async function schedulingBlockers(db: Kysely<Database>, organisation?: string): Promise<Blocker[]> {
   let query = db
     .selectFrom('mailbox')
-    .select(['address', 'organisation', 'source_login', 'target_login', 'discover_detail'])
+    .select([
+      'address',
+      'organisation',
+      'source_login',
+      'target_login',
+      'source_dav_login',
+      'target_dav_login',
+      'discover_detail',
+    ])
     .where((eb) =>
-      eb.or([eb('source_login', 'is', null), eb('source_login', '!=', 'ok'), eb('target_login', '!=', 'ok')]),
+      eb.or([
+        eb('source_login', 'is', null),
+        eb('source_login', '!=', 'ok'),
+        eb('target_login', '!=', 'ok'),
+        eb('source_dav_login', '!=', 'ok'),
+        eb('target_dav_login', '!=', 'ok'),
+      ]),
     )
     .orderBy('address');
   if (organisation) query = query.where('organisation', '=', organisation);

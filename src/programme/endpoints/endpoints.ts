@@ -9,6 +9,7 @@ import { LOCK, withExclusiveWrite } from '../../state/exclusive-write.js';
 import type { Database, EndpointTable } from '../../state/schema.js';
 import type { SecretBox } from '../../state/secrets/secret-box.js';
 import { checkStoreUrl } from '../../mailstore/open-mail-store.js';
+import { checkDavUrl } from './dav-login.js';
 import { serviceProfile, type ServiceProfileName } from '../../mailstore/service-profile.js';
 
 /** Per-endpoint limits; every global limit has this one owner (design.md). */
@@ -47,6 +48,8 @@ export interface EndpointInput extends EndpointLimits {
   oauth?: OAuthSetting | undefined;
   /** What the service does differently (exchange-online, gmail). */
   profile?: ServiceProfileName | undefined;
+  /** The users' CalDAV/CardDAV address ('{user}' in it): calendars and contacts move with the mail. */
+  davUrl?: string | undefined;
 }
 
 /** An endpoint as listed: everything but the secrets, of which only their presence is told. */
@@ -74,6 +77,8 @@ export interface EndpointChanges {
   /** A new OAuth2 token source with its secret; null: back to password logins. */
   oauth?: OAuthSetting | null;
   profile?: ServiceProfileName | null;
+  /** A new DAV address; null: mail only. */
+  davUrl?: string | null;
   maxConnections?: number;
   maxMailboxes?: number;
   bytesPerHour?: number | null;
@@ -117,6 +122,7 @@ function summaryOf(row: Selectable<EndpointTable>): EndpointSummary {
     authMechanism: row.auth_mechanism ?? undefined,
     hasTokenSecret: row.token_secret !== null,
     profile: (row.profile as ServiceProfileName | null) ?? undefined,
+    davUrl: row.dav_url ?? undefined,
     maxConnections: row.max_connections,
     maxMailboxes: row.max_mailboxes,
     bytesPerHour: optionalNumber(row.bytes_per_hour),
@@ -186,6 +192,7 @@ export class Endpoints {
       loginTemplate: input.loginTemplate ?? null,
       oauth: input.oauth !== undefined,
     });
+    if (input.davUrl !== undefined) checkDavUrl(input.name, input.davUrl);
     await this.#db.transaction().execute(async (tx) => {
       const existing = await tx
         .selectFrom('endpoint')
@@ -219,6 +226,7 @@ export class Endpoints {
         latency_threshold_ms: input.latencyThresholdMs ?? null,
         ...this.#oauthColumns(input.oauth),
         profile: input.profile ?? null,
+        dav_url: input.davUrl ?? null,
       })
       .execute();
   }
@@ -281,6 +289,7 @@ export class Endpoints {
         oauth: changes.oauth === undefined ? row.token_source !== null : changes.oauth !== null,
       };
       checkLogin(name, login);
+      if (changes.davUrl) checkDavUrl(name, changes.davUrl);
       const maxMailboxes = changed(changes.maxMailboxes, row.max_mailboxes);
       const latencyThresholdMs = changed(changes.latencyThresholdMs, row.latency_threshold_ms);
       const bytesPerHour = changed(changes.bytesPerHour, optionalNumber(row.bytes_per_hour) ?? null);
@@ -302,6 +311,7 @@ export class Endpoints {
         latency_threshold_ms: latencyThresholdMs,
         ...(changes.oauth === undefined ? {} : this.#oauthColumns(changes.oauth)),
         profile: changed(changes.profile, row.profile),
+        dav_url: changed(changes.davUrl, row.dav_url),
         ...concurrencyAfterChange(row, maxMailboxes, latencyThresholdMs),
         ...bucketAfterRateChange(row, bytesPerHour),
       };

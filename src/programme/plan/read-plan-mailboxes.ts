@@ -85,6 +85,8 @@ export async function readPlanMailboxes(
         'told_day',
         'source_login',
         'target_login',
+        'source_dav_login',
+        'target_dav_login',
         'discover_detail',
         'lease_until',
         'hold_reason',

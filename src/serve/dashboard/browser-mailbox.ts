@@ -65,6 +65,22 @@ export function browserMailbox(kit: BrowserKit, shared: SharedDrawings, actions:
         'Copied',
         `${count(m.copiedMessages)} messages, ${bytes(m.copiedBytes)}${m.sizeBytes === null ? '' : ` of ${bytes(m.sizeBytes)}`}`,
       ],
+      ...(m.kinds.calendars
+        ? [
+            [
+              'Calendars',
+              `${count(m.kinds.calendars.copied)} items copied${m.kinds.calendars.items === null ? '' : ` of ${count(m.kinds.calendars.items)}`}`,
+            ] as [string, string],
+          ]
+        : []),
+      ...(m.kinds.contacts
+        ? [
+            [
+              'Contacts',
+              `${count(m.kinds.contacts.copied)} copied${m.kinds.contacts.items === null ? '' : ` of ${count(m.kinds.contacts.items)}`}`,
+            ] as [string, string],
+          ]
+        : []),
       ['Failure', m.lastFailure ? `${m.lastFailure.label}: ${m.lastFailure.reason ?? ''}` : '-'],
     ];
     const again = redraw(main, (page) => mailbox(page, address));

@@ -31,7 +31,11 @@ export function browserViews(kit: BrowserKit, shared: SharedDrawings, actions: B
         percent(s.successRate),
         `done / (done + failed); ${count(s.moved.whole)} moved whole, ${count(s.moved.withSkipped)} with skipped items`,
       ),
-      card('Copied', bytes(s.copied.bytes), `${count(s.copied.messages)} messages`),
+      card(
+        'Copied',
+        bytes(s.copied.bytes),
+        `${count(s.copied.messages)} messages${s.copied.calendarItems + s.copied.contacts > 0 ? `, ${count(s.copied.calendarItems)} calendar items, ${count(s.copied.contacts)} contacts` : ''}`,
+      ),
       card(
         'Throughput',
         t.mailboxesPerDay === null ? '-' : `${count(Math.round(t.mailboxesPerDay))}/day`,

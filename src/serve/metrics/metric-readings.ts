@@ -14,6 +14,9 @@ export interface MetricReadings {
   mailboxesByState: { state: string; mailboxes: number }[];
   copiedMessages: number;
   copiedBytes: number;
+  /** Calendar items and contacts written so far, all mailboxes. */
+  copiedCalendarItems: number;
+  copiedContacts: number;
   /** Bytes per second copied by the passes that finished in the last hour (programme clock). */
   copyBytesPerSecond: number;
   /** Failed mailboxes by failure type. */
@@ -66,6 +69,8 @@ export async function readMetrics(db: Kysely<Database>, now: Date, realNow: Date
     mailboxesByState: totals.map((t) => ({ state: t.state, mailboxes: t.mailboxes })),
     copiedMessages: totals.reduce((n, t) => n + t.copiedMessages, 0),
     copiedBytes: totals.reduce((n, t) => n + t.copiedBytes, 0),
+    copiedCalendarItems: totals.reduce((n, t) => n + t.copiedCalendarItems, 0),
+    copiedContacts: totals.reduce((n, t) => n + t.copiedContacts, 0),
     copyBytesPerSecond: Number(copied.bytes ?? 0) / (HOUR_MS / 1000),
     failedByType: failures.map((f) => ({ type: f.type, mailboxes: f.count })),
     passErrorsByType,

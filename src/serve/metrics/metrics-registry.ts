@@ -63,6 +63,16 @@ export function metricsRegistry(read: () => Promise<Scrape>): Registry {
   gauge('tranche_copied_messages', 'Messages copied so far, all mailboxes.', [], (g, { figures: r }) =>
     g.set(r.copiedMessages),
   );
+  gauge(
+    'tranche_copied_items',
+    'Items copied so far, all mailboxes, by kind: mail (messages), calendar (calendar items), contacts.',
+    ['kind'],
+    (g, { figures: r }) => {
+      g.set({ kind: 'mail' }, r.copiedMessages);
+      g.set({ kind: 'calendar' }, r.copiedCalendarItems);
+      g.set({ kind: 'contacts' }, r.copiedContacts);
+    },
+  );
   gauge('tranche_copied_bytes', 'Bytes copied so far, all mailboxes.', [], (g, { figures: r }) =>
     g.set(r.copiedBytes),
   );

@@ -59,7 +59,7 @@ export const programmeSummary: SchemaOf<ProgrammeSummary> = obj({
   successRate: nullable(num),
   moved: obj({ whole: int, withSkipped: int }),
   failures: arr(failureGroup),
-  copied: obj({ messages: num, bytes: num, skippedItems: int }),
+  copied: obj({ messages: num, bytes: num, calendarItems: num, contacts: num, skippedItems: int }),
   throughput: throughputSchema,
   eta: etaSchema,
   setAside: obj({ held: int, excluded: int }),
@@ -121,7 +121,9 @@ export const mailboxLine: SchemaOf<MailboxLine> = obj({
 
 export const mailboxPage: SchemaOf<MailboxPage> = obj({ mailboxes: arr(mailboxLine), more: bool });
 
-const side = obj({ endpoint: str, user: str, login: nullable(str) });
+const side = obj({ endpoint: str, user: str, login: nullable(str), davLogin: nullable(str) });
+
+const kindFigures = obj({ collections: nullable(num), items: nullable(num), copied: num });
 
 export const mailboxDetail: SchemaOf<MailboxDetail> = obj({
   address: str,
@@ -148,6 +150,7 @@ export const mailboxDetail: SchemaOf<MailboxDetail> = obj({
   copiedMessages: num,
   copiedBytes: num,
   stalledMs: num,
+  kinds: obj({ mail: kindFigures, calendars: nullable(kindFigures), contacts: nullable(kindFigures) }),
   lastPassAt: nullable(str),
   doneAt: nullable(str),
   passes: arr(
@@ -159,6 +162,8 @@ export const mailboxDetail: SchemaOf<MailboxDetail> = obj({
       outcome: nullable(str),
       messages: num,
       bytes: num,
+      calendarItems: num,
+      contacts: num,
       skipped: int,
       error: nullable(failure),
     }),

@@ -15,6 +15,8 @@ export type StepRowChange = Pick<
   | 'failure_reason'
   | 'source_login'
   | 'target_login'
+  | 'source_dav_login'
+  | 'target_dav_login'
   | 'discover_detail'
   | 'allowance_from'
   | 'allowance_bytes'
@@ -43,12 +45,14 @@ export function finishStep(db: Kysely<Database>, finish: StepFinish): Promise<bo
   const { pass, owner, row } = finish;
   return db.transaction().execute(async (tx) => {
     await closePass(tx, pass);
-    if (pass.messages > 0) {
+    if (pass.messages > 0 || pass.calendarItems > 0 || pass.contacts > 0) {
       await tx
         .updateTable('mailbox')
         .set((eb) => ({
           copied_messages: eb('copied_messages', '+', pass.messages),
           copied_bytes: eb('copied_bytes', '+', pass.bytes),
+          copied_calendar_items: eb('copied_calendar_items', '+', pass.calendarItems),
+          copied_contacts: eb('copied_contacts', '+', pass.contacts),
         }))
         .where('address', '=', pass.mailbox)
         .execute();

@@ -22,6 +22,9 @@ export interface PassClose {
   outcome: PassOutcome;
   messages: number;
   bytes: number;
+  /** Calendar items and contacts written (created or updated). */
+  calendarItems: number;
+  contacts: number;
   skipped: readonly SkippedItem[];
   /** Folders the pass went through: their earlier items are replaced by what it found now. */
   finishedFolders: readonly string[];
@@ -41,6 +44,8 @@ export async function closePass(tx: Kysely<Database>, pass: PassClose): Promise<
       outcome: pass.outcome,
       messages: pass.messages,
       bytes: pass.bytes,
+      calendar_items: pass.calendarItems,
+      contacts: pass.contacts,
       skipped: pass.skipped.length,
       error_type: pass.error?.type ?? null,
       error_reason: pass.error?.message ?? null,
