@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { basicAuth, startRadicale, type RadicaleServer } from '../../testing/radicale.js';
 import { startXandikos, type XandikosServer } from '../../testing/xandikos.js';
 import { loadDavCorpus } from '../../testing/dav-corpus.js';
+import { radicaleSeed } from '../../testing/radicale-storage.js';
 import { diffDavSnapshots, snapshotDav } from '../../testing/dav-snapshot.js';
 import {
   radicaleEndpoint,
@@ -37,7 +38,7 @@ test('corpus Radicale -> Radicale (admin on the target) and Radicale -> Xandikos
   const user = await source.addUser('carol');
   const counts = await loadDavCorpus(
     { home: `${source.url}/carol/`, authorization: basicAuth(user) },
-    { bigEvents: BIG, bigContacts: 0, oversizeBytes: 2_000_000 },
+    { bigEvents: BIG, bigContacts: 0, oversizeBytes: 2_000_000, seed: radicaleSeed(source, user) },
   );
   const sourceSnap = await snapshotDav(radicaleSnapshotSource(source, user));
   assert.equal(sourceSnap.get('calendar:big')?.items.size, BIG);
