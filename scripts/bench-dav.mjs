@@ -225,7 +225,9 @@ try {
     ...lines,
   ].join('\n');
   console.log(table);
-  const text = `Measured by \`node scripts/bench-dav.mjs ${EVENTS} ${CONTACTS} --runs ${RUNS} --target ${TARGET} --concurrency ${CONCURRENCY.join(',')}\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}. Source: Debian's Radicale 3.1.8 with ${EVENTS.toLocaleString('en')} events in one calendar and ${CONTACTS.toLocaleString('en')} contacts in one address book (seeded into its storage in ${loadSeconds.toFixed(0)} s); target: a fresh ${TARGET === 'xandikos' ? "Debian's Xandikos 0.2.8" : "Debian's Radicale 3.1.8"} for every copy. Medians of ${RUNS} runs (the two copies alternate in order), ${minutes} min in all. Load average (1, 5, 15 min) ${loadBefore} before and ${loadAfter} after: the machine is shared with other work, so absolute times move; the ratio, taken in the same run, moves less.
+  const text = `## Calendars and contacts: tranche's DAV copy against a plain GET/PUT copy
+
+Measured by \`node scripts/bench-dav.mjs ${EVENTS} ${CONTACTS} --runs ${RUNS} --target ${TARGET} --concurrency ${CONCURRENCY.join(',')}\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}. Source: Debian's Radicale 3.1.8 with ${EVENTS.toLocaleString('en')} events in one calendar and ${CONTACTS.toLocaleString('en')} contacts in one address book (seeded into its storage in ${loadSeconds.toFixed(0)} s); target: a fresh ${TARGET === 'xandikos' ? "Debian's Xandikos 0.2.8" : "Debian's Radicale 3.1.8"} for every copy. Medians of ${RUNS} runs (the two copies alternate in order), ${minutes} min in all. Load average (1, 5, 15 min) ${loadBefore} before and ${loadAfter} after: the machine is shared with other work, so absolute times move; the ratio, taken in the same run, moves less.
 
 ${table}`;
   if (EVENTS === 2000 && CONTACTS === 2000 && TARGET === 'xandikos' && NETS.length === 2)
