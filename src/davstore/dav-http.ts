@@ -18,6 +18,15 @@ export interface DavReply {
   url: string;
 }
 
+/** One request as it goes on the wire. */
+interface OutgoingRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  payload: Buffer | undefined;
+  signal: AbortSignal | undefined;
+}
+
 const TIMEOUT_MS = 60_000;
 const MAX_RETRY_AFTER_MS = 300_000;
 const MAX_REDIRECTS = 5;
@@ -70,7 +79,7 @@ export class DavHttp {
     if (payload) allHeaders['Content-Length'] = String(payload.length);
     let target = new URL(String(url));
     for (let hop = 0; ; hop++) {
-      const reply = await this.#sent(method, target, allHeaders, payload, signal);
+      const reply = await this.#sent({ method, url: target, headers: allHeaders, payload, signal });
       const location = reply.headers.get('location');
       if ([301, 302, 307, 308].includes(reply.status) && location && hop < MAX_REDIRECTS) {
         target = new URL(location, target);
@@ -81,16 +90,11 @@ export class DavHttp {
   }
 
   /** One request, sent again after a lost connection (see LOST_CONNECTION_RETRIES). */
-  async #sent(
-    method: string,
-    url: URL,
-    headers: Record<string, string>,
-    payload: Buffer | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<DavReply> {
+  async #sent(out: OutgoingRequest): Promise<DavReply> {
+    const { signal } = out;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#once(method, url, headers, payload, signal);
+        return await this.#once(out);
       } catch (error) {
         const lost =
           error instanceof TrancheError && error.type === 'connection-lost' && !timeouts.has(error);
@@ -110,13 +114,7 @@ export class DavHttp {
     return reply;
   }
 
-  #once(
-    method: string,
-    url: URL,
-    headers: Record<string, string>,
-    payload: Buffer | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<DavReply> {
+  #once({ method, url, headers, payload, signal }: OutgoingRequest): Promise<DavReply> {
     const tls = url.protocol === 'https:';
     return new Promise<DavReply>((resolve, reject) => {
       const req = (tls ? https : http).request(url, {
