@@ -36,6 +36,13 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
     // that drops (the proxy switched back to fast) never lets a chunk pass the one ahead of it.
     const queue: { chunk: Buffer; due: number }[] = [];
     let timer: NodeJS.Timeout | undefined;
+    let closing = false;
+    // The other side closed: end this one once every chunk is passed on. end(), not destroy(): a
+    // large reply still in the socket's buffer (a server that closes after each reply, as Radicale
+    // does) would otherwise be cut off and the client see "socket hang up".
+    const finish = (): void => {
+      if (!to.destroyed) to.end();
+    };
     const flush = (): void => {
       timer = undefined;
       while (queue.length > 0 && queue[0]!.due <= Date.now()) {
@@ -43,6 +50,7 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
         if (!to.destroyed) to.write(chunk);
       }
       if (queue.length > 0) timer = setTimeout(flush, queue[0]!.due - Date.now());
+      else if (closing) finish();
     };
     from.on('data', (chunk: Buffer) => {
       bytes[direction] += chunk.length;
@@ -58,7 +66,12 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
       queue.push({ chunk, due: Date.now() + delayMs });
       if (!timer) timer = setTimeout(flush, Math.max(0, queue[0]!.due - Date.now()));
     });
-    from.on('close', () => setTimeout(() => to.destroy(), delayMs));
+    from.on('close', () =>
+      setTimeout(() => {
+        closing = true;
+        if (queue.length === 0) finish();
+      }, delayMs),
+    );
     from.on('error', () => to.destroy());
   };
   const server: Server = createServer((client) => {
