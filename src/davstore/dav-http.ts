@@ -34,7 +34,7 @@ const MAX_REDIRECTS = 5;
  * A request whose connection is lost (reset, cut off, no answer) is sent again this many times. Safe
  * for every request tranche sends: reads are idempotent, and each write is conditional, so a repeat
  * of a write that did land answers 412 (or 404 for a DELETE), which the copy already reads and
- * compares. Seen: a reset with 32 requests in flight over a 20 ms link failed a whole collection.
+ * compares. Before, one reply cut off (seen through a 20 ms test proxy) failed a whole collection.
  */
 const LOST_CONNECTION_RETRIES = 3;
 const LOST_CONNECTION_SPACING: RetrySpacing = { baseMs: 200, maxMs: 2_000 };
