@@ -9,7 +9,6 @@
 // copies alternates from run to run. With the default sizes, target and networks the figures
 // replace the "DAV copy" section of docs/benchmarks.md.
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { startRadicale, basicAuth } from '../dist/testing/radicale.js';
@@ -88,24 +87,7 @@ async function startTarget() {
  * answers HTTP/1.0 and closes anyway; a keep-alive agent through the 20 ms proxy hung here).
  */
 async function plainCopy(sourceOrigin, auth, targetOrigin, plain) {
-  const send = (method, url, headers, body) =>
-    new Promise((resolve, reject) => {
-      const payload = body === undefined ? undefined : Buffer.from(body, 'utf8');
-      const req = http.request(url, {
-        method,
-        agent: false,
-        headers: payload ? { ...headers, 'Content-Length': String(payload.length) } : headers,
-      });
-      req.on('error', reject);
-      req.on('response', (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString() }),
-        );
-      });
-      req.end(payload);
-    });
+  const send = httpRequest;
   for (const [col, home, mk] of [
     [BIG_CALENDAR.name, plain.calendars, 'MKCALENDAR'],
     [BIG_ADDRESS_BOOK.name, plain.addressbooks, 'MKCOL'],
