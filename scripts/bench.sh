@@ -3,8 +3,8 @@
 # baseline, radicale and xandikos for the DAV copy), then runs the copy benchmark against mbsync
 # (~20 min). With --all, the programme-scale ones too (the 2.1-million-mailbox import, the run, the
 # planner, workers, the dashboard and the soak generator: another ~15 min) and the DAV copy of 2,000
-# events and 2,000 contacts against a plain GET/PUT copy (5 runs: ~1 h on a quiet machine, hours on
-# a loaded one); each rewrites only its own section of docs/benchmarks.md.
+# events and 2,000 contacts against a plain GET/PUT copy (5 runs of four 4,000-item copies; one copy
+# took 20-25 min here under load 14-23); each rewrites only its own section of docs/benchmarks.md.
 source "$(dirname "$0")/bootstrap.sh" dovecot-imapd postgresql isync radicale xandikos
 cd "$TRANCHE_ROOT"
 npm run --silent build
