@@ -1,6 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TrancheError } from '../errors/tranche-error.js';
+import { retryDelay, type RetrySpacing } from '../errors/retry-delay.js';
 import type { DavEndpoint } from './dav-endpoint.js';
 
 /** Called before every request with its method, URL and headers (tests watch for Schedule-Reply with it). */
@@ -16,9 +18,29 @@ export interface DavReply {
   url: string;
 }
 
+/** One request as it goes on the wire. */
+interface OutgoingRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  payload: Buffer | undefined;
+  signal: AbortSignal | undefined;
+}
+
 const TIMEOUT_MS = 60_000;
 const MAX_RETRY_AFTER_MS = 300_000;
 const MAX_REDIRECTS = 5;
+/**
+ * A request whose connection is lost (reset, cut off, no answer) is sent again this many times. Safe
+ * for every request tranche sends: reads are idempotent, and each write is conditional, so a repeat
+ * of a write that did land answers 412 (or 404 for a DELETE), which the copy already reads and
+ * compares. Before, one reply cut off (seen through a 20 ms test proxy) failed a whole collection.
+ */
+const LOST_CONNECTION_RETRIES = 3;
+const LOST_CONNECTION_SPACING: RetrySpacing = { baseMs: 200, maxMs: 2_000 };
+// A request that got no answer in TIMEOUT_MS is not sent again here: the server is not full, it is
+// stuck, and the pass fails as before (the runner retries it later).
+const timeouts = new WeakSet<Error>();
 
 /**
  * HTTP for one DAV side over node:http keep-alive agents: authorisation on every request, redirects
@@ -57,13 +79,28 @@ export class DavHttp {
     if (payload) allHeaders['Content-Length'] = String(payload.length);
     let target = new URL(String(url));
     for (let hop = 0; ; hop++) {
-      const reply = await this.#once(method, target, allHeaders, payload, signal);
+      const reply = await this.#sent({ method, url: target, headers: allHeaders, payload, signal });
       const location = reply.headers.get('location');
       if ([301, 302, 307, 308].includes(reply.status) && location && hop < MAX_REDIRECTS) {
         target = new URL(location, target);
         continue;
       }
       return this.#judge(reply, target);
+    }
+  }
+
+  /** One request, sent again after a lost connection (see LOST_CONNECTION_RETRIES). */
+  async #sent(out: OutgoingRequest): Promise<DavReply> {
+    const { signal } = out;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#once(out);
+      } catch (error) {
+        const lost =
+          error instanceof TrancheError && error.type === 'connection-lost' && !timeouts.has(error);
+        if (!lost || signal?.aborted || attempt > LOST_CONNECTION_RETRIES) throw error;
+        await sleep(retryDelay(LOST_CONNECTION_SPACING, attempt), undefined, { signal });
+      }
     }
   }
 
@@ -77,13 +114,7 @@ export class DavHttp {
     return reply;
   }
 
-  #once(
-    method: string,
-    url: URL,
-    headers: Record<string, string>,
-    payload: Buffer | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<DavReply> {
+  #once({ method, url, headers, payload, signal }: OutgoingRequest): Promise<DavReply> {
     const tls = url.protocol === 'https:';
     return new Promise<DavReply>((resolve, reject) => {
       const req = (tls ? https : http).request(url, {
@@ -93,11 +124,14 @@ export class DavHttp {
         timeout: TIMEOUT_MS,
         signal,
       });
-      req.on('timeout', () =>
-        req.destroy(
-          new TrancheError('connection-lost', `${url.host}: no answer within ${TIMEOUT_MS / 1000} s`),
-        ),
-      );
+      req.on('timeout', () => {
+        const error = new TrancheError(
+          'connection-lost',
+          `${url.host}: no answer within ${TIMEOUT_MS / 1000} s`,
+        );
+        timeouts.add(error);
+        req.destroy(error);
+      });
       req.on('error', (error) => {
         if (signal?.aborted)
           reject(

@@ -2,6 +2,7 @@
 // server over HTTP (not through tranche), as the user would have them.
 import { randomBytes } from 'node:crypto';
 import { httpRequest } from './http-request.js';
+import type { CollectionSeed, SeededCollection } from './radicale-storage.js';
 
 /** Where and as whom the corpus is written. */
 export interface DavTarget {
@@ -18,6 +19,8 @@ export interface DavCorpusOptions {
   bigContacts: number;
   /** Size of the attachment in the item the target should refuse (0: leave it out). */
   oversizeBytes: number;
+  /** Writes the big collections whole (a Radicale's storage: radicaleSeed) instead of PUT by PUT. */
+  seed?: CollectionSeed;
 }
 
 /** What was written: collection name → item count. */
@@ -414,6 +417,57 @@ async function putAll(t: DavTarget, collection: string, items: [string, string][
   }
 }
 
+/** The big calendar of the corpus (2,000 events in the acceptance figure). */
+export const BIG_CALENDAR: SeededCollection = {
+  kind: 'calendar',
+  name: 'big',
+  displayName: 'Agenda chargé',
+  color: '#00FF00FF',
+  description: '2,000 events',
+  components: ['VEVENT'],
+};
+
+/** The big address book of the corpus. */
+export const BIG_ADDRESS_BOOK: SeededCollection = {
+  kind: 'addressbook',
+  name: 'people',
+  displayName: 'Annuaire',
+  description: 'Beaucoup de monde',
+};
+
+/** `count` plain events named big-N.ics. */
+export function bigEvents(count: number): [string, string][] {
+  return Array.from({ length: count }, (_, i): [string, string] => [`big-${i}.ics`, plainEvent(i)]);
+}
+
+/** `count` plain contacts named contact-N.vcf. */
+export function bigContacts(count: number): [string, string][] {
+  return Array.from({ length: count }, (_, i): [string, string] => [`contact-${i}.vcf`, plainContact(i)]);
+}
+
+/** Writes a collection and its items: whole through the seed when there is one, else MKCALENDAR/MKCOL and PUTs. */
+export async function writeWhole(
+  t: DavTarget,
+  seed: CollectionSeed | undefined,
+  collection: SeededCollection,
+  items: [string, string][],
+): Promise<void> {
+  if (seed) return seed(collection, items);
+  if (collection.kind === 'calendar') {
+    await makeCalendar(
+      t,
+      collection.name,
+      collection.displayName,
+      collection.color ?? '',
+      collection.description,
+      collection.components ?? ['VEVENT'],
+    );
+  } else {
+    await makeAddressBook(t, collection.name, collection.displayName, collection.description);
+  }
+  await putAll(t, collection.name, items);
+}
+
 /** Writes the whole corpus: hard calendars and contacts, the same UID in two calendars, the big collections, the oversize item. */
 export async function loadDavCorpus(t: DavTarget, options: DavCorpusOptions): Promise<DavCorpusCounts> {
   const counts: DavCorpusCounts = {};
@@ -450,12 +504,7 @@ export async function loadDavCorpus(t: DavTarget, options: DavCorpusOptions): Pr
   await putAll(t, 'personal', personal);
   counts.personal = personal.length;
   if (options.bigEvents > 0) {
-    await makeCalendar(t, 'big', 'Agenda chargé', '#00FF00FF', '2,000 events', ['VEVENT']);
-    await putAll(
-      t,
-      'big',
-      Array.from({ length: options.bigEvents }, (_, i): [string, string] => [`big-${i}.ics`, plainEvent(i)]),
-    );
+    await writeWhole(t, options.seed, BIG_CALENDAR, bigEvents(options.bigEvents));
     counts.big = options.bigEvents;
   }
   await makeAddressBook(t, 'contacts', 'Carnet d’adresses', 'Collègues et famille');
@@ -463,15 +512,7 @@ export async function loadDavCorpus(t: DavTarget, options: DavCorpusOptions): Pr
   await putAll(t, 'contacts', cards);
   counts.contacts = cards.length;
   if (options.bigContacts > 0) {
-    await makeAddressBook(t, 'people', 'Annuaire', 'Beaucoup de monde');
-    await putAll(
-      t,
-      'people',
-      Array.from({ length: options.bigContacts }, (_, i): [string, string] => [
-        `contact-${i}.vcf`,
-        plainContact(i),
-      ]),
-    );
+    await writeWhole(t, options.seed, BIG_ADDRESS_BOOK, bigContacts(options.bigContacts));
     counts.people = options.bigContacts;
   }
   return counts;

@@ -40,12 +40,13 @@ export async function runDavSync(
   source: DavEndpoint,
   target: DavEndpoint,
   statePath: string,
-  options: { propagateDeletes?: boolean; watch?: DavRequestWatch } = {},
+  options: { propagateDeletes?: boolean; watch?: DavRequestWatch; concurrency?: number } = {},
 ): Promise<DavSyncReport> {
   const db = await openStateStore(statePath);
+  const concurrency = options.concurrency ?? DEFAULT_DAV_SYNC.concurrency;
   const [s, t] = await Promise.all([
-    HttpDavStore.connect(source, { concurrency: 8 }),
-    HttpDavStore.connect(target, { concurrency: 8, watch: options.watch }),
+    HttpDavStore.connect(source, { concurrency }),
+    HttpDavStore.connect(target, { concurrency, watch: options.watch }),
   ]);
   try {
     return await syncDavAccount({
@@ -54,7 +55,7 @@ export async function runDavSync(
       target: t,
       kinds: ['calendar', 'addressbook'],
       checkpoints: new DavCheckpoints(db),
-      options: { ...DEFAULT_DAV_SYNC, propagateDeletes: options.propagateDeletes ?? false },
+      options: { ...DEFAULT_DAV_SYNC, concurrency, propagateDeletes: options.propagateDeletes ?? false },
       logger: silentLogger(),
     });
   } finally {

@@ -19,6 +19,8 @@ let exitHookInstalled = false;
 /** A DAV server process started by the harness. */
 export interface DavProcess {
   port: number;
+  /** The server's process id (its CPU time is read from /proc by the benchmark). */
+  pid: number | undefined;
   /** `http://127.0.0.1:${port}` */
   origin: string;
   dir: string;
@@ -94,7 +96,7 @@ export async function launchDavProcess(
     if (child.exitCode !== null || child.signalCode !== null) break;
     try {
       await httpRequest('OPTIONS', `${origin}/`);
-      return { port, origin, dir, stop };
+      return { port, pid, origin, dir, stop };
     } catch {
       await sleep(100);
     }

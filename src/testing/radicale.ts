@@ -24,6 +24,7 @@ export interface DavLogin {
 /** A running test Radicale. */
 export interface RadicaleServer {
   port: number;
+  pid: number | undefined;
   /** `http://127.0.0.1:${port}` */
   url: string;
   /** The admin, with read and write on every user's collections. */
@@ -97,6 +98,7 @@ export async function startRadicale(options: RadicaleOptions = {}): Promise<Radi
   );
   return {
     port,
+    pid: proc.pid,
     url: proc.origin,
     admin,
     dir,

@@ -45,7 +45,13 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
     // that drops (the proxy switched back to fast) never lets a chunk pass the one ahead of it.
     const queue: { chunk: Buffer; due: number }[] = [];
     let timer: NodeJS.Timeout | undefined;
-    let closed = false;
+    let closing = false;
+    // The other side closed: end this one once every chunk is passed on. end(), not destroy(): a
+    // large reply still in the socket's buffer (a server that closes after each reply, as Radicale
+    // does) would otherwise be cut off and the client see "socket hang up".
+    const finish = (): void => {
+      if (!to.destroyed) to.end();
+    };
     const flush = (): void => {
       timer = undefined;
       if (held) return;
@@ -54,8 +60,7 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
         if (!to.destroyed) to.write(chunk);
       }
       if (queue.length > 0) timer = setTimeout(flush, queue[0]!.due - Date.now());
-      // Closed while held: the other side is ended once what was held has gone.
-      else if (closed) to.end();
+      else if (closing) finish();
     };
     // Released, a held queue goes on from where it stopped.
     const restart = (): void => {
@@ -78,8 +83,13 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
       if (!timer && !held) timer = setTimeout(flush, Math.max(0, queue[0]!.due - Date.now()));
     });
     from.on('close', () => {
-      if (held && queue.length > 0) closed = true;
-      else setTimeout(() => to.destroy(), delayMs);
+      // Closed while held: the other side is ended once what was held has gone.
+      if (held && queue.length > 0) closing = true;
+      else
+        setTimeout(() => {
+          closing = true;
+          if (queue.length === 0) finish();
+        }, delayMs);
     });
     from.on('error', () => to.destroy());
   };

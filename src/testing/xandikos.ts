@@ -8,6 +8,7 @@ import { freeLoopbackPort, launchDavProcess } from './dav-process.js';
 /** A running test Xandikos. */
 export interface XandikosServer {
   port: number;
+  pid: number | undefined;
   /** `http://127.0.0.1:${port}` */
   url: string;
   /** The one user's principal path, e.g. '/alice/'. */
@@ -38,5 +39,5 @@ export async function startXandikos(user = 'user'): Promise<XandikosServer> {
     dir,
     port,
   );
-  return { port, url: proc.origin, principal, dir, stop: () => proc.stop() };
+  return { port, pid: proc.pid, url: proc.origin, principal, dir, stop: () => proc.stop() };
 }
