@@ -287,7 +287,7 @@ for (const [backend, location] of storeBackends()) {
         assert.deepEqual(move.summary, [
           `1 mailbox move from 2027-03-08 to ${LATER}`,
           `1 mailbox move from 2027-03-03 to ${LATER}`,
-          '1 user were told and will get a rescheduled notice',
+          '1 user was told and will get a rescheduled notice',
         ]);
         assert.equal(move.notices.rescheduled, 1);
         assert.equal(await snapshot(db), before);
@@ -377,6 +377,15 @@ for (const [backend, location] of storeBackends()) {
         });
         const entry = await lastAudit(app, tokens.orgA, 'mailbox=ali@a.org');
         assert.deepEqual([entry?.actor, entry?.reason], ['test org-admin (org-admin)', 'trust asked']);
+        // Another organisation's trail is refused, not answered with an empty list; its own is read.
+        for (const url of ['/api/audit?org=B', '/api/audit.csv?org=B']) {
+          const other = await app.inject({ url, headers: bearer(tokens.orgA) });
+          assert.equal(other.statusCode, 403, url);
+          assert.match(other.body, /cannot read organisation B's audit trail/);
+        }
+        const own = await app.inject({ url: '/api/audit?org=A', headers: bearer(tokens.orgA) });
+        assert.equal(own.statusCode, 200);
+        assert.ok(own.json<{ audit: unknown[] }>().audit.length > 0);
         // The helpdesk retries one failed mailbox.
         await act(app, tokens.helpdesk, '/api/mailboxes/retry', {
           addresses: ['bob@b.org'],

@@ -40,8 +40,9 @@ export async function pauseEndpoint(
       action: 'endpoint.pause',
       subject: name,
       reason,
-      before: { paused: before.pause_reason },
-      after: { paused: reason, now },
+      // Whether running steps stop at once, in words only when they do (a plain pause lets them finish).
+      before: { paused: before.pause_reason, ...(before.pause_now ? { stopsRunningSteps: true } : {}) },
+      after: { paused: reason, ...(now ? { stopsRunningSteps: true } : {}) },
     },
   ];
   return applyChange(input, result, audit, async (tx) =>

@@ -39,7 +39,9 @@ export async function moveRows(
   const told = rows.filter((r) => r.told_day !== null && r.told_day !== day);
   result.notices.rescheduled = told.length;
   if (told.length > 0)
-    result.summary.push(`${count(told.length, 'user')} were told and will get a rescheduled notice`);
+    result.summary.push(
+      `${count(told.length, 'user')} ${told.length === 1 ? 'was' : 'were'} told and will get a rescheduled notice`,
+    );
   if (target.shortNotice.length > 0)
     result.warnings.push(
       `short notice (--force) for ${target.shortNotice.length}: ${target.shortNotice.join(', ')}`,

@@ -74,6 +74,10 @@ export function operationRoutes(app: FastifyInstance, ctx: ServeContext): void {
     // The helpdesk reads one mailbox's trail (the lookup's); an org-admin its organisations'.
     if (scope.role === 'helpdesk' && !request.query.mailbox)
       throw forbidden("a helpdesk token reads one mailbox's trail");
+    // An organisation outside the caller's is refused, not answered with an empty trail.
+    const org = request.query.org;
+    if (org !== undefined && scope.organisations !== null && !scope.organisations.includes(org))
+      throw forbidden(`this token cannot read organisation ${org}'s audit trail`);
     const limit = Math.min(10_000, Math.max(1, Number(request.query.limit ?? 1000) || 1000));
     return auditTrail(ctx.db, {
       subject: request.query.mailbox,
