@@ -1,6 +1,6 @@
 // The audit trail is written in the transaction of the change: with a failure injected after the
 // change but before the commit (a trigger that refuses the audit row), an organisation import, an
-// endpoint add/set/pause/resume and a token creation leave neither the change nor the entry; without
+// endpoint add/set/pause/resume, a token's creation and its revocation leave neither the change nor the entry; without
 // it, both. Real `tranche` processes on SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -25,7 +25,7 @@ after(async () => {
 /** Makes every insert into the audit trail fail: the failure after the change, before its commit. */
 async function failAuditInserts(db: Kysely<Database>): Promise<void> {
   if (isPostgres(db)) {
-    await sql`CREATE FUNCTION audit_fails() RETURNS trigger LANGUAGE plpgsql AS $$
+    await sql`CREATE OR REPLACE FUNCTION audit_fails() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'injected failure'; END $$`.execute(db);
     await sql`CREATE TRIGGER audit_fails BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION audit_fails()`.execute(
       db,
@@ -128,6 +128,30 @@ for (const backend of ['SQLite', 'PostgreSQL'] as const) {
           'import.organisations orgs.csv',
           `token.create ${token.id}`,
         ]);
+        // A revocation too: with the audit refused the token stays live; allowed, both are written.
+        const revokedAt = async () =>
+          (
+            await db
+              .selectFrom('api_token')
+              .select('revoked_at')
+              .where('id', '=', token.id)
+              .executeTakeFirstOrThrow()
+          ).revoked_at;
+        await failAuditInserts(db);
+        const refused = await cli(['token', 'revoke', token.id]);
+        assert.notEqual(refused.status, EXIT.ok, 'token revoke should fail');
+        assert.match(refused.stderr, /injected failure/);
+        assert.equal(await revokedAt(), null, 'token revoke left the token revoked without its entry');
+        await letAuditInserts(db);
+        const revoked = await cli(['token', 'revoke', token.id]);
+        assert.equal(revoked.status, EXIT.ok, revoked.stderr);
+        assert.notEqual(await revokedAt(), null);
+        const entries = await db
+          .selectFrom('audit')
+          .select('subject')
+          .where('action', '=', 'token.revoke')
+          .execute();
+        assert.deepEqual(entries, [{ subject: token.id }]);
       } finally {
         await db.destroy();
       }

@@ -3,7 +3,7 @@ import { openProgramme } from './open-programme.js';
 import { createToken, listTokens, revokeToken } from '../serve/auth/api-tokens.js';
 import { ROLES, type Role } from '../serve/auth/role.js';
 import { addProgrammeOption } from './programme-option.js';
-import { cliAuditEntry, recordCliAction } from './record-cli-action.js';
+import { cliAuditEntry } from './record-cli-action.js';
 import { recordAudit } from '../state/audit/record-audit.js';
 
 const moment = (iso: string | null): string => (iso === null ? '-' : iso.slice(0, 16).replace('T', ' '));
@@ -89,8 +89,7 @@ export function tokenCommand(): Command {
     .argument('<id>', 'the token id, from tranche token list')
     .action(async (id: string, flags: { programme: string }) => {
       await withProgramme(flags.programme, async ({ db }) => {
-        await revokeToken(db, id, new Date());
-        await recordCliAction(db, 'token.revoke', id, { revoked: true });
+        await revokeToken(db, id, new Date(), cliAuditEntry('token.revoke', id, { revoked: true }));
         process.stdout.write(`revoked ${id}\n`);
       });
     });

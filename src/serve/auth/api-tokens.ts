@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import { TrancheError } from '../../errors/tranche-error.js';
+import type { AuditEntry } from '../../state/audit/audit-entry.js';
+import { recordAudit } from '../../state/audit/record-audit.js';
 import type { Database } from '../../state/schema.js';
 import { isRole, type Role } from './role.js';
 import type { Scope } from './scope.js';
@@ -90,7 +92,12 @@ export async function listTokens(db: Kysely<Database>): Promise<TokenInfo[]> {
 }
 
 /** Revokes the token ID and ends its dashboard sessions; an unknown or already revoked id is a usage error. */
-export async function revokeToken(db: Kysely<Database>, id: string, now: Date): Promise<void> {
+export async function revokeToken(
+  db: Kysely<Database>,
+  id: string,
+  now: Date,
+  audit?: AuditEntry,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const result = await trx
       .updateTable('api_token')
@@ -101,6 +108,7 @@ export async function revokeToken(db: Kysely<Database>, id: string, now: Date): 
     if (Number(result.numUpdatedRows) === 0)
       throw new TrancheError('usage', `no live token ${id} (see tranche token list)`);
     await trx.deleteFrom('api_session').where('token_id', '=', id).execute();
+    if (audit) await recordAudit(trx, [audit]);
   });
 }
 
