@@ -266,9 +266,19 @@ describe('syncMailbox against real Dovecot', () => {
     try {
       toSource.onBytes('down', 400_000, () => toSource.dropAll());
       // One batch for the whole folder: the drop lands between APPENDs and checkpoint. Dovecot
-      // offers MULTIAPPEND, which appends a command's messages all or none: the drop comes inside
-      // the second command (100 messages, ~1.9 MB each), so the first is on the target.
-      toTarget.onBytes('up', 2_600_000, () => toTarget.dropAll());
+      // offers MULTIAPPEND, which appends a command's messages all or none: the target connection
+      // is cut the moment the first command's OK comes back, before tranche sees it, so those
+      // messages are on the target and not in the checkpoint, whatever the machine's speed.
+      let seen = '';
+      let cut = false;
+      toTarget.tap('down', (chunk) => {
+        if (cut) return;
+        seen = (seen + chunk.toString('latin1')).slice(-200);
+        if (/ OK \[APPENDUID /.test(seen)) {
+          cut = true;
+          toTarget.dropAll();
+        }
+      });
       const report = await runSync(endpointOf(toSource, su), endpointOf(toTarget, tu), tempStatePath(), {
         batchMessages: 1000,
       });
