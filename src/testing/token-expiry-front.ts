@@ -1,5 +1,5 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { listenFront } from './imap-front.js';
 
 /** A scripted front that drops a session as Exchange Online does when its token expires. */
 export interface TokenExpiryFront {
@@ -24,34 +24,20 @@ export interface TokenExpiryFront {
  * when it expires (house style, point 11).
  */
 export async function startTokenExpiryFront(host: string, port: number): Promise<TokenExpiryFront> {
-  const sockets = new Set<Socket>();
   let connections = 0;
   let expired = 0;
   let upBytes = 0;
   let trigger: { at: number; holdMs: number } | undefined;
-  const server: Server = createServer((client) => {
+  const front = await listenFront(host, port, (client, upstream) => {
     connections++;
-    sockets.add(client);
-    const upstream = connect(port, host);
-    sockets.add(upstream);
-    client.on('close', () => {
-      sockets.delete(client);
-      upstream.destroy();
-    });
-    upstream.on('close', () => {
-      sockets.delete(upstream);
-      client.destroy();
-    });
-    client.on('error', () => client.destroy());
-    upstream.on('error', () => upstream.destroy());
     upstream.on('data', (chunk: Buffer) => client.write(chunk));
     client.on('data', (chunk: Buffer) => {
       upBytes += chunk.length;
       if (trigger && upBytes >= trigger.at) {
         const { holdMs } = trigger;
         trigger = undefined;
+        // The server side goes at once; the client's stays open for the BYE.
         upstream.removeAllListeners('close');
-        sockets.delete(upstream);
         upstream.destroy();
         client.pause();
         void sleep(holdMs).then(() => {
@@ -63,12 +49,9 @@ export async function startTokenExpiryFront(host: string, port: number): Promise
       upstream.write(chunk);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const listening = typeof address === 'object' && address !== null ? address.port : 0;
   return {
-    port: listening,
-    url: `imap://127.0.0.1:${listening}`,
+    port: front.port,
+    url: front.url,
     get connections() {
       return connections;
     },
@@ -78,9 +61,6 @@ export async function startTokenExpiryFront(host: string, port: number): Promise
     expireAfter(bytes, holdMs) {
       trigger = { at: upBytes + bytes, holdMs };
     },
-    close() {
-      for (const socket of sockets) socket.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
+    close: () => front.close(),
   };
 }
