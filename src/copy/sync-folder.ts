@@ -147,7 +147,6 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
     sourcePath,
   );
   if (!targetStatus) return report;
-  const limit = sizeLimit(await target.appendLimit(pair.targetPath), ctx.rules);
 
   let checkpoint = await checkpoints.load(mailboxKey, sourcePath);
   const save = (cp: FolderCheckpoint): Promise<void> => checkpoints.save(mailboxKey, cp);
@@ -202,9 +201,11 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
   const cp = checkpoint;
   const ledger = new PendingLedger(cp, checkpoints, mailboxKey);
   let targetUidFloor = Math.max(targetStatus.uidNext, cp.map.highestTargetUid() + 1);
-  const toCopy = sourceMessages.filter(
-    (m) => !cp.map.has(m.uid) && !ctx.unreadable.skipped(m.uid) && !tooLarge(report, m, limit, sourcePath),
-  );
+  const unmapped = sourceMessages.filter((m) => !cp.map.has(m.uid) && !ctx.unreadable.skipped(m.uid));
+  // The target's size limit costs a STATUS round trip where announced: asked only when there is mail to send.
+  const limit =
+    unmapped.length > 0 ? sizeLimit(await target.appendLimit(pair.targetPath), ctx.rules) : undefined;
+  const toCopy = unmapped.filter((m) => !tooLarge(report, m, limit, sourcePath));
   const copyBatch = async (lane: Lane, batch: MessageMeta[]): Promise<void> => {
     ctx.signal?.throwIfAborted();
     const pendingBatch: PendingBatch = {
