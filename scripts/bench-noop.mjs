@@ -8,22 +8,10 @@ import { silentLogger } from '../dist/log/logger.js';
 import { SyncCheckpoints } from '../dist/state/sync-checkpoints.js';
 import { openSqlite } from '../dist/state/sqlite/open-sqlite.js';
 import { generateCorpus } from '../dist/testing/corpus.js';
-import { loadFast, openStore } from './bench-corpus.mjs';
+import { loadFast, openStore, TEN_FOLDERS } from './bench-corpus.mjs';
 import { median, timed } from './bench-lib.mjs';
 
 const MAILBOXES = Number(process.env.TRANCHE_BENCH_MAILBOXES ?? 1000);
-const TEN_FOLDERS = [
-  'INBOX',
-  'Sent',
-  'Drafts',
-  'Trash',
-  'Archive',
-  'Work',
-  'Work/Projects',
-  'Lists',
-  'Receipts',
-  'Travel',
-];
 
 /** `tranche --help`: the installed command (bin on PATH, as after `npm link` or a global install), node, npx. */
 export async function startupBench(runs) {
