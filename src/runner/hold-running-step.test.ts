@@ -131,7 +131,10 @@ for (const [backend, location] of storeBackends()) {
           if (how === 'hold') await releaseMailboxes({ ...input, now: clock.now() }, [address]);
           else await resumeEndpoint({ ...input, now: clock.now() }, 'new');
           await until(() => Promise.resolve(steps.length > 1), 'the resumed step to end');
-          assert.deepEqual(steps, ['prestage:interrupted', 'prestage:ok']);
+          // At 600x the later steps (delta, final) may follow at once on a busy machine; the
+          // pre-stage itself ends once, ok, right after its interruption.
+          assert.deepEqual(steps.slice(0, 2), ['prestage:interrupted', 'prestage:ok']);
+          assert.equal(steps.filter((s) => s.startsWith('prestage:')).length, 2);
           // Exactly once: the target equals the source, no message copied twice.
           const sourceSnapshot = await snapshotMailbox(source, from);
           assert.deepEqual(diffSnapshots(sourceSnapshot, await snapshotMailbox(target, to)), []);
