@@ -7,9 +7,10 @@ import {
   type Driver,
   type TransactionSettings,
 } from 'kysely';
+import { StatementCache } from './statement-cache.js';
 
 /**
- * Kysely's SQLite driver, with two changes. It rolls back only a transaction that is still open:
+ * Kysely's SQLite driver, with its statements kept (StatementCache) and two changes. It rolls back only a transaction that is still open:
  * SQLite ends one itself on a full disk or an I/O error (SQLITE_FULL, SQLITE_IOERR), and Kysely's
  * ROLLBACK then failed with "cannot rollback - no transaction is active", hiding the error that
  * said what happened (exit 70 instead of the state error's 74). And a transaction declared
@@ -21,7 +22,7 @@ class StoreSqliteDriver extends SqliteDriver {
   readonly #handle: SQLite.Database;
 
   constructor(handle: SQLite.Database) {
-    super({ database: handle });
+    super({ database: new StatementCache(handle) });
     this.#handle = handle;
   }
 
@@ -40,7 +41,7 @@ class StoreSqliteDriver extends SqliteDriver {
   }
 }
 
-/** The state store's SQLite dialect over one better-sqlite3 handle (see StoreSqliteDriver). */
+/** The state store's SQLite dialect over one better-sqlite3 handle (see StoreSqliteDriver), its statements kept (StatementCache). */
 export class StoreSqliteDialect extends SqliteDialect {
   readonly #handle: SQLite.Database;
 

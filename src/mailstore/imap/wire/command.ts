@@ -11,6 +11,8 @@ export function astring(value: string): CommandPart {
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** Month number by lower-case name: one look-up per date parsed (a listing parses one per message). */
+const MONTH_INDEX = new Map(MONTHS.map((name, i) => [name.toLowerCase(), i]));
 
 /** An IMAP date-time ("17-Jul-1996 02:44:25 +0000"), in UTC. */
 export function imapDateTime(date: Date): string {
@@ -23,7 +25,7 @@ export function parseImapDateTime(value: string): Date {
   const m = /^\s?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/.exec(value);
   if (!m) return new Date(Number.NaN);
   const [, d, mon, y, hh, mm, ss, sign, zh, zm] = m;
-  const month = MONTHS.findIndex((x) => x.toLowerCase() === mon!.toLowerCase());
+  const month = MONTH_INDEX.get(mon!.toLowerCase()) ?? -1;
   const utc = Date.UTC(Number(y), month, Number(d), Number(hh), Number(mm), Number(ss));
   const offset = (Number(zh) * 60 + Number(zm)) * 60_000 * (sign === '-' ? -1 : 1);
   return new Date(utc - offset);
