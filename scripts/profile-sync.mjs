@@ -3,9 +3,11 @@
 // the self time per function and per file (node: internals, node_modules packages, tranche's own
 // files). Usage: npm run build && node scripts/profile-sync.mjs [even|dominant|small] [--keep DIR]
 //          [--literals plus|sync] [--node-option=--trace-gc ...] [--output]
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startDovecot } from '../dist/testing/dovecot.js';
 import { dominantCorpus, evenCorpus, loadFast, smallCorpus } from './bench-corpus.mjs';
@@ -41,12 +43,57 @@ function selfTimes(profile, keyOf) {
   return [...sums].sort((a, b) => b[1] - a[1]);
 }
 
-function fileOf({ url, functionName }) {
+const maps = new Map();
+/** The source file a bundled function came from (through the bundle's source map), or the url. */
+function originalOf({ url, lineNumber, columnNumber }) {
+  if (!url.startsWith('file:') || !url.includes('/dist/bundle/')) return url;
+  if (!maps.has(url)) {
+    const file = `${fileURLToPath(url)}.map`;
+    maps.set(url, existsSync(file) ? new SourceMap(JSON.parse(readFileSync(file, 'utf8'))) : null);
+  }
+  const entry = maps.get(url)?.findEntry(lineNumber, columnNumber);
+  return entry?.originalSource ?? url;
+}
+
+/** The line a bundled function starts on in its source file (1-based). */
+function originalLine(frame) {
+  const entry = maps.get(frame.url)?.findEntry(frame.lineNumber, frame.columnNumber);
+  return (entry?.originalLine ?? frame.lineNumber) + 1;
+}
+
+/** A function's file, shortened: a package name, a node: module, or tranche's src/part/file. */
+function fileOf(frame) {
+  const { url, functionName } = frame;
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';
-  const m = url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
+  const original = originalOf(frame);
+  const m = original.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
   if (m) return `npm:${m[1]}`;
-  if (url.startsWith('node:')) return url;
-  return url.replace(/^file:\/\/.*?\/(dist|bin)\//, '$1/');
+  if (original.startsWith('node:')) return original;
+  return original.replace(/^.*?\/(src|dist|bin)\//, '$1/');
+}
+
+/** What a file is for, in the note's terms. */
+function categoryOf(file, functionName) {
+  if (file === '(garbage collector)') return 'garbage collection';
+  if (
+    file === '(native)' &&
+    /^(writev|writeUtf8String|writeBuffer|writeLatin1String|read)$/.test(functionName)
+  )
+    return 'socket reads and writes (system calls)';
+  if (file === 'npm:better-sqlite3' || file === 'npm:kysely' || file.startsWith('src/state/'))
+    return 'state store (SQLite, Kysely)';
+  if (file.startsWith('src/mailstore/')) return 'IMAP protocol (src/mailstore)';
+  if (file.startsWith('src/copy/')) return 'copy engine (src/copy)';
+  if (/^node:internal\/(modules|bootstrap)|compile/.test(file) || functionName.startsWith('compile'))
+    return 'start-up: loading and compiling modules';
+  if (
+    /^node:(net|internal\/(stream|streams|stream_base_commons|fixed_queue|process\/task_queues|timers))/.test(
+      file,
+    )
+  )
+    return 'Node streams, sockets and the event loop';
+  if (file === '(program)') return '(program): V8 and Node native work outside JS';
+  return `other: ${file}`;
 }
 
 const source = await startDovecot();
@@ -96,11 +143,16 @@ try {
   );
   show('self time per file', busy, 25);
   show(
+    'self time per category',
+    selfTimes(profile, (f) => categoryOf(fileOf(f), f.functionName)).filter(([k]) => k !== 'other: (idle)'),
+    14,
+  );
+  show(
     'self time per function',
-    selfTimes(profile, (f) => `${f.functionName || '(anonymous)'} ${fileOf(f)}:${f.lineNumber + 1}`).filter(
+    selfTimes(profile, (f) => `${f.functionName || '(anonymous)'} ${fileOf(f)}:${originalLine(f)}`).filter(
       ([k]) => !k.startsWith('(idle)'),
     ),
-    40,
+    Number(process.env.PROFILE_TOP ?? 40),
   );
   console.log(`\nprofile: ${join(dir, file)}`);
 } finally {
