@@ -65,8 +65,6 @@ export class WireConnection {
   #nextTag = 1;
   #closed: TrancheError | undefined;
   #encrypted: boolean;
-  /** Whether writes are being gathered until the end of this tick (see #write). */
-  #corked = false;
 
   private constructor(endpoint: ImapEndpoint, socket: Socket | TLSSocket, encrypted: boolean) {
     this.#endpoint = endpoint;
@@ -218,23 +216,13 @@ export class WireConnection {
     if (line) this.#setCapabilities(line.slice('* CAPABILITY '.length));
   }
 
-  /**
-   * Writes pieces, then waits only if the write window is full. The socket stays corked until the
-   * current tick's work is done: everything written meanwhile (the next messages of a MULTIAPPEND,
-   * commands pipelined on the same turn) leaves in one system call, not one per piece.
-   */
+  /** Writes pieces as one segment (corked), then waits only if the write window is full. */
   #write(...pieces: (string | Buffer)[]): Promise<void> {
     if (this.#closed) return Promise.reject(this.#closed);
     const socket = this.#socket;
-    if (!this.#corked) {
-      this.#corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        this.#corked = false;
-        socket.uncork();
-      });
-    }
+    socket.cork();
     for (const piece of pieces) socket.write(piece);
+    socket.uncork();
     if (socket.writableLength < WRITE_WINDOW_BYTES) return Promise.resolve();
     // Wait for the socket to take the bytes, or for the connection to die: never forever.
     return new Promise((resolve, reject) => {
