@@ -13,6 +13,7 @@ import { UidMap } from './uid-map.js';
 import { checkAppended, STORE_UIDS } from './after-append.js';
 import { FolderFlags, keywordsItem, type KeywordsNotKept } from './folder-flags.js';
 import { sizeLimit, type SizeLimit, type TargetRules } from './target-rules.js';
+import { targetSettled } from './target-settled.js';
 
 /** Settings of one folder's pass. */
 export interface FolderSyncOptions {
@@ -189,6 +190,8 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
   );
   if (checkpoint.pending) {
     const pending = checkpoint.pending;
+    // The run or connection that died with this batch under way may still have an APPEND committed.
+    await targetSettled(target, pair.targetPath, targetStatus.uidNext, ctx.signal);
     report.matched += await resolvePending(ctx, ctx, checkpoint, pending, bySourceUid);
     // A crash may have come between APPEND and the STORE of dropped flags: check those messages now.
     const metas = pending.messages.flatMap((p) => bySourceUid.get(p.sourceUid) ?? []);

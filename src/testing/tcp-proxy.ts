@@ -18,7 +18,9 @@ export interface TcpProxy {
    * open, as with a server that stalls mid-reply. New connections are held too.
    */
   hold(): void;
-  /** Passes on everything held, and everything after, again. */
+  /** Like hold(), for the connections open now only: new ones pass as usual. */
+  holdOpen(): void;
+  /** Passes on everything held (by hold() or holdOpen()), and everything after, again. */
   release(): void;
   /** Destroys every open connection, as a network failure would. */
   dropAll(): void;
@@ -40,12 +42,16 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
   const taps: { direction: 'up' | 'down'; listener: (chunk: Buffer) => void }[] = [];
   let held = false;
   const flushes = new Set<() => void>();
+  /** Each open relay's own hold (holdOpen()). */
+  const ownHolds = new Set<(on: boolean) => void>();
   const relay = (from: Socket, to: Socket, direction: 'up' | 'down'): void => {
     // Chunks leave in order, each no sooner than its delay, through one queue per direction: a delay
     // that drops (the proxy switched back to fast) never lets a chunk pass the one ahead of it.
     const queue: { chunk: Buffer; due: number }[] = [];
     let timer: NodeJS.Timeout | undefined;
     let closing = false;
+    let heldHere = false;
+    const isHeld = (): boolean => held || heldHere;
     // The other side closed: end this one once every chunk is passed on. end(), not destroy(): a
     // large reply still in the socket's buffer (a server that closes after each reply, as Radicale
     // does) would otherwise be cut off and the client see "socket hang up".
@@ -54,7 +60,7 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
     };
     const flush = (): void => {
       timer = undefined;
-      if (held) return;
+      if (isHeld()) return;
       while (queue.length > 0 && queue[0]!.due <= Date.now()) {
         const { chunk } = queue.shift()!;
         if (!to.destroyed) to.write(chunk);
@@ -67,7 +73,14 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
       if (!timer) flush();
     };
     flushes.add(restart);
-    to.on('close', () => flushes.delete(restart));
+    const holdHere = (on: boolean): void => {
+      heldHere = on;
+    };
+    ownHolds.add(holdHere);
+    to.on('close', () => {
+      flushes.delete(restart);
+      ownHolds.delete(holdHere);
+    });
     from.on('data', (chunk: Buffer) => {
       bytes[direction] += chunk.length;
       for (const t of taps) if (t.direction === direction) t.listener(chunk);
@@ -75,16 +88,16 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
         watchers.splice(watchers.indexOf(w), 1);
         w.callback();
       }
-      if (delayMs <= 0 && queue.length === 0 && !held) {
+      if (delayMs <= 0 && queue.length === 0 && !isHeld()) {
         if (!to.destroyed) to.write(chunk);
         return;
       }
       queue.push({ chunk, due: Date.now() + delayMs });
-      if (!timer && !held) timer = setTimeout(flush, Math.max(0, queue[0]!.due - Date.now()));
+      if (!timer && !isHeld()) timer = setTimeout(flush, Math.max(0, queue[0]!.due - Date.now()));
     });
     from.on('close', () => {
       // Closed while held: the other side is ended once what was held has gone.
-      if (held && queue.length > 0) closing = true;
+      if (isHeld() && queue.length > 0) closing = true;
       else
         setTimeout(() => {
           closing = true;
@@ -144,8 +157,12 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
     hold: () => {
       held = true;
     },
+    holdOpen: () => {
+      for (const hold of ownHolds) hold(true);
+    },
     release: () => {
       held = false;
+      for (const hold of ownHolds) hold(false);
       for (const restart of flushes) restart();
     },
     dropAll: () => {
