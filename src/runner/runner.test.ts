@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { silentLogger } from '../log/logger.js';
 import { withDefaults, type ProgrammeConfig } from '../programme/config/config.js';
-import { Endpoints } from '../programme/endpoints/endpoints.js';
+import { Endpoints, type EndpointInput } from '../programme/endpoints/endpoints.js';
 import { firstStep } from '../programme/lifecycle/step-times.js';
 import { openStateStore } from '../state/open-state-store.js';
 import type { Database } from '../state/schema.js';
@@ -34,13 +34,19 @@ interface Pair {
 }
 
 /** A programme of N mailboxes with mail on the source (MESSAGES each), placed on DAY (as the planner would). */
-async function programme(n: number, day: string, plannedAt: Date, messages = 20) {
+async function programme(
+  n: number,
+  day: string,
+  plannedAt: Date,
+  messages = 20,
+  targetLimits: Partial<EndpointInput> = {},
+) {
   const db: Kysely<Database> = await openStateStore(tempStatePath());
   const box = new SecretBox(generateSecretKey());
   const config: ProgrammeConfig = withDefaults({ name: 'runner test' }, '/tmp');
   const endpoints = new Endpoints(db, box);
   await endpoints.add(testEndpoint('old', source.url, source));
-  await endpoints.add(testEndpoint('new', target.url, undefined, { maxMailboxes: 2 }));
+  await endpoints.add(testEndpoint('new', target.url, undefined, { maxMailboxes: 2, ...targetLimits }));
   const pairs: Pair[] = [];
   for (let i = 0; i < n; i++) {
     const from = await source.addUser();
@@ -300,7 +306,11 @@ describe('tranche run on the simulated clock', () => {
 
   test('a lease lost mid-copy (it ran out and another worker took the mailbox): the pass stops, the mailbox is left to the new holder', async () => {
     const plannedAt = new Date('2027-06-01T00:00:00Z');
-    const { db, pairs, run } = await programme(1, '2027-06-10', plannedAt, 1500);
+    // A byte budget (1 MB a programme hour, 6 s of real time at 600x) keeps the copy running while
+    // the lease is taken away, however fast the machine copies.
+    const { db, pairs, run } = await programme(1, '2027-06-10', plannedAt, 1500, {
+      bytesPerHour: 1_000_000,
+    });
     try {
       const controller = new AbortController();
       // A 900 ms lease: the heartbeat renews it every 300 ms.
