@@ -115,17 +115,18 @@ describe('tranche worker: many processes on one PostgreSQL programme', () => {
   test('three workers; one is killed (SIGKILL) mid-copy; every mailbox ends done, once, identical', async () => {
     const { sample, dir, db } = await programme(12, 120, ['--max-mailboxes', '6', '--max-connections', '6']);
     const workers = [worker(dir, 3), worker(dir, 3), worker(dir, 3)];
-    // Wait for a pre-stage to be well under way, then kill the worker running it.
+    // Wait for a pre-stage under way (started at least 50 ms ago: a 120-message copy can be over in
+    // a few hundred), then kill the worker running it.
     let victim: { pid: number; id: string; mailbox: string } | undefined;
-    for (let i = 0; i < 600 && !victim; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let i = 0; i < 3000 && !victim; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
       const running = await db
         .selectFrom('pass')
         .innerJoin('worker', 'worker.id', 'pass.worker')
         .select(['worker.pid', 'worker.id', 'pass.mailbox', 'pass.started_at'])
         .where('pass.finished_at', 'is', null)
         .where('pass.kind', '=', 'prestage')
-        .where('pass.started_at', '<', new Date(Date.now() - 300).toISOString())
+        .where('pass.started_at', '<', new Date(Date.now() - 50).toISOString())
         .executeTakeFirst();
       if (running) victim = { pid: running.pid, id: running.id, mailbox: running.mailbox };
     }
