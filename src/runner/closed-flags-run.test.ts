@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { SimulatedClock } from '../limits/clock.js';
-import { silentLogger } from '../log/logger.js';
 import { withDefaults } from '../programme/config/config.js';
 import { Endpoints } from '../programme/endpoints/endpoints.js';
 import { firstStep } from '../programme/lifecycle/step-times.js';
@@ -15,7 +13,7 @@ import { insertScheduledMailbox } from '../testing/scheduled-mailbox.js';
 import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
 import { tempStatePath } from '../testing/sync-fixture.js';
 import { testEndpoint } from '../testing/test-endpoint.js';
-import { runProgramme } from './runner.js';
+import { runOnSimulatedClock } from '../testing/run-on-simulated-clock.js';
 
 let source: DovecotServer;
 let target: DovecotServer;
@@ -58,14 +56,7 @@ test('a programme onto an exchange-online endpoint: keywords not kept recorded o
       day: '2027-04-06',
       due: firstStep('2027-04-06', config.lifecycle, plannedAt),
     });
-    const totals = await runProgramme({
-      db,
-      box,
-      config,
-      clock: new SimulatedClock(plannedAt, 600),
-      logger: silentLogger(),
-      signal: new AbortController().signal,
-    });
+    const totals = await runOnSimulatedClock({ db, box, config }, plannedAt);
     assert.equal(totals.ended, 'finished');
     const row = await db.selectFrom('mailbox').selectAll().executeTakeFirstOrThrow();
     assert.equal(row.state, 'done', row.failure_reason ?? '');

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { OAuthSetting } from '../credentials/token-source-spec.js';
-import { SimulatedClock } from '../limits/clock.js';
-import { silentLogger } from '../log/logger.js';
 import { withDefaults } from '../programme/config/config.js';
 import { Endpoints } from '../programme/endpoints/endpoints.js';
 import { firstStep } from '../programme/lifecycle/step-times.js';
@@ -15,7 +13,7 @@ import { startOAuthServer, type OAuthServer } from '../testing/oauth-server.js';
 import { tempStatePath } from '../testing/sync-fixture.js';
 import { testEndpoint } from '../testing/test-endpoint.js';
 import { insertScheduledMailbox } from '../testing/scheduled-mailbox.js';
-import { runProgramme } from './runner.js';
+import { runOnSimulatedClock } from '../testing/run-on-simulated-clock.js';
 
 let oauth: OAuthServer;
 let source: DovecotServer;
@@ -88,14 +86,7 @@ test('a token login refused at run time is recorded on the mailbox row by its OA
         extra: { source_login: 'ok', target_login: 'ok' },
       });
     }
-    const totals = await runProgramme({
-      db,
-      box,
-      config,
-      clock: new SimulatedClock(plannedAt, 600),
-      logger: silentLogger(),
-      signal: new AbortController().signal,
-    });
+    const totals = await runOnSimulatedClock({ db, box, config }, plannedAt);
     assert.equal(totals.ended, 'finished');
     const rows = await db.selectFrom('mailbox').selectAll().execute();
     for (const c of cases) {

@@ -16,7 +16,8 @@ import { tempStatePath } from '../testing/sync-fixture.js';
 import { testEndpoint } from '../testing/test-endpoint.js';
 import { SimulatedClock } from '../limits/clock.js';
 import { runStep, stepContext } from './run-step.js';
-import { runProgramme, type RunnerOptions, type RunTotals } from './runner.js';
+import { type RunnerOptions, type RunTotals } from './runner.js';
+import { runOnSimulatedClock } from '../testing/run-on-simulated-clock.js';
 
 let source: DovecotServer;
 let target: DovecotServer;
@@ -85,13 +86,7 @@ async function programme(
   }
   /** Runs the programme on a simulated clock from the plan date (600x), with OVERRIDES. */
   const run = (overrides: Partial<RunnerOptions> = {}): Promise<RunTotals> =>
-    runProgramme({
-      db,
-      box,
-      config,
-      clock: new SimulatedClock(plannedAt, 600),
-      logger: silentLogger(),
-      signal: new AbortController().signal,
+    runOnSimulatedClock({ db, box, config }, plannedAt, {
       ...overrides,
     });
   return { db, box, config, pairs, run, endpoints };

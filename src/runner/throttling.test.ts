@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
 import type { Database } from '../state/schema.js';
 import { after, before, test } from 'node:test';
-import { silentLogger } from '../log/logger.js';
 import { withDefaults, type ProgrammeConfig } from '../programme/config/config.js';
 import { Endpoints } from '../programme/endpoints/endpoints.js';
 import { firstStep } from '../programme/lifecycle/step-times.js';
@@ -16,8 +15,7 @@ import { tempStatePath } from '../testing/sync-fixture.js';
 import { testEndpoint } from '../testing/test-endpoint.js';
 import { startRefusingFront, type RefusingFront } from '../testing/refusing-front.js';
 import { startThrottlingFront, type ThrottlingFront } from '../testing/throttling-front.js';
-import { SimulatedClock } from '../limits/clock.js';
-import { runProgramme } from './runner.js';
+import { runOnSimulatedClock } from '../testing/run-on-simulated-clock.js';
 import { MAX_HINT_MS } from '../errors/retry-delay.js';
 
 let source: DovecotServer;
@@ -89,14 +87,7 @@ test('a throttling target: the runner waits as the server suggests (up to its ca
   const config = withDefaults({ name: 'throttling' }, '/tmp');
   try {
     const { from, to } = await oneMailbox(db, box, config, front.url);
-    const totals = await runProgramme({
-      db,
-      box,
-      config,
-      clock: new SimulatedClock(plannedAt, 600),
-      logger: silentLogger(),
-      signal: new AbortController().signal,
-    });
+    const totals = await runOnSimulatedClock({ db, box, config }, plannedAt);
     assert.equal(totals.ended, 'finished');
     assert.equal(totals.retry, 2);
     assert.equal(front.throttled, 2);
@@ -140,14 +131,7 @@ test('a target throttling in the middle of a folder: the step is retried when th
   const config = withDefaults({ name: 'throttling-mid-folder' }, '/tmp');
   try {
     const { from, to } = await oneMailbox(db, box, config, midFolder.url);
-    const totals = await runProgramme({
-      db,
-      box,
-      config,
-      clock: new SimulatedClock(plannedAt, 600),
-      logger: silentLogger(),
-      signal: new AbortController().signal,
-    });
+    const totals = await runOnSimulatedClock({ db, box, config }, plannedAt);
     assert.equal(totals.ended, 'finished');
     assert.equal(midFolder.refused, 1);
     assert.ok(midFolder.matched > 5, `APPENDs seen: ${midFolder.matched}`);

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ALLOWANCE_WINDOW_MS } from '../limits/mailbox-allowance.js';
-import { SimulatedClock } from '../limits/clock.js';
-import { silentLogger } from '../log/logger.js';
 import { SERVICE_PROFILES } from '../mailstore/service-profile.js';
 import { withDefaults } from '../programme/config/config.js';
 import { Endpoints } from '../programme/endpoints/endpoints.js';
@@ -18,7 +16,7 @@ import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
 import { tempStatePath } from '../testing/sync-fixture.js';
 import { testEndpoint } from '../testing/test-endpoint.js';
 import { insertScheduledMailbox } from '../testing/scheduled-mailbox.js';
-import { runProgramme } from './runner.js';
+import { runOnSimulatedClock } from '../testing/run-on-simulated-clock.js';
 
 let source: DovecotServer;
 let target: DovecotServer;
@@ -85,13 +83,7 @@ test("a mailbox's daily upload allowance: its step stops at a safe point, waits 
       waiting: string | null;
       words: string[];
     }>[] = [];
-    const totals = await runProgramme({
-      db,
-      box,
-      config,
-      clock: new SimulatedClock(plannedAt, 600),
-      logger: silentLogger(),
-      signal: new AbortController().signal,
+    const totals = await runOnSimulatedClock({ db, box, config }, plannedAt, {
       onStep: (address, _step, result) => {
         if (result !== 'waiting' || seen.length > 0) return;
         seen.push(
