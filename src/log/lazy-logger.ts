@@ -3,6 +3,8 @@ import type { Logger } from './logger-shape.js';
 /** pino's level numbers; a call below the threshold costs one comparison. */
 const LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity } as const;
 export type LevelName = keyof typeof LEVELS;
+/** The level names, lowest first. */
+export const LEVEL_NAMES = Object.keys(LEVELS) as LevelName[];
 
 export function isLevelName(level: string): level is LevelName {
   return Object.hasOwn(LEVELS, level);

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type * as Pino from 'pino';
 import { readEnvironment } from '../environment/environment.js';
 import { errorForLog } from './error-for-log.js';
-import { isLevelName, LazyLogger, type LevelName } from './lazy-logger.js';
+import { isLevelName, LazyLogger, LEVEL_NAMES, type LevelName } from './lazy-logger.js';
 import type { Logger } from './logger-shape.js';
 
 export type { LogFn, Logger } from './logger-shape.js';
@@ -10,8 +10,8 @@ export type { LogFn, Logger } from './logger-shape.js';
 /** pino, loaded when the first line is written (it is CommonJS, so a synchronous require). */
 const loadPino = (): typeof Pino => createRequire(import.meta.url)('pino') as typeof Pino;
 
-/** The level names, for an error that lists them. */
-const LEVEL_NAMES = 'trace, debug, info, warn, error, fatal or silent';
+/** The level names, for an error that lists them: "trace, debug, … or silent". */
+const LEVEL_LIST = `${LEVEL_NAMES.slice(0, -1).join(', ')} or ${LEVEL_NAMES.at(-1)}`;
 
 /**
  * Structured JSON logs on stderr. Callers add scope with child({ mailbox, folder }) and pass errors
@@ -22,8 +22,7 @@ export function createLogger(
   /** Where lines go (stderr when not given; tests pass a stream). */
   destination?: { write(line: string): void },
 ): Logger {
-  if (!isLevelName(level))
-    throw new Error(`unknown log level "${level}" (TRANCHE_LOG_LEVEL: ${LEVEL_NAMES})`);
+  if (!isLevelName(level)) throw new Error(`unknown log level "${level}" (TRANCHE_LOG_LEVEL: ${LEVEL_LIST})`);
   return new LazyLogger(level, () => pinoLogger(level, destination));
 }
 
