@@ -134,22 +134,18 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
     ctx.notKept ?? new Map<string, { why: 'closed' | 'dropped'; uids: Set<number> }>();
   const sourcePath = pair.source.path;
 
-  const sourceStatus = await openOrSkip(
-    ctx,
-    () => source.openFolder(sourcePath, true),
-    'folder-unreadable-at-source',
-    sourcePath,
-  );
+  // Both sides' folders open at once (one round trip, not two), the checkpoint read meanwhile.
+  const [sourceOpened, targetOpened, loaded] = await Promise.allSettled([
+    source.openFolder(sourcePath, true),
+    target.openFolder(pair.targetPath, false),
+    checkpoints.load(mailboxKey, sourcePath),
+  ]);
+  const sourceStatus = openedOrSkipped(ctx, sourceOpened, 'folder-unreadable-at-source', sourcePath);
   if (!sourceStatus) return report;
-  const targetStatus = await openOrSkip(
-    ctx,
-    () => target.openFolder(pair.targetPath, false),
-    'folder-refused-by-target',
-    sourcePath,
-  );
+  const targetStatus = openedOrSkipped(ctx, targetOpened, 'folder-refused-by-target', sourcePath);
   if (!targetStatus) return report;
-
-  let checkpoint = await checkpoints.load(mailboxKey, sourcePath);
+  if (loaded.status === 'rejected') throw loaded.reason;
+  let checkpoint = loaded.value;
   const save = (cp: FolderCheckpoint): Promise<void> => checkpoints.save(mailboxKey, cp);
   const trusted =
     checkpoint !== undefined &&
@@ -396,23 +392,20 @@ function countNew(ctx: FolderSyncContext, uids: Iterable<number>): number {
 }
 
 /**
- * Opens one side's folder; a refusal that is the folder's (not the connection's: NO or BAD) makes the
- * folder a skipped item with the server's words, and undefined is returned.
+ * One side's folder as its opening settled; a refusal that is the folder's (not the connection's:
+ * NO or BAD) makes the folder a skipped item with the server's words, and undefined is returned.
  */
-async function openOrSkip(
+function openedOrSkipped(
   ctx: FolderSyncContext,
-  open: () => Promise<FolderStatus>,
+  opened: PromiseSettledResult<FolderStatus>,
   kind: 'folder-unreadable-at-source' | 'folder-refused-by-target',
   folder: string,
-): Promise<FolderStatus | undefined> {
-  try {
-    return await open();
-  } catch (error) {
-    const typed = toTrancheError(error);
-    if (typed.type !== 'server') throw typed;
-    ctx.report.skipped.push({ kind, folder, uid: 0, size: 0, reason: typed.message });
-    return undefined;
-  }
+): FolderStatus | undefined {
+  if (opened.status === 'fulfilled') return opened.value;
+  const typed = toTrancheError(opened.reason);
+  if (typed.type !== 'server') throw typed;
+  ctx.report.skipped.push({ kind, folder, uid: 0, size: 0, reason: typed.message });
+  return undefined;
 }
 
 /**

@@ -93,17 +93,10 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
   let targetFolders: FolderInfo[];
   let sourceFolders: FolderInfo[];
   try {
-    stores.source = await request.openSource();
-    stores.target = await request.openTarget();
-    targetFolders = await stores.target.listFolders();
-    sourceFolders = await stores.source.listFolders();
-    plan = planFolders(
-      sourceFolders,
-      stores.source.namespace,
-      targetFolders,
-      stores.target.namespace,
-      request.folders,
-    );
+    // Both sides at once: the logins and the folder lists cost one side's round trips, not both.
+    const { source, target } = Object.assign(stores, await openPair(request));
+    [targetFolders, sourceFolders] = await Promise.all([target.listFolders(), source.listFolders()]);
+    plan = planFolders(sourceFolders, source.namespace, targetFolders, target.namespace, request.folders);
   } catch (error) {
     await closeQuietly(stores.source);
     await closeQuietly(stores.target);
@@ -111,9 +104,17 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
   }
   const { target } = stores as Stores;
   const extra: Stores[] = [];
+  const preopened: Promise<Stores>[] = [];
   try {
     excluded = plan.excluded;
-    const source = stores.source;
+    const { source } = stores as Stores;
+    // The other workers' connections open while the folders are checked and created.
+    const lanes = Math.min(request.connections ?? DEFAULT_CONNECTIONS, plan.pairs.length);
+    for (let i = 1; i < lanes; i++) {
+      const opening = openStoresWithRetry(request);
+      opening.catch(() => undefined); // a worker that takes it hears the error; one left over need not
+      preopened.push(opening);
+    }
     const isExcluded = (path: string): boolean =>
       request.folders.excludes.some((glob) => matchesGlob(toLevels(path, source.namespace).join('/'), glob));
     reports.push(...(await unreadableHiddenFolders(source, sourceFolders, isExcluded)));
@@ -126,7 +127,7 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
       let own = given;
       if (!own) {
         try {
-          own = await openStoresWithRetry(request);
+          own = await (preopened.shift() ?? openStoresWithRetry(request));
         } catch (error) {
           // The other workers go on with the queue; this connection pair could not be had.
           logger.warn({ err: toTrancheError(error) }, 'extra connection failed; going on with fewer');
@@ -185,6 +186,13 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
   } catch (error) {
     failure = toTrancheError(error);
   } finally {
+    // Connections opened for workers that never started (a folder refused): closed once open,
+    // without waiting here for one still retrying.
+    for (const left of preopened)
+      left.then(
+        (own) => Promise.all([closeQuietly(own.source), closeQuietly(own.target)]),
+        () => undefined,
+      );
     for (const own of [stores, ...extra]) {
       await closeQuietly(own.source);
       await closeQuietly(own.target);
@@ -198,16 +206,23 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
   return summarise(reports, excluded, failure, Date.now() - started);
 }
 
+/** Opens a connection to each side at once; on a failure closes the one that opened and throws (the source's error first). */
+async function openPair(request: MailboxSyncRequest): Promise<Stores> {
+  const [source, target] = await Promise.allSettled([request.openSource(), request.openTarget()]);
+  if (source.status === 'fulfilled' && target.status === 'fulfilled')
+    return { source: source.value, target: target.value };
+  if (source.status === 'fulfilled') await closeQuietly(source.value);
+  if (target.status === 'fulfilled') await closeQuietly(target.value);
+  throw source.status === 'rejected' ? source.reason : (target as PromiseRejectedResult).reason;
+}
+
 /** Opens a connection to each side, retrying dropped or refused connections with back-off. */
 async function openStoresWithRetry(request: MailboxSyncRequest): Promise<Stores> {
   const policy = request.reconnect ?? RECONNECT_BACKOFF;
   for (let attempt = 1; ; attempt++) {
-    let source: MailStore | undefined;
     try {
-      source = await request.openSource();
-      return { source, target: await request.openTarget() };
+      return await openPair(request);
     } catch (error) {
-      await closeQuietly(source);
       const typed = toTrancheError(error);
       const delay = reconnectDelay(policy, attempt, typed, request.signal);
       if (delay === undefined) throw typed;
