@@ -6,6 +6,10 @@ import { startDovecot, type DovecotServer } from '../testing/dovecot.js';
 import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
 import { endpointOf, rawClient, runSync, tempStatePath, toCyrus } from '../testing/sync-fixture.js';
 import { startTcpProxy } from '../testing/tcp-proxy.js';
+import { silentLogger } from '../log/logger.js';
+import { openSqlite } from '../state/sqlite/open-sqlite.js';
+import { SyncCheckpoints } from '../state/sync-checkpoints.js';
+import { DEFAULT_FOLDER_SYNC, syncMailbox } from './sync-mailbox.js';
 import { verifyMailbox } from './verify.js';
 import { WireStore } from '../mailstore/imap/wire-store.js';
 
@@ -292,6 +296,53 @@ describe('syncMailbox against real Dovecot', () => {
     } finally {
       await toSource.close();
       await toTarget.close();
+    }
+  });
+
+  test('the largest folder starts first (counts from LIST-STATUS); a source without counts starts with INBOX', async () => {
+    const bare = await startDovecot({ listStatus: false });
+    try {
+      for (const [server, first] of [
+        [source, 'Archive'],
+        [bare, 'INBOX'],
+      ] as const) {
+        const su = await server.addUser();
+        const client = await rawClient(server, su);
+        try {
+          await client.append('INBOX', message('one'));
+          for (let i = 0; i < 4; i++) await client.append('Sent', message(`sent ${i}`));
+          for (let i = 0; i < 12; i++) await client.append('Archive', message(`old ${i}`));
+        } finally {
+          await client.logout();
+        }
+        const tu = await target.addUser();
+        const db = await openSqlite(tempStatePath());
+        const started: string[] = [];
+        try {
+          // One connection: folders start one after another, in the order chosen (the report lists them as listed).
+          const report = await syncMailbox({
+            mailboxKey: `order ${su.user}`,
+            openSource: () => WireStore.connect(endpointOf(server, su)),
+            openTarget: () => WireStore.connect(endpointOf(target, tu)),
+            checkpoints: new SyncCheckpoints(db),
+            folders: { renames: [], excludes: [] },
+            options: DEFAULT_FOLDER_SYNC,
+            logger: silentLogger(),
+            connections: 1,
+            onProgress: ({ folder }) => {
+              if (!started.includes(folder)) started.push(folder);
+            },
+          });
+          assert.equal(report.status, 'done', JSON.stringify(report.error));
+          assert.equal(report.messagesCopied, 17);
+        } finally {
+          await db.destroy();
+        }
+        assert.equal(started[0], first, started.join(', '));
+        if (first === 'Archive') assert.deepEqual(started.slice(0, 3), ['Archive', 'Sent', 'INBOX']);
+      }
+    } finally {
+      await bare.stop();
     }
   });
 });

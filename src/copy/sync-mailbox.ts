@@ -11,6 +11,7 @@ import {
   type FolderPair,
   type FolderPlan,
 } from './folder-map.js';
+import { largestFirst } from './folder-order.js';
 import { unreadableHiddenFolders } from './hidden-folders.js';
 import type { SharedCopy } from './split-folder.js';
 import { SplitBoard } from './split-folder.js';
@@ -95,7 +96,10 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
   try {
     // Both sides at once: the logins and the folder lists cost one side's round trips, not both.
     const { source, target } = Object.assign(stores, await openPair(request));
-    [targetFolders, sourceFolders] = await Promise.all([target.listFolders(), source.listFolders()]);
+    [targetFolders, sourceFolders] = await Promise.all([
+      target.listFolders(),
+      source.listFolders({ counts: true }),
+    ]);
     plan = planFolders(sourceFolders, source.namespace, targetFolders, target.namespace, request.folders);
   } catch (error) {
     await closeQuietly(stores.source);
@@ -120,7 +124,7 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
     reports.push(...(await unreadableHiddenFolders(source, sourceFolders, isExcluded)));
     const refused = await createFolders(target, plan.pairs, targetFolders, logger);
     reports.push(...refused);
-    const queue = plan.pairs.filter((p) => !refused.some((r) => r.source === p.source.path));
+    const queue = largestFirst(plan.pairs.filter((p) => !refused.some((r) => r.source === p.source.path)));
     const split = new SplitBoard();
     const workerCount = Math.max(1, Math.min(request.connections ?? DEFAULT_CONNECTIONS, queue.length));
     const worker = async (given: Stores | undefined): Promise<void> => {

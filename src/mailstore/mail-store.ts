@@ -13,6 +13,8 @@ export interface FolderInfo {
   specialUse: SpecialUse | undefined;
   /** True when the folder can't hold messages (\Noselect, \NonExistent). */
   noSelect: boolean;
+  /** Its message count, when asked for and the server gave it with the list (LIST-STATUS). */
+  messages?: number;
 }
 
 /** The personal namespace: where a user's folders live. */
@@ -85,7 +87,8 @@ export interface MailStore {
   readonly supportsModseq: boolean;
   /** Whether an APPEND's answer names the new message's UID (UIDPLUS). */
   readonly appendUids: boolean;
-  listFolders(): Promise<FolderInfo[]>;
+  /** The folders; with `counts`, each with its message count where the server gives them in the same round trip (LIST-STATUS). */
+  listFolders(options?: { counts?: boolean }): Promise<FolderInfo[]>;
   createFolder(path: string): Promise<void>;
   /** Message count and, when the server can tell (STATUS=SIZE), total bytes of a folder, without opening it. */
   folderStatus(path: string): Promise<{ messages: number; bytes: number | undefined }>;

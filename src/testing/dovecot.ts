@@ -51,6 +51,8 @@ export interface DovecotOptions {
   multiappend?: boolean;
   /** Whether ESEARCH (RFC 4731) is offered (default true); without it SEARCH answers list every UID. */
   esearch?: boolean;
+  /** Whether LIST-STATUS (RFC 5819) is offered (default true); without it a folder list carries no counts. */
+  listStatus?: boolean;
   /** SASL mechanisms offered (default 'plain login'); 'login' alone shows a server without AUTH=PLAIN. */
   authMechanisms?: string;
   /** Offer TLS: STARTTLS on `port` and implicit TLS on `tlsPort`, with a fresh self-signed certificate for 127.0.0.1. */
@@ -150,10 +152,11 @@ const CAPABILITIES_WITHOUT_CONDSTORE =
 
 /** The post-login capability list for the options, or undefined for Dovecot's own (all defaults). */
 function capabilityList(c: ConfigInput): string | undefined {
-  if (c.condstore && c.literals === 'plus' && c.multiappend && c.esearch) return undefined;
+  if (c.condstore && c.literals === 'plus' && c.multiappend && c.esearch && c.listStatus) return undefined;
   const words = CAPABILITIES_WITHOUT_CONDSTORE.split(' ')
     .filter((w) => w !== 'MULTIAPPEND' || c.multiappend)
     .filter((w) => w !== 'ESEARCH' || c.esearch)
+    .filter((w) => w !== 'LIST-STATUS' || c.listStatus)
     .flatMap((w) =>
       w !== 'LITERAL+' ? [w] : c.literals === 'plus' ? [w] : c.literals === 'minus' ? ['LITERAL-'] : [],
     );
@@ -270,6 +273,7 @@ interface ConfigInput {
   literals: 'plus' | 'minus' | 'sync';
   multiappend: boolean;
   esearch: boolean;
+  listStatus: boolean;
   authMechanisms: string;
   mailFormat: MailFormat;
   /** Implicit-TLS port and certificate files, when TLS is on. */
@@ -600,6 +604,7 @@ async function startIn(dir: string, ids: Ids, options: DovecotOptions): Promise<
         literals: options.literals ?? 'plus',
         multiappend: options.multiappend ?? true,
         esearch: options.esearch ?? true,
+        listStatus: options.listStatus ?? true,
         authMechanisms:
           options.authMechanisms ?? (options.oauth2 ? 'plain login xoauth2 oauthbearer' : 'plain login'),
         oauth2File,

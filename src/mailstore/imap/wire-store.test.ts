@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { TrancheError } from '../../errors/tranche-error.js';
 import { startDovecot, type DovecotServer } from '../../testing/dovecot.js';
-import { endpointOf } from '../../testing/sync-fixture.js';
+import { endpointOf, rawClient } from '../../testing/sync-fixture.js';
 import { WireStore } from './wire-store.js';
 
 let server: DovecotServer;
@@ -34,3 +34,45 @@ test(
     }
   },
 );
+
+test('a folder list asked with counts carries each folder’s message count where LIST-STATUS is offered, in one round trip', async () => {
+  const bare = await startDovecot({ listStatus: false });
+  try {
+    for (const [dovecot, counted] of [
+      [server, true],
+      [bare, false],
+    ] as const) {
+      const user = await dovecot.addUser();
+      const client = await rawClient(dovecot, user);
+      const raw = (n: number): Buffer => Buffer.from(`Subject: ${n}\r\n\r\nbody ${n}\r\n`);
+      try {
+        await client.mailboxCreate('Family & Friends/Résumé');
+        for (let i = 0; i < 3; i++) await client.append('Family & Friends/Résumé', raw(i));
+        await client.append('INBOX', raw(9));
+      } finally {
+        await client.logout();
+      }
+      const store = await WireStore.connect(endpointOf(dovecot, user));
+      try {
+        const counts = Object.fromEntries(
+          (await store.listFolders({ counts: true })).map((f) => [f.path, f.messages]),
+        );
+        if (counted) {
+          assert.equal(counts['Family & Friends/Résumé'], 3);
+          assert.equal(counts.INBOX, 1);
+          assert.equal(counts.Sent, 0);
+        } else
+          assert.ok(
+            Object.values(counts).every((n) => n === undefined),
+            JSON.stringify(counts),
+          );
+        // Without the option no counts are asked for (a target's list needs none).
+        assert.ok((await store.listFolders()).every((f) => f.messages === undefined));
+      } finally {
+        await store.close();
+      }
+    }
+  } finally {
+    await bare.stop();
+  }
+});

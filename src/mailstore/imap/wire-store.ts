@@ -20,6 +20,7 @@ import { appendArguments, MultiAppend } from './wire/multi-append.js';
 import {
   parseFetchResponse,
   parseListResponse,
+  parseStatusMessages,
   parseNamespaceResponse,
   parseSelect,
   type FetchedItem,
@@ -137,15 +138,25 @@ export class WireStore implements MailStore {
     return this.#open;
   }
 
-  async listFolders(): Promise<FolderInfo[]> {
+  async listFolders(options?: { counts?: boolean }): Promise<FolderInfo[]> {
     const caps = this.#connection.capabilities;
     const specialUse = caps.has('SPECIAL-USE');
-    const command =
-      specialUse && caps.has('LIST-EXTENDED') ? 'LIST "" "*" RETURN (SPECIAL-USE)' : 'LIST "" "*"';
+    const returns = [
+      ...(specialUse && caps.has('LIST-EXTENDED') ? ['SPECIAL-USE'] : []),
+      // RFC 5819: the counts come with the list, in the same round trip.
+      ...(options?.counts && caps.has('LIST-STATUS') ? ['STATUS (MESSAGES)'] : []),
+    ];
+    const command = `LIST "" "*"${returns.length > 0 ? ` RETURN (${returns.join(' ')})` : ''}`;
     const done = await this.#run('LIST', [command]);
+    const counts = new Map<string, number>();
+    for (const r of done.untagged) {
+      const status = parseStatusMessages(r);
+      if (status) counts.set(status.path, status.messages);
+    }
     return done.untagged
       .map((r) => parseListResponse(r, this.namespace.prefix, !specialUse))
-      .filter((f): f is FolderInfo => f !== undefined);
+      .filter((f): f is FolderInfo => f !== undefined)
+      .map((f) => (counts.has(f.path) ? { ...f, messages: counts.get(f.path) } : f));
   }
 
   async createFolder(path: string): Promise<void> {

@@ -59,6 +59,21 @@ export function parseListResponse(
   };
 }
 
+/** A `* STATUS name (MESSAGES n ...)` response's folder path and message count. */
+export function parseStatusMessages(response: RawResponse): { path: string; messages: number } | undefined {
+  const tokens = tokenize(response);
+  if (text(tokens[1])?.toUpperCase() !== 'STATUS') return undefined;
+  const wireName = text(tokens[2]);
+  const items = tokens[3];
+  if (wireName === undefined || !Array.isArray(items)) return undefined;
+  for (let i = 0; i + 1 < items.length; i += 2) {
+    if (text(items[i])?.toUpperCase() !== 'MESSAGES') continue;
+    const messages = Number(text(items[i + 1]));
+    return Number.isSafeInteger(messages) ? { path: decodeFolderName(wireName), messages } : undefined;
+  }
+  return undefined;
+}
+
 /** The first personal namespace of a `* NAMESPACE` response. */
 export function parseNamespaceResponse(response: RawResponse): Namespace | undefined {
   const tokens = tokenize(response);
