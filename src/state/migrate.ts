@@ -46,14 +46,32 @@ const MIGRATIONS: Record<string, Migration> = {
   '0024-delta-checkpoint': m0024,
 };
 
+function migratorOf(db: Kysely<unknown>): Migrator {
+  return new Migrator({ db, provider: { getMigrations: () => Promise.resolve(MIGRATIONS) } });
+}
+
 /** Brings a database's schema up to date. */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(MIGRATIONS) } });
-  const { error } = await migrator.migrateToLatest();
+  const { error } = await migratorOf(db).migrateToLatest();
   if (error)
     throw new TrancheError(
       'state',
       `state store migration failed: ${error instanceof Error ? error.message : 'unknown error'}`,
       { cause: error },
     );
+}
+
+/**
+ * SQLite: the pending migrations as one transaction that takes the write lock first (BEGIN
+ * IMMEDIATE). A crash part-way leaves the schema as it was, not half-made; a second process opening
+ * the same new file meanwhile waits and then finds nothing to do. A schema already up to date is
+ * only read (no lock: an open must not wait for a long re-plan to commit).
+ */
+export async function migrateSqliteToLatest(db: Kysely<unknown>): Promise<void> {
+  const pending = (await migratorOf(db).getMigrations()).some((m) => m.executedAt === undefined);
+  if (!pending) return;
+  await db
+    .transaction()
+    .setAccessMode('read write')
+    .execute((trx) => migrateToLatest(trx));
 }

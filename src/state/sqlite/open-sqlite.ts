@@ -4,7 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import { StoreSqliteDialect } from './store-sqlite-dialect.js';
 import { TrancheError } from '../../errors/tranche-error.js';
-import { migrateToLatest } from '../migrate.js';
+import { migrateSqliteToLatest } from '../migrate.js';
 import type { Database } from '../schema.js';
 
 /**
@@ -49,6 +49,6 @@ export async function openSqlite(file: string): Promise<Kysely<Database>> {
     });
   }
   const db = new Kysely<Database>({ dialect: new StoreSqliteDialect(handle) });
-  await migrateToLatest(db as unknown as Kysely<unknown>);
+  await migrateSqliteToLatest(db as unknown as Kysely<unknown>);
   return db;
 }

@@ -1,9 +1,11 @@
 import type SQLite from 'better-sqlite3';
 import {
   CompiledQuery,
+  SqliteAdapter,
   SqliteDialect,
   SqliteDriver,
   type DatabaseConnection,
+  type DialectAdapter,
   type Driver,
   type TransactionSettings,
 } from 'kysely';
@@ -41,6 +43,16 @@ class StoreSqliteDriver extends SqliteDriver {
   }
 }
 
+/**
+ * SQLite does run schema changes inside a transaction (Kysely's adapter says not, so its migrator
+ * refused one): a fresh state's migrations are one transaction, not one commit per statement.
+ */
+class StoreSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
 /** The state store's SQLite dialect over one better-sqlite3 handle (see StoreSqliteDriver), its statements kept (StatementCache). */
 export class StoreSqliteDialect extends SqliteDialect {
   readonly #handle: SQLite.Database;
@@ -52,5 +64,9 @@ export class StoreSqliteDialect extends SqliteDialect {
 
   override createDriver(): Driver {
     return new StoreSqliteDriver(this.#handle);
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new StoreSqliteAdapter();
   }
 }
