@@ -18,7 +18,7 @@ export interface GeneratorOptions {
   /** Waits MS (a timer in production). */
   wait: (ms: number) => Promise<void>;
   signal: AbortSignal;
-  /** The recovery bound: once a whole recovery window is back within it, the run ends early. */
+  /** The recovery bound, asked as each recovery window is decided: once one is back within it, the run ends early. */
   recoveryBoundMs?: () => number | undefined;
   /** Told as each phase starts (tests switch a slow proxy on and off here). */
   onPhase?: (phase: SoakPhase) => void;
@@ -48,13 +48,20 @@ export async function generateLoad(options: GeneratorOptions): Promise<Generator
       phaseIndex++;
     }
   };
-  // A recovery window counts once it has ended and all its actions are answered.
+  // A recovery window is decided once it has ended and every action due up to its end is answered:
+  // an action's later commands are recorded in the window they were sent in, so an earlier slow
+  // action can still add to it. Decided then, its figures and the first step's (the bound) are the
+  // ones the verdict reads at the end (measureRecovery).
+  const answeredUpTo = (window: number): boolean => {
+    for (const [w, pending] of pendingByWindow) if (w <= window && pending > 0) return false;
+    return true;
+  };
   const recovered = (): boolean => {
-    const bound = options.recoveryBoundMs?.();
-    if (bound === undefined) return false;
     const current = Math.floor(now() / plan.windowMs);
-    while (decidedWindow + 1 < current && (pendingByWindow.get(decidedWindow + 1) ?? 0) === 0) {
+    while (decidedWindow + 1 < current && answeredUpTo(decidedWindow + 1)) {
       decidedWindow++;
+      const bound = options.recoveryBoundMs?.();
+      if (bound === undefined) return false;
       if (isRecovered(recorder.stretch(decidedWindow, decidedWindow, plan.windowMs), bound)) return true;
     }
     return false;
@@ -79,7 +86,11 @@ export async function generateLoad(options: GeneratorOptions): Promise<Generator
       void options
         .perform(arrival.user, arrival.action, arrival.atMs)
         .catch(() => undefined)
-        .finally(() => pendingByWindow.set(window, pendingByWindow.get(window)! - 1));
+        .finally(() => {
+          const left = pendingByWindow.get(window)! - 1;
+          if (left === 0) pendingByWindow.delete(window);
+          else pendingByWindow.set(window, left);
+        });
       next = schedule.next();
     }
   }

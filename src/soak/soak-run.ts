@@ -100,8 +100,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       'soak: users logged in',
     );
     origin = performance.now();
-    let firstStep: StretchFigures | undefined;
-    const firstStepWindows = Math.floor(plan.phases[0]!.endMs / windowMs);
     end = await generateLoad({
       plan,
       schedule: new ArrivalSchedule(plan, options.profile, users.length, options.seed ?? 1),
@@ -110,10 +108,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       now,
       wait: (ms) => sleep(ms, undefined, { signal: options.signal }).catch(() => undefined),
       signal: options.signal,
-      recoveryBoundMs: () => {
-        firstStep ??= recorder.stretch(0, Math.max(0, firstStepWindows - 1), plan.phases[0]!.endMs);
-        return recoveryBound(firstStep);
-      },
+      // The first step's figures as the verdict computes them (phaseFigures), now final.
+      recoveryBoundMs: () =>
+        recoveryBound(phaseFigures(recorder, plan, plan.phases[0]!, plan.phases[0]!.endMs)),
       onPhase: (phase) => {
         log.info({ phase: phaseName(phase), rate: phase.ratePerSecond }, 'soak: phase');
         options.onPhase?.(phase);
@@ -140,6 +137,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   return assemble(options, plan, recorder, end, runId, startedAt, users.length, cleanup, log);
 }
 
+/** A phase's figures up to END_MS: every window it touches (one it shares with the next phase included). */
+function phaseFigures(
+  recorder: SoakRecorder,
+  plan: LoadPlan,
+  phase: SoakPhase,
+  endMs: number,
+): StretchFigures {
+  const first = Math.floor(phase.startMs / plan.windowMs);
+  const last = Math.max(first, Math.ceil(endMs / plan.windowMs) - 1);
+  return recorder.stretch(first, last, endMs - phase.startMs);
+}
+
 function assemble(
   options: SoakOptions,
   plan: LoadPlan,
@@ -157,9 +166,7 @@ function assemble(
     .filter((p) => p.startMs < end.endMs)
     .map((p) => {
       const endMs = Math.min(p.endMs, end.endMs);
-      const first = Math.floor(p.startMs / w);
-      const last = Math.max(first, Math.ceil(endMs / w) - 1);
-      return { ...p, endMs, name: phaseName(p), figures: recorder.stretch(first, last, endMs - p.startMs) };
+      return { ...p, endMs, name: phaseName(p), figures: phaseFigures(recorder, plan, p, endMs) };
     });
   const steps = phases.filter((p) => p.kind === 'step');
   const top = steps[steps.length - 1] ?? phases[0]!;
