@@ -63,10 +63,10 @@ export function collectionKinds(kinds: Set<DataKind>): CollectionKind[] {
 }
 
 /** One side's DAV endpoint from the flags: the same user and password (or token) source as the mail side. */
-export function davEndpointFromFlags(flags: DavFlags, side: 'source' | 'target'): DavEndpoint {
+export async function davEndpointFromFlags(flags: DavFlags, side: 'source' | 'target'): Promise<DavEndpoint> {
   const url = flags[side === 'source' ? 'sourceDav' : 'targetDav'];
   if (!url) throw new TrancheError('usage', `--${side}-dav is required`);
-  return davEndpointOf(url, loginFromFlags(flags, side), `--${side}-dav`);
+  return davEndpointOf(url, await loginFromFlags(flags, side), `--${side}-dav`);
 }
 
 /** Connects one DAV side, naming the side in any error. */

@@ -25,8 +25,8 @@ export async function runDavSync(
   concurrency: number,
   signal: AbortSignal,
 ): Promise<DavSyncReport> {
-  const sourceEndpoint = davEndpointFromFlags(flags, 'source');
-  const targetEndpoint = davEndpointFromFlags(flags, 'target');
+  const sourceEndpoint = await davEndpointFromFlags(flags, 'source');
+  const targetEndpoint = await davEndpointFromFlags(flags, 'target');
   const source = await openDavSide(sourceEndpoint, 'source', concurrency);
   try {
     const target = await openDavSide(targetEndpoint, 'target', concurrency);
@@ -51,9 +51,9 @@ export async function runDavSync(
 
 /** The calendars and contacts part of `tranche verify`. */
 export async function runDavVerify(flags: DavFlags, kinds: Set<DataKind>): Promise<DavVerifyReport> {
-  const source = await openDavSide(davEndpointFromFlags(flags, 'source'), 'source', 8);
+  const source = await openDavSide(await davEndpointFromFlags(flags, 'source'), 'source', 8);
   try {
-    const target = await openDavSide(davEndpointFromFlags(flags, 'target'), 'target', 8);
+    const target = await openDavSide(await davEndpointFromFlags(flags, 'target'), 'target', 8);
     try {
       return await verifyDavAccount(source, target, collectionKinds(kinds));
     } finally {

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { bearerFor } from '../credentials/token-source-spec.js';
 import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
 import { readEnvironment, type EnvironmentVariable } from '../environment/environment.js';
 
@@ -71,7 +70,10 @@ function readPassword(side: 'source' | 'target', file: string | undefined): stri
 }
 
 /** Builds one side's endpoint from the flags, with a usage error naming the first thing missing or wrong. */
-export function endpointFromFlags(flags: EndpointFlags, side: 'source' | 'target'): StoreEndpoint {
+export async function endpointFromFlags(
+  flags: EndpointFlags,
+  side: 'source' | 'target',
+): Promise<StoreEndpoint> {
   const url = flags[side];
   if (!url) throw new TrancheError('usage', `--${side} is required`);
   if (!flags[`${side}User`]) throw new TrancheError('usage', `--${side}-user is required`);
@@ -79,11 +81,15 @@ export function endpointFromFlags(flags: EndpointFlags, side: 'source' | 'target
     throw new TrancheError('usage', `--${side}-login-template needs --${side}-admin`);
   }
   checkStoreUrl(url, `--${side}`);
-  return { url, ...loginFromFlags(flags, side) };
+  return { url, ...(await loginFromFlags(flags, side)) };
 }
 
-/** One side's login from the flags (user, admin, password or OAuth2 token source): shared by the mail and DAV sides. */
-export function loginFromFlags(flags: EndpointFlags, side: 'source' | 'target'): StoreLogin {
+/**
+ * One side's login from the flags (user, admin, password or OAuth2 token source): shared by the mail
+ * and DAV sides. The token sources (node:crypto, node:child_process, the providers' libraries) are
+ * loaded only for an OAuth2 login: a password sync never holds them (~3 MB resident).
+ */
+export async function loginFromFlags(flags: EndpointFlags, side: 'source' | 'target'): Promise<StoreLogin> {
   const user = flags[`${side}User`];
   if (!user) throw new TrancheError('usage', `--${side}-user is required`);
   const admin = flags[`${side}Admin`];
@@ -103,7 +109,7 @@ export function loginFromFlags(flags: EndpointFlags, side: 'source' | 'target'):
     admin,
     loginTemplate,
     password: oauth ? '' : readPassword(side, flags[`${side}PasswordFile`]),
-    bearer: oauth ? bearerFor(oauth, user) : undefined,
+    bearer: oauth ? (await import('../credentials/token-source-spec.js')).bearerFor(oauth, user) : undefined,
     insecure: flags.insecure ?? false,
     allowPlaintext: flags.allowPlaintext ?? false,
   };

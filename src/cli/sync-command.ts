@@ -119,8 +119,8 @@ export function syncCommand(): Command {
     // sync's whole process stays small (docs/ARCHITECTURE.md, the delta pass).
     const davRun =
       kinds.has('calendars') || kinds.has('contacts') ? await import('./dav-sync-run.js') : undefined;
-    const source = mail ? endpointFromFlags(flags, 'source') : undefined;
-    const target = mail ? endpointFromFlags(flags, 'target') : undefined;
+    const source = mail ? await endpointFromFlags(flags, 'source') : undefined;
+    const target = mail ? await endpointFromFlags(flags, 'target') : undefined;
     const renames = parseRenames(flags.map);
     const batchMessages = wholeNumber(flags.batchMessages, '--batch-messages');
     const profiled = profileAdjustments(flags, wholeNumber(flags.connections, '--connections'));

@@ -45,8 +45,8 @@ export function verifyCommand(): Command {
   addFolderOptions(command);
   command.action(async (flags: VerifyFlags) => {
     const kinds = kindsToMove(flags);
-    const source = kinds.has('mail') ? endpointFromFlags(flags, 'source') : undefined;
-    const target = kinds.has('mail') ? endpointFromFlags(flags, 'target') : undefined;
+    const source = kinds.has('mail') ? await endpointFromFlags(flags, 'source') : undefined;
+    const target = kinds.has('mail') ? await endpointFromFlags(flags, 'target') : undefined;
     const report =
       source && target
         ? await verifyMailbox(

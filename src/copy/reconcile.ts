@@ -1,10 +1,11 @@
-import { bodySha256 } from '../mailstore/message-body.js';
 import type { MailStore, MessageMeta } from '../mailstore/mail-store.js';
 
 /** How many messages to read at once when hashing. */
 const HASH_BATCH = 100;
 
 async function hashes(store: MailStore, uids: number[]): Promise<Map<number, string>> {
+  // Loaded here, on the first match after a crash: a copy that never matches never loads node:crypto.
+  const { bodySha256 } = await import('../mailstore/body-sha256.js');
   const out = new Map<number, string>();
   for (let i = 0; i < uids.length; i += HASH_BATCH) {
     for await (const message of store.fetchMessages(uids.slice(i, i + HASH_BATCH))) {

@@ -1,4 +1,4 @@
-import { bodySha256 } from '../mailstore/message-body.js';
+import { bodySha256 } from '../mailstore/body-sha256.js';
 import { toTrancheError, type TrancheError } from '../errors/tranche-error.js';
 import type { MailStore } from '../mailstore/mail-store.js';
 import { matchesGlob, planFolders, toLevels, type FolderMapOptions } from './folder-map.js';

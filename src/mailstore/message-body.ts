@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 /**
  * A message's bytes as the chunks they arrived in: passed from the source socket to the target
  * socket (and to the hash) without ever being joined, so no message is copied in memory.
@@ -11,11 +9,4 @@ export function bodyLength(body: MessageBody): number {
   let n = 0;
   for (const chunk of body) n += chunk.length;
   return n;
-}
-
-/** SHA-256 of a body's bytes, hex. */
-export function bodySha256(body: MessageBody): string {
-  const hash = createHash('sha256');
-  for (const chunk of body) hash.update(chunk);
-  return hash.digest('hex');
 }
