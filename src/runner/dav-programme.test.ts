@@ -169,7 +169,9 @@ test('a programme whose endpoints carry DAV addresses: discover, plan, run (kill
   // Written once each, across the killed pass and the one after it (what the kill cut short is found, not written again).
   assert.ok(one.kinds.calendars!.copied <= items(cal1.address, 'calendar'), JSON.stringify(one.kinds));
   assert.ok(one.kinds.calendars!.copied > 0, JSON.stringify(one.kinds));
-  assert.equal(one.kinds.contacts!.copied, items(cal1.address, 'addressbook'));
+  // A pass's counts are kept when it closes: contacts the killed pass wrote before the kill are
+  // found by the next one and counted by neither (the final pass's verify shows them all there).
+  assert.ok(one.kinds.contacts!.copied <= items(cal1.address, 'addressbook'), JSON.stringify(one.kinds));
   assert.ok(one.passes.some((x) => x.kind === 'final' && x.outcome === 'ok'));
   // The killed pass is recorded as interrupted; what it wrote was found by the next one, not counted twice.
   assert.ok(
