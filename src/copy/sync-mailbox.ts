@@ -76,6 +76,11 @@ async function closeQuietly(store: MailStore | undefined): Promise<void> {
   }
 }
 
+/** Logs out of both sides at once (each LOGOUT waits a round trip for its answer). */
+async function closePair(own: Partial<Stores>): Promise<void> {
+  await Promise.all([closeQuietly(own.source), closeQuietly(own.target)]);
+}
+
 /**
  * Syncs a whole mailbox: plans the folders, creates the missing ones on the target, then syncs each
  * folder in turn. A dropped connection is retried with back-off and the folder resumed from its
@@ -102,8 +107,7 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
     ]);
     plan = planFolders(sourceFolders, source.namespace, targetFolders, target.namespace, request.folders);
   } catch (error) {
-    await closeQuietly(stores.source);
-    await closeQuietly(stores.target);
+    await closePair(stores);
     throw toTrancheError(error);
   }
   const { target } = stores as Stores;
@@ -194,13 +198,12 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
     // without waiting here for one still retrying.
     for (const left of preopened)
       left.then(
-        (own) => Promise.all([closeQuietly(own.source), closeQuietly(own.target)]),
+        (own) => closePair(own),
         () => undefined,
       );
-    for (const own of [stores, ...extra]) {
-      await closeQuietly(own.source);
-      await closeQuietly(own.target);
-    }
+    // All at once: each LOGOUT waits for its answer (a round trip), eight one after another were
+    // 0.18 s of a copy at 20 ms and 0.7 s at 80 ms.
+    await Promise.all([stores, ...extra].map(closePair));
   }
   reports.sort(
     (a, b) =>
@@ -244,8 +247,7 @@ async function helpWith(shared: SharedCopy, own: Stores, request: MailboxSyncReq
   const failed = await shared.join(own, true);
   if (!failed) return true;
   request.logger.warn({ folder: shared.sourcePath, err: failed }, 'helper connection failed');
-  await closeQuietly(own.source);
-  await closeQuietly(own.target);
+  await closePair(own);
   try {
     Object.assign(own, await openStoresWithRetry(request));
     return true;
@@ -300,8 +302,7 @@ async function syncFolderWithRetry(
       const delay = reconnectDelay(policy, Math.max(1, attempt), typed, request.signal);
       if (delay === undefined) throw typed;
       log.warn({ type: typed.type, err: typed, attempt, delayMs: delay }, 'connection trouble; reconnecting');
-      await closeQuietly(stores.source);
-      await closeQuietly(stores.target);
+      await closePair(stores);
       await sleep(delay, request.signal);
       Object.assign(stores, await openStoresWithRetry(request));
     }
