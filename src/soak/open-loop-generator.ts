@@ -57,12 +57,17 @@ export async function generateLoad(options: GeneratorOptions): Promise<Generator
     return true;
   };
   const recovered = (): boolean => {
+    const boundOf = options.recoveryBoundMs;
+    if (!boundOf) return false;
     const current = Math.floor(now() / plan.windowMs);
     while (decidedWindow + 1 < current && answeredUpTo(decidedWindow + 1)) {
       decidedWindow++;
-      const bound = options.recoveryBoundMs?.();
-      if (bound === undefined) return false;
-      if (isRecovered(recorder.stretch(decidedWindow, decidedWindow, plan.windowMs), bound)) return true;
+      const bound = boundOf();
+      if (
+        bound !== undefined &&
+        isRecovered(recorder.stretch(decidedWindow, decidedWindow, plan.windowMs), bound)
+      )
+        return true;
     }
     return false;
   };
