@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { TrancheError } from '../../errors/tranche-error.js';
 import { startDovecot, type DovecotServer } from '../../testing/dovecot.js';
 import { endpointOf, rawClient } from '../../testing/sync-fixture.js';
+import { startRefusingFront } from '../../testing/refusing-front.js';
 import { WireStore } from './wire-store.js';
 
 let server: DovecotServer;
@@ -74,5 +75,29 @@ test('a folder list asked with counts carries each folder’s message count wher
     }
   } finally {
     await bare.stop();
+  }
+});
+
+// A scripted front: no real server here offers LIST-STATUS and then refuses it.
+test('a server that offers LIST-STATUS but refuses it: the folders are listed without counts, the session goes on', async () => {
+  const user = await server.addUser();
+  const front = await startRefusingFront('127.0.0.1', server.port, {
+    command: /^LIST "" "\*" RETURN \(.*STATUS/i,
+    refuse: [1],
+    reply: 'BAD Error in IMAP command LIST: Unknown RETURN option',
+  });
+  const store = await WireStore.connect(endpointOf(front, user));
+  try {
+    const folders = await store.listFolders({ counts: true });
+    assert.equal(front.refused, 1);
+    assert.ok(
+      folders.some((f) => f.path === 'INBOX'),
+      JSON.stringify(folders),
+    );
+    assert.ok(folders.every((f) => f.messages === undefined));
+    assert.equal((await store.openFolder('INBOX', true)).messages, 0);
+  } finally {
+    await store.close();
+    await front.close();
   }
 });

@@ -141,13 +141,20 @@ export class WireStore implements MailStore {
   async listFolders(options?: { counts?: boolean }): Promise<FolderInfo[]> {
     const caps = this.#connection.capabilities;
     const specialUse = caps.has('SPECIAL-USE');
-    const returns = [
-      ...(specialUse && caps.has('LIST-EXTENDED') ? ['SPECIAL-USE'] : []),
-      // RFC 5819: the counts come with the list, in the same round trip.
-      ...(options?.counts && caps.has('LIST-STATUS') ? ['STATUS (MESSAGES)'] : []),
-    ];
-    const command = `LIST "" "*"${returns.length > 0 ? ` RETURN (${returns.join(' ')})` : ''}`;
-    const done = await this.#run('LIST', [command]);
+    const roles = specialUse && caps.has('LIST-EXTENDED') ? ['SPECIAL-USE'] : [];
+    const list = (returns: string[]): Promise<Completion> =>
+      this.#run('LIST', [`LIST "" "*"${returns.length > 0 ? ` RETURN (${returns.join(' ')})` : ''}`]);
+    let done: Completion;
+    if (options?.counts && caps.has('LIST-STATUS')) {
+      try {
+        // RFC 5819: the counts come with the list, in the same round trip.
+        done = await list([...roles, 'STATUS (MESSAGES)']);
+      } catch (error) {
+        // A server that offers LIST-STATUS and refuses it: the list without counts.
+        if (!(error instanceof TrancheError) || error.type !== 'server') throw error;
+        done = await list(roles);
+      }
+    } else done = await list(roles);
     const counts = new Map<string, number>();
     for (const r of done.untagged) {
       const status = parseStatusMessages(r);
