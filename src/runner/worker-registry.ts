@@ -6,7 +6,7 @@ import type { Database, WorkerTable } from '../state/schema.js';
 export type WorkerMode = 'run' | 'worker';
 
 /** A worker whose heartbeat is older than this many heartbeat periods is taken as gone. */
-const MISSED_HEARTBEATS = 3;
+export const MISSED_HEARTBEATS = 3;
 /** Rows of workers stopped longer ago than this are dropped when a worker starts. */
 const KEEP_STOPPED_MS = 7 * 86_400_000;
 

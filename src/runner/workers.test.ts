@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { openStateStore } from '../state/open-state-store.js';
+import { MISSED_HEARTBEATS } from './worker-registry.js';
 import type { WorkerLoad } from '../report/worker-load.js';
 import type { Database } from '../state/schema.js';
 import { startPostgres, type PostgresServer } from '../testing/postgres.js';
@@ -173,7 +174,12 @@ describe('tranche worker: many processes on one PostgreSQL programme', () => {
     const registered = await db.selectFrom('worker').selectAll().execute();
     assert.equal(registered.length, 3);
     assert.equal(registered.filter((w) => w.stopped_at === null).length, 1);
-    assert.equal(registered.find((w) => w.stopped_at === null)!.pid, victim.pid);
+    const dead = registered.find((w) => w.stopped_at === null)!;
+    assert.equal(dead.pid, victim.pid);
+    // It counts as gone once its heartbeats are missed. The others can finish its mailbox sooner
+    // (its lease and its heartbeat are renewed at different moments), so wait until then.
+    const staleAt = new Date(dead.heartbeat_at).getTime() + MISSED_HEARTBEATS * dead.heartbeat_ms + 100;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, staleAt - Date.now())));
     const load = JSON.parse(sample.tranche(['status', '--workers', '--json'])) as WorkerLoad;
     const gone = load.workers.find((w) => w.pid === victim.pid)!;
     assert.equal(gone.alive, false);
