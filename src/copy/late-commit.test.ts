@@ -2,23 +2,18 @@
 // next run has started (as under load): the next run waits for the target folder to settle before
 // it matches the pending batch by content, so that batch is found, not sent twice.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { generateCorpus, loadCorpus } from '../testing/corpus.js';
-import { startDovecot, type DovecotServer } from '../testing/dovecot.js';
+import type { DovecotServer } from '../testing/dovecot.js';
+import { dovecotPair } from '../testing/dovecot-pair.js';
 import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
 import { cliArgs, runCli, tempStatePath } from '../testing/sync-fixture.js';
 import { startTcpProxy } from '../testing/tcp-proxy.js';
 
-let source: DovecotServer;
-let target: DovecotServer;
-before(async () => {
-  [source, target] = await Promise.all([startDovecot(), startDovecot()]);
-});
-after(async () => {
-  await Promise.all([source?.stop(), target?.stop()]);
-});
+const servers = dovecotPair();
 
 test("a killed run's last APPEND committed after the next run started: found by content, no message twice", async () => {
+  const { source, target } = servers;
   const su = await source.addUser();
   const tu = await target.addUser();
   const corpus = generateCorpus({ seed: 43, messages: 400, folders: ['INBOX'], bigAttachments: 0 });
