@@ -345,4 +345,71 @@ describe('syncMailbox against real Dovecot', () => {
       await bare.stop();
     }
   });
+
+  test('a connection pair for each folder with something to do: unchanged folders share one (LIST-STATUS); without counts all open', async () => {
+    const bare = await startDovecot({ listStatus: false });
+    try {
+      for (const [server, quietOpens] of [
+        [source, 1],
+        [bare, 4],
+      ] as const) {
+        const su = await server.addUser();
+        const client = await rawClient(server, su);
+        try {
+          for (const folder of ['INBOX', 'Sent', 'Archive', 'Drafts', 'Junk'])
+            await client.append(folder, message(`in ${folder}`));
+        } finally {
+          await client.logout();
+        }
+        const tu = await target.addUser();
+        const db = await openSqlite(tempStatePath());
+        try {
+          const pass = async (): Promise<{ opens: number; copied: number; flags: number }> => {
+            let opens = 0;
+            const report = await syncMailbox({
+              mailboxKey: `lanes ${su.user}`,
+              openSource: () => {
+                opens++;
+                return WireStore.connect(endpointOf(server, su));
+              },
+              openTarget: () => WireStore.connect(endpointOf(target, tu)),
+              checkpoints: new SyncCheckpoints(db),
+              folders: { renames: [], excludes: [] },
+              options: DEFAULT_FOLDER_SYNC,
+              logger: silentLogger(),
+              connections: 4,
+            });
+            assert.equal(report.status, 'done', JSON.stringify(report.error));
+            return { opens, copied: report.messagesCopied, flags: report.flagsUpdated };
+          };
+          assert.deepEqual(
+            await pass(),
+            { opens: 4, copied: 5, flags: 0 },
+            'first pass: every folder has mail to copy',
+          );
+          assert.deepEqual(await pass(), { opens: quietOpens, copied: 0, flags: 0 }, 'nothing changed');
+          const later = await rawClient(server, su);
+          try {
+            await later.append('Sent', message('sent later'));
+            await later.mailboxOpen('Archive');
+            await later.messageFlagsAdd('1', ['\\Flagged']);
+          } finally {
+            await later.logout();
+          }
+          const changed = await pass();
+          assert.deepEqual(
+            changed,
+            { opens: server === source ? 2 : 4, copied: 1, flags: 1 },
+            'two folders changed',
+          );
+        } finally {
+          await db.destroy();
+        }
+        const diff = diffSnapshots(await snapshotMailbox(server, su), await snapshotMailbox(target, tu));
+        assert.deepEqual(diff, []);
+      }
+    } finally {
+      await bare.stop();
+    }
+  });
 });

@@ -12,6 +12,7 @@ import {
   type FolderPlan,
 } from './folder-map.js';
 import { largestFirst } from './folder-order.js';
+import { unchangedSinceLastPass } from './unchanged-folder.js';
 import { unreadableHiddenFolders } from './hidden-folders.js';
 import type { SharedCopy } from './split-folder.js';
 import { SplitBoard } from './split-folder.js';
@@ -116,9 +117,16 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
   try {
     excluded = plan.excluded;
     const { source } = stores as Stores;
+    // A connection for each folder with something to do; folders the source lists as unchanged since
+    // the last pass share them (a pass with nothing to do logs in once, not once per connection).
+    const earlier = await Promise.all(
+      plan.pairs.map((pair) => request.checkpoints.load(request.mailboxKey, pair.source.path)),
+    );
+    const unchanged = new Set(plan.pairs.filter((pair, i) => unchangedSinceLastPass(pair, earlier[i])));
+    const changed = plan.pairs.length - unchanged.size;
+    const connections = Math.max(1, Math.min(request.connections ?? DEFAULT_CONNECTIONS, changed));
     // The other workers' connections open while the folders are checked and created.
-    const lanes = Math.min(request.connections ?? DEFAULT_CONNECTIONS, plan.pairs.length);
-    for (let i = 1; i < lanes; i++) {
+    for (let i = 1; i < Math.min(connections, plan.pairs.length); i++) {
       const opening = openStoresWithRetry(request);
       opening.catch(() => undefined); // a worker that takes it hears the error; one left over need not
       preopened.push(opening);
@@ -128,9 +136,11 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
     reports.push(...(await unreadableHiddenFolders(source, sourceFolders, isExcluded)));
     const refused = await createFolders(target, plan.pairs, targetFolders, logger);
     reports.push(...refused);
-    const queue = largestFirst(plan.pairs.filter((p) => !refused.some((r) => r.source === p.source.path)));
+    const ordered = largestFirst(plan.pairs.filter((p) => !refused.some((r) => r.source === p.source.path)));
+    // Folders with something to do first, so that their connections start on them.
+    const queue = [...ordered.filter((p) => !unchanged.has(p)), ...ordered.filter((p) => unchanged.has(p))];
     const split = new SplitBoard();
-    const workerCount = Math.max(1, Math.min(request.connections ?? DEFAULT_CONNECTIONS, queue.length));
+    const workerCount = Math.max(1, Math.min(connections, queue.length));
     const worker = async (given: Stores | undefined): Promise<void> => {
       let own = given;
       if (!own) {

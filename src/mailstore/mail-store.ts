@@ -15,6 +15,11 @@ export interface FolderInfo {
   noSelect: boolean;
   /** Its message count, when asked for and the server gave it with the list (LIST-STATUS). */
   messages?: number;
+  /** UIDNEXT and UIDVALIDITY, given with the counts (LIST-STATUS). */
+  uidNext?: number;
+  uidValidity?: number;
+  /** HIGHESTMODSEQ, given with the counts where the server has CONDSTORE. */
+  highestModseq?: bigint;
 }
 
 /** The personal namespace: where a user's folders live. */
@@ -87,7 +92,10 @@ export interface MailStore {
   readonly supportsModseq: boolean;
   /** Whether an APPEND's answer names the new message's UID (UIDPLUS). */
   readonly appendUids: boolean;
-  /** The folders; with `counts`, each with its message count where the server gives them in the same round trip (LIST-STATUS). */
+  /**
+   * The folders; with `counts`, each with its message count, UIDNEXT, UIDVALIDITY and HIGHESTMODSEQ where
+   * the server gives them in the same round trip (LIST-STATUS).
+   */
   listFolders(options?: { counts?: boolean }): Promise<FolderInfo[]>;
   createFolder(path: string): Promise<void>;
   /** Message count and, when the server can tell (STATUS=SIZE), total bytes of a folder, without opening it. */

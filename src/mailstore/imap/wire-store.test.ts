@@ -55,13 +55,19 @@ test('a folder list asked with counts carries each folder’s message count wher
       }
       const store = await WireStore.connect(endpointOf(dovecot, user));
       try {
-        const counts = Object.fromEntries(
-          (await store.listFolders({ counts: true })).map((f) => [f.path, f.messages]),
-        );
+        const listed = await store.listFolders({ counts: true });
+        const counts = Object.fromEntries(listed.map((f) => [f.path, f.messages]));
         if (counted) {
           assert.equal(counts['Family & Friends/Résumé'], 3);
           assert.equal(counts.INBOX, 1);
           assert.equal(counts.Sent, 0);
+          // With the counts, what a SELECT would say of UIDs and changes.
+          const inbox = listed.find((f) => f.path === 'INBOX')!;
+          const opened = await store.openFolder('INBOX', true);
+          assert.equal(inbox.uidNext, opened.uidNext);
+          assert.equal(inbox.uidValidity, opened.uidValidity);
+          assert.equal(inbox.highestModseq, opened.highestModseq);
+          assert.notEqual(inbox.highestModseq, undefined);
         } else
           assert.ok(
             Object.values(counts).every((n) => n === undefined),

@@ -20,7 +20,8 @@ import { appendArguments, MultiAppend } from './wire/multi-append.js';
 import {
   parseFetchResponse,
   parseListResponse,
-  parseStatusMessages,
+  parseStatusItems,
+  type StatusItems,
   parseNamespaceResponse,
   parseSelect,
   type FetchedItem,
@@ -146,24 +147,35 @@ export class WireStore implements MailStore {
       this.#run('LIST', [`LIST "" "*"${returns.length > 0 ? ` RETURN (${returns.join(' ')})` : ''}`]);
     let done: Completion;
     if (options?.counts && caps.has('LIST-STATUS')) {
+      const items = [
+        'MESSAGES',
+        'UIDNEXT',
+        'UIDVALIDITY',
+        ...(caps.has('CONDSTORE') ? ['HIGHESTMODSEQ'] : []),
+      ];
       try {
         // RFC 5819: the counts come with the list, in the same round trip.
-        done = await list([...roles, 'STATUS (MESSAGES)']);
+        done = await list([...roles, `STATUS (${items.join(' ')})`]);
       } catch (error) {
         // A server that offers LIST-STATUS and refuses it: the list without counts.
         if (!(error instanceof TrancheError) || error.type !== 'server') throw error;
         done = await list(roles);
       }
     } else done = await list(roles);
-    const counts = new Map<string, number>();
+    const statuses = new Map<string, StatusItems>();
     for (const r of done.untagged) {
-      const status = parseStatusMessages(r);
-      if (status) counts.set(status.path, status.messages);
+      const status = parseStatusItems(r);
+      if (status) statuses.set(status.path, status);
     }
     return done.untagged
       .map((r) => parseListResponse(r, this.namespace.prefix, !specialUse))
       .filter((f): f is FolderInfo => f !== undefined)
-      .map((f) => (counts.has(f.path) ? { ...f, messages: counts.get(f.path) } : f));
+      .map((f) => {
+        const status = statuses.get(f.path);
+        if (!status) return f;
+        const { messages, uidNext, uidValidity, highestModseq } = status;
+        return { ...f, messages, uidNext, uidValidity, highestModseq };
+      });
   }
 
   async createFolder(path: string): Promise<void> {

@@ -59,19 +59,35 @@ export function parseListResponse(
   };
 }
 
-/** A `* STATUS name (MESSAGES n ...)` response's folder path and message count. */
-export function parseStatusMessages(response: RawResponse): { path: string; messages: number } | undefined {
+/** What a `* STATUS` response (as LIST-STATUS returns them) says of a folder. */
+export interface StatusItems {
+  path: string;
+  messages?: number;
+  uidNext?: number;
+  uidValidity?: number;
+  highestModseq?: bigint;
+}
+
+/** A `* STATUS name (MESSAGES n UIDNEXT n ...)` response's folder path and the items it carries. */
+export function parseStatusItems(response: RawResponse): StatusItems | undefined {
   const tokens = tokenize(response);
   if (text(tokens[1])?.toUpperCase() !== 'STATUS') return undefined;
   const wireName = text(tokens[2]);
   const items = tokens[3];
   if (wireName === undefined || !Array.isArray(items)) return undefined;
+  const status: StatusItems = { path: decodeFolderName(wireName) };
   for (let i = 0; i + 1 < items.length; i += 2) {
-    if (text(items[i])?.toUpperCase() !== 'MESSAGES') continue;
-    const messages = Number(text(items[i + 1]));
-    return Number.isSafeInteger(messages) ? { path: decodeFolderName(wireName), messages } : undefined;
+    const value = text(items[i + 1]);
+    if (value === undefined || !/^\d+$/.test(value)) continue;
+    const name = text(items[i])?.toUpperCase();
+    if (name === 'HIGHESTMODSEQ') status.highestModseq = BigInt(value);
+    const n = Number(value);
+    if (!Number.isSafeInteger(n)) continue;
+    if (name === 'MESSAGES') status.messages = n;
+    else if (name === 'UIDNEXT') status.uidNext = n;
+    else if (name === 'UIDVALIDITY') status.uidValidity = n;
   }
-  return undefined;
+  return status;
 }
 
 /** The first personal namespace of a `* NAMESPACE` response. */
