@@ -154,7 +154,8 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
     checkpoint.targetFolder === pair.targetPath;
   // A delta pass lists only the messages since the last finished pass (see delta-listing.ts).
   const from = trusted ? listingStart(checkpoint!, source, sourceStatus) : 1;
-  const sourceMessages = await source.listMessages(from);
+  // A delta from the source's UIDNEXT has nothing to list (a round trip saved per unchanged folder).
+  const sourceMessages = from > 1 && from >= sourceStatus.uidNext ? [] : await source.listMessages(from);
   report.sourceMessages = from === 1 ? sourceMessages.length : sourceStatus.messages;
   const bySourceUid = new Map(sourceMessages.map((m) => [m.uid, m]));
 
@@ -423,7 +424,9 @@ async function syncFlags(
   let wanted: { uid: number; flags: string[] }[];
   let current: Map<number, string> | undefined;
   if (highestModseq !== undefined && checkpoint.highestModseq !== undefined) {
-    wanted = await ctx.source.changedSince(BigInt(checkpoint.highestModseq));
+    const since = BigInt(checkpoint.highestModseq);
+    // The same HIGHESTMODSEQ as the last pass found: nothing changed since, nothing to ask.
+    wanted = highestModseq === since ? [] : await ctx.source.changedSince(since);
   } else {
     wanted = sourceMessages;
     const targetMessages = await ctx.target.listMessages();

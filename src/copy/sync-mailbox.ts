@@ -12,7 +12,7 @@ import {
   type FolderPlan,
 } from './folder-map.js';
 import { largestFirst } from './folder-order.js';
-import { unchangedSinceLastPass } from './unchanged-folder.js';
+import { unchangedReport, unchangedSinceLastPass } from './unchanged-folder.js';
 import { unreadableHiddenFolders } from './hidden-folders.js';
 import type { SharedCopy } from './split-folder.js';
 import { SplitBoard } from './split-folder.js';
@@ -103,7 +103,7 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
     // Both sides at once: the logins and the folder lists cost one side's round trips, not both.
     const { source, target } = Object.assign(stores, await openPair(request));
     [targetFolders, sourceFolders] = await Promise.all([
-      target.listFolders(),
+      target.listFolders({ counts: true }),
       source.listFolders({ counts: true }),
     ]);
     plan = planFolders(sourceFolders, source.namespace, targetFolders, target.namespace, request.folders);
@@ -117,16 +117,26 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
   try {
     excluded = plan.excluded;
     const { source } = stores as Stores;
-    // A connection for each folder with something to do; folders the source lists as unchanged since
-    // the last pass share them (a pass with nothing to do logs in once, not once per connection).
+    // Folders both sides list as the last pass left them are not opened; the others get a
+    // connection each, up to the limit (a pass with nothing to do logs in once per side).
     const earlier = await Promise.all(
       plan.pairs.map((pair) => request.checkpoints.load(request.mailboxKey, pair.source.path)),
     );
-    const unchanged = new Set(plan.pairs.filter((pair, i) => unchangedSinceLastPass(pair, earlier[i])));
-    const changed = plan.pairs.length - unchanged.size;
-    const connections = Math.max(1, Math.min(request.connections ?? DEFAULT_CONNECTIONS, changed));
+    const targetByPath = new Map(targetFolders.map((f) => [f.path, f]));
+    const unchanged = new Set<FolderPair>();
+    plan.pairs.forEach((pair, i) => {
+      const checkpoint = earlier[i];
+      if (request.options.propagateDeletes || !checkpoint) return;
+      if (!unchangedSinceLastPass(pair, targetByPath.get(pair.targetPath), checkpoint)) return;
+      unchanged.add(pair);
+      reports.push(unchangedReport(pair, checkpoint));
+    });
+    const connections = Math.max(
+      1,
+      Math.min(request.connections ?? DEFAULT_CONNECTIONS, plan.pairs.length - unchanged.size),
+    );
     // The other workers' connections open while the folders are checked and created.
-    for (let i = 1; i < Math.min(connections, plan.pairs.length); i++) {
+    for (let i = 1; i < connections; i++) {
       const opening = openStoresWithRetry(request);
       opening.catch(() => undefined); // a worker that takes it hears the error; one left over need not
       preopened.push(opening);
@@ -136,9 +146,9 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
     reports.push(...(await unreadableHiddenFolders(source, sourceFolders, isExcluded)));
     const refused = await createFolders(target, plan.pairs, targetFolders, logger);
     reports.push(...refused);
-    const ordered = largestFirst(plan.pairs.filter((p) => !refused.some((r) => r.source === p.source.path)));
-    // Folders with something to do first, so that their connections start on them.
-    const queue = [...ordered.filter((p) => !unchanged.has(p)), ...ordered.filter((p) => unchanged.has(p))];
+    const queue = largestFirst(
+      plan.pairs.filter((p) => !unchanged.has(p) && !refused.some((r) => r.source === p.source.path)),
+    );
     const split = new SplitBoard();
     const workerCount = Math.max(1, Math.min(connections, queue.length));
     const worker = async (given: Stores | undefined): Promise<void> => {

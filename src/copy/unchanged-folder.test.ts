@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { FolderInfo } from '../mailstore/mail-store.js';
 import type { FolderCheckpoint } from './checkpoint.js';
 import type { FolderPair } from './folder-map.js';
 import { UidMap } from './uid-map.js';
-import { unchangedSinceLastPass } from './unchanged-folder.js';
+import { unchangedReport, unchangedSinceLastPass } from './unchanged-folder.js';
 
-const pair = (listed: Partial<FolderPair['source']>): FolderPair => ({
-  source: { path: 'Sent', delimiter: '/', specialUse: undefined, noSelect: false, ...listed },
+const folder = (path: string, listed: Partial<FolderInfo>): FolderInfo => ({
+  path,
+  delimiter: '/',
+  specialUse: undefined,
+  noSelect: false,
+  ...listed,
+});
+const pair = (listed: Partial<FolderInfo>): FolderPair => ({
+  source: folder('Sent', listed),
   targetPath: 'Sent',
   logicalName: 'Sent',
   role: undefined,
@@ -20,44 +28,62 @@ const finished = (more: Partial<FolderCheckpoint> = {}): FolderCheckpoint => ({
   map: new UidMap(),
   pending: undefined,
   sourceUidNext: 31,
+  targetUidNext: 41,
+  targetHighestModseq: '300',
   ...more,
 });
-const listed = { messages: 30, uidValidity: 7, uidNext: 31, highestModseq: 120n };
+const source = { messages: 30, uidValidity: 7, uidNext: 31, highestModseq: 120n };
+const target = folder('Sent', { messages: 30, uidValidity: 9, uidNext: 41, highestModseq: 300n });
 
-test('a folder is unchanged only when the list shows what the last finished pass left', () => {
-  assert.equal(unchangedSinceLastPass(pair(listed), finished()), true);
-  assert.equal(unchangedSinceLastPass(pair({ ...listed, uidNext: 32 }), finished()), false, 'a new message');
+test('a folder is unchanged only when both lists show what the last finished pass left', () => {
+  const unchanged = (s: Partial<FolderInfo>, t: FolderInfo | undefined, cp?: FolderCheckpoint): boolean =>
+    unchangedSinceLastPass(pair(s), t, cp);
+  assert.equal(unchanged(source, target, finished()), true);
   assert.equal(
-    unchangedSinceLastPass(pair({ ...listed, highestModseq: 121n }), finished()),
+    unchanged({ ...source, uidNext: 32 }, target, finished()),
     false,
-    'a flag changed',
+    'a new message at the source',
   );
-  assert.equal(unchangedSinceLastPass(pair({ ...listed, uidValidity: 8 }), finished()), false, 'UIDVALIDITY');
+  assert.equal(unchanged({ ...source, highestModseq: 121n }, target, finished()), false, 'a source flag');
+  assert.equal(unchanged({ ...source, uidValidity: 8 }, target, finished()), false, 'source UIDVALIDITY');
+  assert.equal(
+    unchanged(source, { ...target, uidNext: 42 }, finished()),
+    false,
+    'a message put on the target',
+  );
+  assert.equal(unchanged(source, { ...target, highestModseq: 301n }, finished()), false, 'a target change');
+  assert.equal(
+    unchanged(source, { ...target, uidValidity: 10 }, finished()),
+    false,
+    'target folder made anew',
+  );
 });
 
-test('what the list or the checkpoint does not say counts as a change', () => {
-  assert.equal(unchangedSinceLastPass(pair(listed), undefined), false, 'no pass yet');
-  assert.equal(unchangedSinceLastPass(pair({ messages: 30 }), finished()), false, 'counts only');
-  assert.equal(
-    unchangedSinceLastPass(pair({ ...listed, highestModseq: undefined }), finished()),
-    false,
-    'no CONDSTORE',
+test('what the lists or the checkpoint do not say counts as a change', () => {
+  const unchanged = (s: Partial<FolderInfo>, t: FolderInfo | undefined, cp?: FolderCheckpoint): boolean =>
+    unchangedSinceLastPass(pair(s), t, cp);
+  assert.equal(unchanged(source, target, undefined), false, 'no pass yet');
+  assert.equal(unchanged(source, undefined, finished()), false, 'not on the target list');
+  assert.equal(unchanged({ messages: 30 }, target, finished()), false, 'counts only');
+  assert.equal(unchanged(source, folder('Sent', {}), finished()), false, 'no LIST-STATUS at the target');
+  assert.equal(unchanged({ ...source, highestModseq: undefined }, target, finished()), false, 'no CONDSTORE');
+  assert.equal(unchanged(source, target, finished({ highestModseq: undefined })), false);
+  assert.equal(unchanged(source, target, finished({ targetHighestModseq: undefined })), false);
+  assert.equal(unchanged(source, target, finished({ sourceUidNext: undefined })), false);
+  assert.equal(unchanged(source, target, finished({ targetFolder: 'Old/Sent' })), false, 'mapped elsewhere');
+  const underWay = finished({ pending: { targetUidFloor: 5, messages: [] } });
+  assert.equal(unchanged(source, target, underWay), false, 'a batch under way');
+  assert.equal(unchanged(source, target, finished({ unreadable: [4] })), false, 'a message to try again');
+});
+
+test('an unopened folder reports what its pass would: the message count and keywords known not kept', () => {
+  const report = unchangedReport(pair(source), finished({ keywordsNotKept: ['Project_Y'] }));
+  assert.equal(report.sourceMessages, 30);
+  assert.equal(report.copied + report.matched + report.flagsUpdated, 0);
+  assert.deepEqual(report.keywordsNotKept, ['Project_Y']);
+  assert.deepEqual(
+    report.altered.map((item) => [item.kind, item.flags]),
+    [['keywords-not-kept', ['Project_Y']]],
   );
-  assert.equal(unchangedSinceLastPass(pair(listed), finished({ highestModseq: undefined })), false);
-  assert.equal(unchangedSinceLastPass(pair(listed), finished({ sourceUidNext: undefined })), false);
-  assert.equal(
-    unchangedSinceLastPass(pair(listed), finished({ targetFolder: 'Old/Sent' })),
-    false,
-    'renamed',
-  );
-  assert.equal(
-    unchangedSinceLastPass(pair(listed), finished({ pending: { targetUidFloor: 5, messages: [] } })),
-    false,
-    'a batch under way',
-  );
-  assert.equal(
-    unchangedSinceLastPass(pair(listed), finished({ unreadable: [4] })),
-    false,
-    'a message to try again',
-  );
+  assert.deepEqual(unchangedReport(pair(source), finished()).altered, []);
 });

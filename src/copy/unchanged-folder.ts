@@ -1,19 +1,45 @@
+import type { FolderInfo } from '../mailstore/mail-store.js';
 import type { FolderCheckpoint } from './checkpoint.js';
+import { keywordsItem } from './folder-flags.js';
 import type { FolderPair } from './folder-map.js';
+import { newFolderReport, type FolderReport } from './sync-report.js';
 
 /**
- * Whether the source's folder list (LIST-STATUS) shows a folder unchanged since the last finished
- * pass: the same UIDVALIDITY, no new message (UIDNEXT as the pass left it) and no flag changed
- * (HIGHESTMODSEQ as it left it), with no batch under way and no message to try again. Its pass is
- * then one round trip on a connection another folder's pass used, so it is given no connection of
- * its own. What the list does not say (no LIST-STATUS, no CONDSTORE, no finished pass) is a change.
+ * Whether both sides' folder lists (LIST-STATUS) show a folder as the last finished pass left it:
+ * on the source the same UIDVALIDITY, no new message (UIDNEXT) and no change (HIGHESTMODSEQ); on
+ * the target the same UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ as that pass found when it opened the
+ * folder; and no batch under way and no message to try again. Such a folder's pass would open both
+ * sides and find nothing to do, so it is not opened. What a list does not say (no LIST-STATUS, no
+ * CONDSTORE, no finished pass) counts as a change.
  */
-export function unchangedSinceLastPass(pair: FolderPair, checkpoint: FolderCheckpoint | undefined): boolean {
-  const listed = pair.source;
-  if (!checkpoint || checkpoint.targetFolder !== pair.targetPath) return false;
+export function unchangedSinceLastPass(
+  pair: FolderPair,
+  target: FolderInfo | undefined,
+  checkpoint: FolderCheckpoint | undefined,
+): boolean {
+  const source = pair.source;
+  if (!checkpoint || checkpoint.targetFolder !== pair.targetPath || !target) return false;
   if (checkpoint.pending || (checkpoint.unreadable?.length ?? 0) > 0) return false;
-  if (listed.uidValidity === undefined || listed.uidValidity !== checkpoint.sourceUidValidity) return false;
-  if (listed.uidNext === undefined || listed.uidNext !== checkpoint.sourceUidNext) return false;
-  if (listed.highestModseq === undefined || checkpoint.highestModseq === undefined) return false;
-  return listed.highestModseq === BigInt(checkpoint.highestModseq);
+  return (
+    source.uidValidity === checkpoint.sourceUidValidity &&
+    source.uidNext === checkpoint.sourceUidNext &&
+    sameModseq(source.highestModseq, checkpoint.highestModseq) &&
+    target.uidValidity === checkpoint.targetUidValidity &&
+    target.uidNext === checkpoint.targetUidNext &&
+    sameModseq(target.highestModseq, checkpoint.targetHighestModseq)
+  );
+}
+
+function sameModseq(listed: bigint | undefined, kept: string | undefined): boolean {
+  return listed !== undefined && kept !== undefined && listed === BigInt(kept);
+}
+
+/** The report of a folder left unopened because nothing changed: what its pass would have said. */
+export function unchangedReport(pair: FolderPair, checkpoint: FolderCheckpoint): FolderReport {
+  const report = newFolderReport(pair.source.path, pair.targetPath);
+  report.sourceMessages = pair.source.messages ?? 0;
+  report.keywordsNotKept = checkpoint.keywordsNotKept ?? [];
+  const keywords = keywordsItem(pair.source.path, new Map(), report.keywordsNotKept);
+  if (keywords) report.altered.push(keywords);
+  return report;
 }
