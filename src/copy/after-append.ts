@@ -18,7 +18,6 @@ export async function checkAppended(
   target: MailStore,
   cp: FolderCheckpoint,
   batch: readonly MessageMeta[],
-  floor: number,
   folder: string,
   flags: FolderFlags,
   sent?: ReadonlyMap<number, string[]>,
@@ -30,7 +29,16 @@ export async function checkAppended(
   const given = new Map(
     copied.map((m) => [m.uid, sent?.get(m.uid) ?? m.flags.filter((f) => flags.keeps(f))]),
   );
-  const stored = new Map((await target.listMessages(floor)).map((m) => [m.uid, m]));
+  // Only this batch's UIDs: lanes sharing the folder append above it meanwhile (in a split folder
+  // "floor:*" returned up to four batches to each check).
+  let first = Infinity;
+  let last = 0;
+  for (const m of copied) {
+    const uid = cp.map.get(m.uid)!;
+    first = Math.min(first, uid);
+    last = Math.max(last, uid);
+  }
+  const stored = new Map((await target.listMessages(first, last)).map((m) => [m.uid, m]));
   const restore = new Map<string, { flags: string[]; uids: number[] }>();
   for (const m of copied) {
     const targetUid = cp.map.get(m.uid)!;

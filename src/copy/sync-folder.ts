@@ -192,7 +192,7 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
     report.matched += await resolvePending(ctx, ctx, checkpoint, pending, bySourceUid);
     // A crash may have come between APPEND and the STORE of dropped flags: check those messages now.
     const metas = pending.messages.flatMap((p) => bySourceUid.get(p.sourceUid) ?? []);
-    await checkAppended(report, target, checkpoint, metas, pending.targetUidFloor, sourcePath, flags);
+    await checkAppended(report, target, checkpoint, metas, sourcePath, flags);
     checkpoint.pending = undefined;
     await save(checkpoint);
   }
@@ -282,7 +282,7 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
       targetUidFloor = Math.max(targetUidFloor, cp.map.highestTargetUid() + 1);
     }
     await ledger.close(id);
-    await checkAppended(report, lane.target, cp, batch, pendingBatch.targetUidFloor, sourcePath, flags, sent);
+    await checkAppended(report, lane.target, cp, batch, sourcePath, flags, sent);
   };
   const shared = new SharedCopy(
     sourcePath,

@@ -108,8 +108,8 @@ export interface MailStore {
   appendLimit(path: string): Promise<number | null | undefined>;
   /** Opens a folder for the calls below; readOnly uses EXAMINE. */
   openFolder(path: string, readOnly: boolean): Promise<FolderStatus>;
-  /** Metadata of the open folder's messages with UID >= fromUid. */
-  listMessages(fromUid?: number): Promise<MessageMeta[]>;
+  /** Metadata of the open folder's messages with UID >= fromUid (and <= toUid when given). */
+  listMessages(fromUid?: number, toUid?: number): Promise<MessageMeta[]>;
   /** Flags of messages whose flags changed since modseq (CONDSTORE). */
   changedSince(modseq: bigint): Promise<{ uid: number; flags: string[] }[]>;
   /**

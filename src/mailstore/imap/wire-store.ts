@@ -241,17 +241,18 @@ export class WireStore implements MailStore {
     return global;
   }
 
-  async listMessages(fromUid = 1): Promise<MessageMeta[]> {
+  async listMessages(fromUid = 1, toUid?: number): Promise<MessageMeta[]> {
     const folder = this.#requireOpen();
     if (folder.exists === 0) return [];
     const out: MessageMeta[] = [];
     await this.#run(
       `FETCH in ${folder.path}`,
-      [`UID FETCH ${fromUid}:* (UID FLAGS RFC822.SIZE INTERNALDATE)`],
+      [`UID FETCH ${fromUid}:${toUid ?? '*'} (UID FLAGS RFC822.SIZE INTERNALDATE)`],
       (r) => {
         const item = parseFetchResponse(r);
         // "N:*" always names the last message, even when its UID is below N.
-        if (item?.uid !== undefined && item.uid >= fromUid) out.push(meta(item));
+        if (item?.uid !== undefined && item.uid >= fromUid && item.uid <= (toUid ?? Infinity))
+          out.push(meta(item));
       },
     );
     return out;
