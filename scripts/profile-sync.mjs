@@ -1,7 +1,7 @@
 // Where tranche's CPU goes in a copy: runs `node --cpu-prof bin/tranche.js sync` on one of the
 // benchmark's mailbox shapes (Dovecot to Dovecot on loopback, as scripts/bench.mjs does) and prints
 // the self time per function and per file (node: internals, node_modules packages, tranche's own
-// files). Usage: npm run build && node scripts/profile-sync.mjs [even|dominant|small] [--keep DIR]
+// files). Usage: npm run build && node scripts/profile-sync.mjs [even|dominant|small|big] [--keep DIR]
 //          [--literals plus|sync] [--node-option=--trace-gc ...] [--output]
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startDovecot } from '../dist/testing/dovecot.js';
-import { dominantCorpus, evenCorpus, loadFast, smallCorpus } from './bench-corpus.mjs';
+import { bigFolderCorpus, dominantCorpus, evenCorpus, loadFast, smallCorpus } from './bench-corpus.mjs';
 import { timed } from './bench-lib.mjs';
 
 const { values, positionals } = parseArgs({
@@ -22,7 +22,13 @@ const { values, positionals } = parseArgs({
     output: { type: 'boolean', default: false },
   },
 });
-const shapes = { even: evenCorpus, dominant: dominantCorpus, small: smallCorpus };
+// big: one folder of TRANCHE_BENCH_BIG messages (default 20,000).
+const shapes = {
+  even: evenCorpus,
+  dominant: dominantCorpus,
+  small: smallCorpus,
+  big: () => bigFolderCorpus(Number(process.env.TRANCHE_BENCH_BIG ?? 20_000)),
+};
 const shape = positionals[0] ?? 'even';
 if (!shapes[shape]) throw new Error(`unknown shape ${shape}: ${Object.keys(shapes).join(', ')}`);
 const dir = values.keep ?? mkdtempSync(join(tmpdir(), 'tranche-prof-'));

@@ -65,6 +65,8 @@ export class WireConnection {
   #nextTag = 1;
   #closed: TrancheError | undefined;
   #encrypted: boolean;
+  /** The socket corked until the end of this tick, if any (see #write). */
+  #corked: Socket | TLSSocket | undefined;
 
   private constructor(endpoint: ImapEndpoint, socket: Socket | TLSSocket, encrypted: boolean) {
     this.#endpoint = endpoint;
@@ -216,13 +218,23 @@ export class WireConnection {
     if (line) this.#setCapabilities(line.slice('* CAPABILITY '.length));
   }
 
-  /** Writes pieces as one segment (corked), then waits only if the write window is full. */
+  /**
+   * Writes pieces, gathered with everything else written in this tick into one system call (the
+   * socket is corked until the tick ends: a source chunk holding 25 small messages makes one
+   * writev, not 25), then waits only if the write window is full.
+   */
   #write(...pieces: (string | Buffer)[]): Promise<void> {
     if (this.#closed) return Promise.reject(this.#closed);
     const socket = this.#socket;
-    socket.cork();
+    if (socket !== this.#corked) {
+      this.#corked = socket;
+      socket.cork();
+      process.nextTick(() => {
+        if (this.#corked === socket) this.#corked = undefined;
+        socket.uncork();
+      });
+    }
     for (const piece of pieces) socket.write(piece);
-    socket.uncork();
     if (socket.writableLength < WRITE_WINDOW_BYTES) return Promise.resolve();
     // Wait for the socket to take the bytes, or for the connection to die: never forever.
     return new Promise((resolve, reject) => {
