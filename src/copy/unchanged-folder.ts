@@ -5,12 +5,13 @@ import type { FolderPair } from './folder-map.js';
 import { newFolderReport, type FolderReport } from './sync-report.js';
 
 /**
- * Whether both sides' folder lists (LIST-STATUS) show a folder as the last finished pass left it:
- * on the source the same UIDVALIDITY, no new message (UIDNEXT) and no change (HIGHESTMODSEQ); on
- * the target the same UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ as that pass found when it opened the
- * folder; and no batch under way and no message to try again. Such a folder's pass would open both
- * sides and find nothing to do, so it is not opened. What a list does not say (no LIST-STATUS, no
- * CONDSTORE, no finished pass) counts as a change.
+ * Whether the folder lists (LIST-STATUS) show a folder with nothing for a pass to do: at the source
+ * the UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ the last finished pass left (no new message, no
+ * change), at the target the same UIDVALIDITY (the folder not made anew), and no batch under way
+ * and no message to try again. A pass over such a folder would open both sides and only save the
+ * checkpoint again (changes made at the target alone are not a pass's to undo: its flags follow the
+ * source's changes, and a message gone from the target is not copied again), so it is not opened.
+ * What a list does not say (no LIST-STATUS, no CONDSTORE, no finished pass) counts as a change.
  */
 export function unchangedSinceLastPass(
   pair: FolderPair,
@@ -24,9 +25,7 @@ export function unchangedSinceLastPass(
     source.uidValidity === checkpoint.sourceUidValidity &&
     source.uidNext === checkpoint.sourceUidNext &&
     sameModseq(source.highestModseq, checkpoint.highestModseq) &&
-    target.uidValidity === checkpoint.targetUidValidity &&
-    target.uidNext === checkpoint.targetUidNext &&
-    sameModseq(target.highestModseq, checkpoint.targetHighestModseq)
+    target.uidValidity === checkpoint.targetUidValidity
   );
 }
 
