@@ -222,7 +222,7 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
         () => undefined,
       );
     // All at once: each LOGOUT waits for its answer (a round trip), eight one after another were
-    // 0.18 s of a copy at 20 ms and 0.7 s at 80 ms.
+    // 0.16 s of a copy at 20 ms and ~0.6 s at 80 ms.
     await Promise.all([stores, ...extra].map(closePair));
   }
   reports.sort(
@@ -238,8 +238,10 @@ async function openPair(request: MailboxSyncRequest): Promise<Stores> {
   const [source, target] = await Promise.allSettled([request.openSource(), request.openTarget()]);
   if (source.status === 'fulfilled' && target.status === 'fulfilled')
     return { source: source.value, target: target.value };
-  if (source.status === 'fulfilled') await closeQuietly(source.value);
-  if (target.status === 'fulfilled') await closeQuietly(target.value);
+  await closePair({
+    source: source.status === 'fulfilled' ? source.value : undefined,
+    target: target.status === 'fulfilled' ? target.value : undefined,
+  });
   throw source.status === 'rejected' ? source.reason : (target as PromiseRejectedResult).reason;
 }
 
