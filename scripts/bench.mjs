@@ -59,22 +59,32 @@ function trancheRun(src, srcUser, tgt, tgtUser, extra = []) {
   });
 }
 
-/** Runs `run` n times; the median of each figure. */
-async function medianOf(label, n, run) {
-  const results = [];
-  for (let i = 0; i < n; i++) {
-    const r = await run(i);
-    results.push(r);
-    log(
-      `  ${label} run ${i + 1}: ${r.seconds.toFixed(2)} s, CPU ${r.cpuSeconds.toFixed(2)} s, peak ${r.peakMb.toFixed(0)} MB`,
-    );
-  }
+/** The median of each figure of some runs. */
+function medians(results) {
   return {
-    runs: n,
+    runs: results.length,
     seconds: median(results.map((r) => r.seconds)),
     cpuSeconds: median(results.map((r) => r.cpuSeconds)),
     peakMb: median(results.map((r) => r.peakMb)),
   };
+}
+
+/**
+ * Runs each of `runs` (label → run) n times, taking turns (a, b, a, b, …), so that a change in the
+ * shared machine's load falls on both sides of a ratio alike; the median of each figure per label.
+ */
+async function alternating(n, runs) {
+  const results = Object.fromEntries(Object.keys(runs).map((label) => [label, []]));
+  for (let i = 0; i < n; i++) {
+    for (const [label, run] of Object.entries(runs)) {
+      const r = await run(i);
+      results[label].push(r);
+      log(
+        `  ${label} run ${i + 1}: ${r.seconds.toFixed(2)} s, CPU ${r.cpuSeconds.toFixed(2)} s, peak ${r.peakMb.toFixed(0)} MB`,
+      );
+    }
+  }
+  return Object.fromEntries(Object.entries(results).map(([label, list]) => [label, medians(list)]));
 }
 
 /** A source through a proxy adding `rttMs` of round trip (half each way), or the server itself. */
@@ -96,13 +106,15 @@ async function copyRows(shape, source, user, bytes, messages, target, rtts, runs
     const tgt = await via(target, rtt);
     log(`${shape}, ${rtt ? `${rtt} ms round trip` : 'loopback'}`);
     try {
-      const t = await medianOf('tranche', runs, async () => {
-        last.tranche = await target.addUser();
-        return trancheRun(src, user, tgt, last.tranche);
-      });
-      const m = await medianOf('mbsync', runs, async () => {
-        last.mbsync = await target.addUser();
-        return mbsync(work, src, user, tgt, last.mbsync, `mbsync-${last.mbsync.user}`);
+      const { tranche: t, mbsync: m } = await alternating(runs, {
+        tranche: async () => {
+          last.tranche = await target.addUser();
+          return trancheRun(src, user, tgt, last.tranche);
+        },
+        mbsync: async () => {
+          last.mbsync = await target.addUser();
+          return mbsync(work, src, user, tgt, last.mbsync, `mbsync-${last.mbsync.user}`);
+        },
       });
       rows.push({ shape, rtt, messages, bytes, tranche: t, mbsync: m });
     } finally {
@@ -260,7 +272,7 @@ function goals() {
 }
 const rttName = (rtt) => (rtt ? `${rtt} ms round trip` : 'loopback');
 const table = [
-  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; Dovecot 2.3 to Dovecot 2.3 on this machine; mbsync ${'1.4'} (Debian isync); medians of ${RUNS} runs (the ${BIG}-message first copy: ${BIG_RUNS}); load average at the end ${loadavg()[0].toFixed(2)}; the whole benchmark took ${((Date.now() - benchStarted) / 60000).toFixed(1)} min. Round trips are added by a proxy in front of both servers (half each way). tranche runs as \`node bin/tranche.js sync\` (default 4 connections), a fresh target user each run; mbsync with \`Sync Pull\`, \`Create Near\`, \`CopyArrivalDate yes\`.`,
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; Dovecot 2.3 to Dovecot 2.3 on this machine; mbsync ${'1.4'} (Debian isync); medians of ${RUNS} runs (the ${BIG}-message first copy: ${BIG_RUNS}); load average at the end ${loadavg()[0].toFixed(2)}; the whole benchmark took ${((Date.now() - benchStarted) / 60000).toFixed(1)} min. Round trips are added by a proxy in front of both servers (half each way). tranche runs as \`node bin/tranche.js sync\` (default 4 connections), a fresh target user each run, tranche and mbsync taking turns run by run (so a change in the shared machine's load falls on both); mbsync with \`Sync Pull\`, \`Create Near\`, \`CopyArrivalDate yes\`.`,
   '',
   '| mailbox | link | messages | MB | tranche | mbsync | **wall ratio** | CPU s tranche / mbsync | **CPU ratio** | peak RSS tranche / mbsync |',
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
