@@ -11,20 +11,20 @@ import { startTcpProxy, type TcpProxy } from '../testing/tcp-proxy.js';
 /** Counts APPEND commands and '+' continuations on a proxy (command lines start after a CRLF). */
 function countCommands(proxy: TcpProxy): { appends: number; continuations: number } {
   const counts = { appends: 0, continuations: 0 };
-  let up = '';
-  let down = '';
-  proxy.tap('up', (chunk) => {
+  // Each connection is its own stream: mixed, one connection's chunk would continue another's line.
+  const up = new Map<number, string>();
+  const down = new Map<number, string>();
+  proxy.tap('up', (chunk, connection) => {
     // Only a line's start matters: of the line still open at a chunk's end, keep its start (a
-    // literal can run for megabytes). Keeping the chunks' tail instead lost an APPEND line sent in
-    // the same chunk as more than that tail of literal bytes (239 of 240 counted, now and then).
-    const lines = (up + chunk.toString('latin1')).split('\r\n');
-    up = (lines.pop() ?? '').slice(0, 200);
+    // literal can run for megabytes), and a CR that ends it (the first half of a CRLF).
+    const lines = ((up.get(connection) ?? '') + chunk.toString('latin1')).split('\r\n');
+    const open = lines.pop() ?? '';
+    up.set(connection, open.length > 200 ? open.slice(0, 200) + (open.endsWith('\r') ? '\r' : '') : open);
     for (const line of lines) if (/^T\d+ APPEND /.test(line)) counts.appends++;
   });
-  proxy.tap('down', (chunk) => {
-    down += chunk.toString('latin1');
-    const lines = down.split('\r\n');
-    down = lines.pop() ?? '';
+  proxy.tap('down', (chunk, connection) => {
+    const lines = ((down.get(connection) ?? '') + chunk.toString('latin1')).split('\r\n');
+    down.set(connection, lines.pop() ?? '');
     for (const line of lines) if (line.startsWith('+')) counts.continuations++;
   });
   return counts;

@@ -24,8 +24,12 @@ export interface TcpProxy {
   release(): void;
   /** Destroys every open connection, as a network failure would. */
   dropAll(): void;
-  /** Calls back with every chunk that goes that way (to count commands in a test). */
-  tap(direction: 'up' | 'down', listener: (chunk: Buffer) => void): void;
+  /**
+   * Calls back with every chunk that goes that way (to count commands in a test), with the number
+   * of the connection it belongs to (1 for the first): one connection's bytes are a stream, the
+   * chunks of several are not.
+   */
+  tap(direction: 'up' | 'down', listener: (chunk: Buffer, connection: number) => void): void;
   /** Calls back once, when at least `bytes` have gone that way in total. */
   onBytes(direction: 'up' | 'down', bytes: number, callback: () => void): void;
   close(): Promise<void>;
@@ -39,12 +43,12 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
   let peak = 0;
   const bytes = { up: 0, down: 0 };
   const watchers: { direction: 'up' | 'down'; bytes: number; callback: () => void }[] = [];
-  const taps: { direction: 'up' | 'down'; listener: (chunk: Buffer) => void }[] = [];
+  const taps: { direction: 'up' | 'down'; listener: (chunk: Buffer, connection: number) => void }[] = [];
   let held = false;
   const flushes = new Set<() => void>();
   /** Each open relay's own hold (holdOpen()). */
   const ownHolds = new Set<(on: boolean) => void>();
-  const relay = (from: Socket, to: Socket, direction: 'up' | 'down'): void => {
+  const relay = (from: Socket, to: Socket, direction: 'up' | 'down', connection: number): void => {
     // Chunks leave in order, each no sooner than its delay, through one queue per direction: a delay
     // that drops (the proxy switched back to fast) never lets a chunk pass the one ahead of it.
     const queue: { chunk: Buffer; due: number }[] = [];
@@ -83,7 +87,7 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
     });
     from.on('data', (chunk: Buffer) => {
       bytes[direction] += chunk.length;
-      for (const t of taps) if (t.direction === direction) t.listener(chunk);
+      for (const t of taps) if (t.direction === direction) t.listener(chunk, connection);
       for (const w of watchers.filter((w) => w.direction === direction && bytes[direction] >= w.bytes)) {
         watchers.splice(watchers.indexOf(w), 1);
         w.callback();
@@ -127,8 +131,8 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
       sockets.delete(client);
     });
     upstream.on('close', () => sockets.delete(upstream));
-    relay(client, upstream, 'up');
-    relay(upstream, client, 'down');
+    relay(client, upstream, 'up', connections);
+    relay(upstream, client, 'down', connections);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
