@@ -2,7 +2,7 @@ import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
 import type { Logger } from '../log/logger.js';
 import type { FolderInfo, MailStore } from '../mailstore/mail-store.js';
 import { RECONNECT_BACKOFF, reconnectDelay, sleep, type BackoffPolicy } from './backoff.js';
-import type { CheckpointStore } from './checkpoint.js';
+import type { CheckpointStore, FolderCheckpoint } from './checkpoint.js';
 import {
   matchesGlob,
   planFolders,
@@ -123,6 +123,7 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
       plan.pairs.map((pair) => request.checkpoints.load(request.mailboxKey, pair.source.path)),
     );
     const targetByPath = new Map(targetFolders.map((f) => [f.path, f]));
+    const checkpointOf = new Map(plan.pairs.map((pair, i) => [pair, earlier[i]]));
     const unchanged = new Set<FolderPair>();
     plan.pairs.forEach((pair, i) => {
       const checkpoint = earlier[i];
@@ -183,7 +184,7 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
         reports.push(report);
         split.folderStarted();
         try {
-          await syncFolderWithRetry(request, pair, own, report, split);
+          await syncFolderWithRetry(request, pair, checkpointOf.get(pair), own, report, split);
         } catch (error) {
           const typed = toTrancheError(error);
           if (request.signal?.aborted) throw typed;
@@ -281,17 +282,18 @@ async function helpWith(shared: SharedCopy, own: Stores, request: MailboxSyncReq
 /**
  * Syncs one folder, reconnecting after a dropped connection. A drop blamed on a message being read
  * (see UnreadableMessages) does not use up an attempt: each message is blamed at most twice.
+ * EARLIER is the folder's checkpoint as the mailbox pass loaded it (its unreadable messages).
  */
 async function syncFolderWithRetry(
   request: MailboxSyncRequest,
   pair: FolderPair,
+  earlier: FolderCheckpoint | undefined,
   stores: Stores,
   report: FolderReport,
   split: SplitBoard,
 ): Promise<FolderReport> {
   const policy = request.reconnect ?? RECONNECT_BACKOFF;
   const log = request.logger.child({ folder: pair.source.path });
-  const earlier = await request.checkpoints.load(request.mailboxKey, pair.source.path);
   const unreadable = new UnreadableMessages(earlier?.unreadable);
   const landed = new Set<number>();
   const notKept: KeywordsNotKept = new Map();
