@@ -346,11 +346,18 @@ describe('syncMailbox against real Dovecot', () => {
     }
   });
 
-  test('folders the lists show unchanged since the last pass are not opened; the others get a connection pair each (LIST-STATUS)', async () => {
-    const bare = await startDovecot({ listStatus: false });
+  test('folders the lists show unchanged since the last pass are not opened; the others get a connection pair each (LIST-STATUS, else STATUS asked; not without CONDSTORE)', async () => {
+    const bareSource = await startDovecot({ listStatus: false });
+    const bareTarget = await startDovecot({ listStatus: false });
+    const noModseq = await startDovecot({ condstore: false });
     try {
-      for (const server of [source, bare]) {
-        const counted = server === source;
+      for (const { server, to, kind } of [
+        { server: source, to: target, kind: 'listed' },
+        { server: bareSource, to: bareTarget, kind: 'asked' },
+        { server: noModseq, to: target, kind: 'no condstore' },
+      ] as const) {
+        // Without CONDSTORE a flag changed at the source cannot be seen unopened: every folder is opened.
+        const counted = kind !== 'no condstore';
         const su = await server.addUser();
         const client = await rawClient(server, su);
         try {
@@ -359,25 +366,37 @@ describe('syncMailbox against real Dovecot', () => {
         } finally {
           await client.logout();
         }
-        const tu = await target.addUser();
+        const tu = await to.addUser();
         const db = await openSqlite(tempStatePath());
         try {
           const pass = async (): Promise<{
             opens: number;
             opened: string[];
+            asked: number;
             copied: number;
             flags: number;
             messages: number;
           }> => {
             let opens = 0;
             const opened: string[] = [];
+            let asked = 0;
+            // Counts the folders asked with STATUS (servers without LIST-STATUS), both sides.
+            const counting = async (store: Promise<WireStore>): Promise<WireStore> => {
+              const real = await store;
+              const folderCounts = real.folderCounts.bind(real);
+              real.folderCounts = (paths) => {
+                asked += paths.length;
+                return folderCounts(paths);
+              };
+              return real;
+            };
             const report = await syncMailbox({
               mailboxKey: `unopened ${su.user}`,
               openSource: () => {
                 opens++;
-                return WireStore.connect(endpointOf(server, su));
+                return counting(WireStore.connect(endpointOf(server, su)));
               },
-              openTarget: () => WireStore.connect(endpointOf(target, tu)),
+              openTarget: () => counting(WireStore.connect(endpointOf(to, tu))),
               checkpoints: new SyncCheckpoints(db),
               folders: { renames: [], excludes: [] },
               options: DEFAULT_FOLDER_SYNC,
@@ -391,6 +410,7 @@ describe('syncMailbox against real Dovecot', () => {
             return {
               opens,
               opened: opened.sort(),
+              asked,
               copied: report.messagesCopied,
               flags: report.flagsUpdated,
               // Unopened folders report their count from the list.
@@ -398,14 +418,21 @@ describe('syncMailbox against real Dovecot', () => {
             };
           };
           const all = ['Archive', 'Drafts', 'INBOX', 'Junk', 'Sent', 'Trash'];
+          // A first copy asks no STATUS: there is no checkpoint it could match.
           assert.deepEqual(
             await pass(),
-            { opens: 4, opened: all, copied: 5, flags: 0, messages: 5 },
-            'first pass',
+            { opens: 4, opened: all, asked: 0, copied: 5, flags: 0, messages: 5 },
+            `${kind}: first pass`,
           );
+          // Without LIST-STATUS each side is asked for the six folders a finished pass left.
+          const asked = kind === 'asked' ? 12 : 0;
           // The first pass's own writes to the target are no change: the next pass opens nothing.
-          const quiet = counted ? { opens: 1, opened: [] } : { opens: 4, opened: all };
-          assert.deepEqual(await pass(), { ...quiet, copied: 0, flags: 0, messages: 5 }, 'nothing changed');
+          const quiet = counted ? { opens: 1, opened: [], asked } : { opens: 4, opened: all, asked };
+          assert.deepEqual(
+            await pass(),
+            { ...quiet, copied: 0, flags: 0, messages: 5 },
+            `${kind}: nothing changed`,
+          );
           const later = await rawClient(server, su);
           try {
             await later.append('Sent', message('sent later'));
@@ -414,14 +441,16 @@ describe('syncMailbox against real Dovecot', () => {
           } finally {
             await later.logout();
           }
-          const changed = counted ? { opens: 2, opened: ['Archive', 'Sent'] } : { opens: 4, opened: all };
+          const changed = counted
+            ? { opens: 2, opened: ['Archive', 'Sent'], asked }
+            : { opens: 4, opened: all, asked };
           assert.deepEqual(
             await pass(),
             { ...changed, copied: 1, flags: 1, messages: 6 },
-            'two source folders changed',
+            `${kind}: two source folders changed`,
           );
           // Someone else's message in a target folder is not a pass's to undo: nothing is opened.
-          const onTarget = await rawClient(target, tu);
+          const onTarget = await rawClient(to, tu);
           try {
             await onTarget.append('Junk', message('written on the target'));
             // A target folder made anew (another UIDVALIDITY): opened, its mail copied again.
@@ -430,23 +459,23 @@ describe('syncMailbox against real Dovecot', () => {
           } finally {
             await onTarget.logout();
           }
-          const drafts = counted ? { opens: 1, opened: ['Drafts'] } : { opens: 4, opened: all };
+          const drafts = counted ? { opens: 1, opened: ['Drafts'], asked } : { opens: 4, opened: all, asked };
           assert.deepEqual(
             await pass(),
             { ...drafts, copied: 1, flags: 0, messages: 6 },
-            'a target folder made anew',
+            `${kind}: a target folder made anew`,
           );
           assert.deepEqual(
             await pass(),
             { ...quiet, copied: 0, flags: 0, messages: 6 },
-            'nothing changed again',
+            `${kind}: nothing changed again`,
           );
         } finally {
           await db.destroy();
         }
       }
     } finally {
-      await bare.stop();
+      await Promise.all([bareSource.stop(), bareTarget.stop(), noModseq.stop()]);
     }
   });
 });

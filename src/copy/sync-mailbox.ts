@@ -12,7 +12,7 @@ import {
   type FolderPlan,
 } from './folder-map.js';
 import { largestFirst } from './folder-order.js';
-import { unchangedReport, unchangedSinceLastPass } from './unchanged-folder.js';
+import { unchangedFolders } from './unchanged-folder.js';
 import { unreadableHiddenFolders } from './hidden-folders.js';
 import type { SharedCopy } from './split-folder.js';
 import { SplitBoard } from './split-folder.js';
@@ -122,16 +122,12 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
     const earlier = await Promise.all(
       plan.pairs.map((pair) => request.checkpoints.load(request.mailboxKey, pair.source.path)),
     );
-    const targetByPath = new Map(targetFolders.map((f) => [f.path, f]));
     const checkpointOf = new Map(plan.pairs.map((pair, i) => [pair, earlier[i]]));
-    const unchanged = new Set<FolderPair>();
-    plan.pairs.forEach((pair, i) => {
-      const checkpoint = earlier[i];
-      if (request.options.propagateDeletes || !checkpoint) return;
-      if (!unchangedSinceLastPass(pair, targetByPath.get(pair.targetPath), checkpoint)) return;
-      unchanged.add(pair);
-      reports.push(unchangedReport(pair, checkpoint));
-    });
+    // A pass that propagates deletions opens every folder: an expunge need not show in the lists.
+    const unchanged = request.options.propagateDeletes
+      ? new Map<FolderPair, FolderReport>()
+      : await unchangedFolders({ source, target }, plan.pairs, targetFolders, checkpointOf);
+    reports.push(...unchanged.values());
     const connections = Math.max(
       1,
       Math.min(request.connections ?? DEFAULT_CONNECTIONS, plan.pairs.length - unchanged.size),

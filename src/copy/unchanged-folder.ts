@@ -1,4 +1,4 @@
-import type { FolderInfo } from '../mailstore/mail-store.js';
+import type { FolderCounts, FolderInfo, MailStore } from '../mailstore/mail-store.js';
 import type { FolderCheckpoint } from './checkpoint.js';
 import { keywordsItem } from './folder-flags.js';
 import type { FolderPair } from './folder-map.js';
@@ -11,7 +11,7 @@ import { newFolderReport, type FolderReport } from './sync-report.js';
  * and no message to try again. A pass over such a folder would open both sides and only save the
  * checkpoint again (changes made at the target alone are not a pass's to undo: its flags follow the
  * source's changes, and a message gone from the target is not copied again), so it is not opened.
- * What a list does not say (no LIST-STATUS, no CONDSTORE, no finished pass) counts as a change.
+ * What the lists do not say (no CONDSTORE, no finished pass) counts as a change.
  */
 export function unchangedSinceLastPass(
   pair: FolderPair,
@@ -19,14 +19,76 @@ export function unchangedSinceLastPass(
   checkpoint: FolderCheckpoint | undefined,
 ): boolean {
   const source = pair.source;
-  if (!checkpoint || checkpoint.targetFolder !== pair.targetPath || !target) return false;
-  if (checkpoint.pending || (checkpoint.unreadable?.length ?? 0) > 0) return false;
+  if (!finishedFor(pair, checkpoint) || !target) return false;
   return (
     source.uidValidity === checkpoint.sourceUidValidity &&
     source.uidNext === checkpoint.sourceUidNext &&
     sameModseq(source.highestModseq, checkpoint.highestModseq) &&
     target.uidValidity === checkpoint.targetUidValidity
   );
+}
+
+/** Whether the last pass over the folder finished: no batch under way, no message to try again. */
+function finishedFor(
+  pair: FolderPair,
+  checkpoint: FolderCheckpoint | undefined,
+): checkpoint is FolderCheckpoint {
+  if (!checkpoint || checkpoint.targetFolder !== pair.targetPath) return false;
+  return !checkpoint.pending && (checkpoint.unreadable?.length ?? 0) === 0;
+}
+
+/** A folder's listing with what STATUS said of it, where the list did not carry it. */
+function withCounts(listed: FolderInfo, counts: FolderCounts | undefined): FolderInfo {
+  return counts ? { ...listed, ...counts } : listed;
+}
+
+const listsCounts = (f: FolderInfo): boolean => f.uidValidity !== undefined && f.uidNext !== undefined;
+
+/**
+ * The folders a pass need not open (unchangedSinceLastPass), each with the report its pass would
+ * have made. Where a side's list did not carry the STATUS items (a server without LIST-STATUS, as
+ * Exchange Online), the folders a finished pass left are asked with STATUS, all at once on each
+ * side: one round trip, where opening them took a connection pair and two or three round trips
+ * each. A first copy asks nothing (no checkpoint), nor does a source without CONDSTORE (without
+ * HIGHESTMODSEQ a flag changed at the source cannot be seen, so its folders are opened).
+ */
+export async function unchangedFolders(
+  stores: { source: MailStore; target: MailStore },
+  pairs: readonly FolderPair[],
+  targetFolders: readonly FolderInfo[],
+  checkpoints: ReadonlyMap<FolderPair, FolderCheckpoint | undefined>,
+): Promise<Map<FolderPair, FolderReport>> {
+  const targetByPath = new Map(targetFolders.map((f) => [f.path, f]));
+  const candidates = pairs.filter(
+    (pair) =>
+      stores.source.supportsModseq &&
+      targetByPath.has(pair.targetPath) &&
+      finishedFor(pair, checkpoints.get(pair)),
+  );
+  const [sourceCounts, targetCounts] = await Promise.all([
+    askCounts(
+      stores.source,
+      candidates.map((p) => p.source).filter((f) => !listsCounts(f) || f.highestModseq === undefined),
+    ),
+    askCounts(
+      stores.target,
+      candidates.map((p) => targetByPath.get(p.targetPath)!).filter((f) => !listsCounts(f)),
+    ),
+  ]);
+  const unchanged = new Map<FolderPair, FolderReport>();
+  for (const pair of candidates) {
+    const checkpoint = checkpoints.get(pair)!;
+    const source = { ...pair, source: withCounts(pair.source, sourceCounts.get(pair.source.path)) };
+    const target = withCounts(targetByPath.get(pair.targetPath)!, targetCounts.get(pair.targetPath));
+    if (unchangedSinceLastPass(source, target, checkpoint))
+      unchanged.set(pair, unchangedReport(source, checkpoint));
+  }
+  return unchanged;
+}
+
+/** STATUS of the folders whose list entries lacked it; nothing asked when there are none. */
+async function askCounts(store: MailStore, unlisted: FolderInfo[]): Promise<Map<string, FolderCounts>> {
+  return unlisted.length === 0 ? new Map() : store.folderCounts(unlisted.map((f) => f.path));
 }
 
 function sameModseq(listed: bigint | undefined, kept: string | undefined): boolean {

@@ -22,6 +22,9 @@ export interface FolderInfo {
   highestModseq?: bigint;
 }
 
+/** What STATUS tells of a folder without opening it: the items LIST-STATUS gives with a list. */
+export type FolderCounts = Pick<FolderInfo, 'messages' | 'uidNext' | 'uidValidity' | 'highestModseq'>;
+
 /** The personal namespace: where a user's folders live. */
 export interface Namespace {
   prefix: string;
@@ -97,6 +100,11 @@ export interface MailStore {
    * the server gives them in the same round trip (LIST-STATUS).
    */
   listFolders(options?: { counts?: boolean }): Promise<FolderInfo[]>;
+  /**
+   * The same items for servers whose list does not carry them (no LIST-STATUS): one STATUS per
+   * folder, all sent at once (one round trip). A folder the server does not tell of is left out.
+   */
+  folderCounts(paths: readonly string[]): Promise<Map<string, FolderCounts>>;
   createFolder(path: string): Promise<void>;
   /** Message count and, when the server can tell (STATUS=SIZE), total bytes of a folder, without opening it. */
   folderStatus(path: string): Promise<{ messages: number; bytes: number | undefined }>;

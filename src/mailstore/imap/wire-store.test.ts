@@ -4,6 +4,7 @@ import { TrancheError } from '../../errors/tranche-error.js';
 import { startDovecot, type DovecotServer } from '../../testing/dovecot.js';
 import { endpointOf, rawClient } from '../../testing/sync-fixture.js';
 import { startRefusingFront } from '../../testing/refusing-front.js';
+import { startTcpProxy } from '../../testing/tcp-proxy.js';
 import { WireStore } from './wire-store.js';
 
 let server: DovecotServer;
@@ -80,6 +81,63 @@ test('a folder list asked with counts carries each folder’s message count wher
       }
     }
   } finally {
+    await bare.stop();
+  }
+});
+
+test('folder counts without LIST-STATUS: one STATUS per folder, all sent before the first answer; what a SELECT says; a missing folder left out', async () => {
+  const bare = await startDovecot({ listStatus: false });
+  const proxy = await startTcpProxy('127.0.0.1', bare.port);
+  try {
+    const user = await bare.addUser();
+    const client = await rawClient(bare, user);
+    try {
+      await client.mailboxCreate('Family & Friends/Résumé');
+      for (let i = 0; i < 3; i++)
+        await client.append('Family & Friends/Résumé', Buffer.from(`Subject: ${i}\r\n\r\nbody\r\n`));
+    } finally {
+      await client.logout();
+    }
+    // What went up and down, in order: STATUS commands, and the tagged answers to them.
+    const events: string[] = [];
+    let asking = false;
+    proxy.tap('up', (chunk) => {
+      if (!asking) return;
+      for (const line of chunk.toString('latin1').split('\r\n'))
+        if (/^T\d+ STATUS /.test(line)) events.push('STATUS');
+    });
+    proxy.tap('down', (chunk) => {
+      if (!asking) return;
+      for (const line of chunk.toString('latin1').split('\r\n'))
+        if (/^T\d+ (OK|NO|BAD)/.test(line)) events.push('answer');
+    });
+    const store = await WireStore.connect(endpointOf(proxy, user));
+    try {
+      asking = true;
+      const counts = await store.folderCounts(['INBOX', 'Family & Friends/Résumé', 'Gone']);
+      asking = false;
+      assert.deepEqual(events, ['STATUS', 'STATUS', 'STATUS', 'answer', 'answer', 'answer']);
+      assert.deepEqual(
+        [...counts.keys()],
+        ['INBOX', 'Family & Friends/Résumé'],
+        'the missing folder left out',
+      );
+      for (const [path, listed] of counts) {
+        const opened = await store.openFolder(path, true);
+        assert.deepEqual(listed, {
+          messages: opened.messages,
+          uidNext: opened.uidNext,
+          uidValidity: opened.uidValidity,
+          highestModseq: opened.highestModseq,
+        });
+      }
+      assert.equal(counts.get('Family & Friends/Résumé')?.messages, 3);
+      assert.notEqual(counts.get('INBOX')?.highestModseq, undefined);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await proxy.close();
     await bare.stop();
   }
 });

@@ -1,6 +1,7 @@
 import { TrancheError, toTrancheError, type ErrorType } from '../../errors/tranche-error.js';
 import type {
   AppendBatch,
+  FolderCounts,
   FolderInfo,
   FolderStatus,
   MailStore,
@@ -147,15 +148,9 @@ export class WireStore implements MailStore {
       this.#run('LIST', [`LIST "" "*"${returns.length > 0 ? ` RETURN (${returns.join(' ')})` : ''}`]);
     let done: Completion;
     if (options?.counts && caps.has('LIST-STATUS')) {
-      const items = [
-        'MESSAGES',
-        'UIDNEXT',
-        'UIDVALIDITY',
-        ...(caps.has('CONDSTORE') ? ['HIGHESTMODSEQ'] : []),
-      ];
       try {
         // RFC 5819: the counts come with the list, in the same round trip.
-        done = await list([...roles, `STATUS (${items.join(' ')})`]);
+        done = await list([...roles, `STATUS ${this.#statusItems()}`]);
       } catch (error) {
         // A server that offers LIST-STATUS and refuses it: the list without counts.
         if (!(error instanceof TrancheError) || error.type !== 'server') throw error;
@@ -176,6 +171,38 @@ export class WireStore implements MailStore {
         const { messages, uidNext, uidValidity, highestModseq } = status;
         return { ...f, messages, uidNext, uidValidity, highestModseq };
       });
+  }
+
+  async folderCounts(paths: readonly string[]): Promise<Map<string, FolderCounts>> {
+    const items = ` ${this.#statusItems()}`;
+    const answers = await Promise.all(
+      paths.map(async (path) => {
+        const { done } = this.#connection.send(['STATUS ', astring(encodeFolderName(path)), items]);
+        try {
+          return { path, completion: await done };
+        } catch (error) {
+          throw during(`STATUS ${path}`, error);
+        }
+      }),
+    );
+    const counts = new Map<string, FolderCounts>();
+    for (const { path, completion } of answers) {
+      // A NO (no such folder, not allowed) leaves the folder out: its pass opens it and says why.
+      if (completion.status !== 'OK') continue;
+      const statuses = completion.untagged.map(parseStatusItems).filter((s) => s !== undefined);
+      // The server may spell the name its own way (inbox, INBOX): the only answer is this folder's.
+      const status =
+        statuses.find((s) => s.path === path) ?? (statuses.length === 1 ? statuses[0] : undefined);
+      if (!status) continue;
+      const { messages, uidNext, uidValidity, highestModseq } = status;
+      counts.set(path, { messages, uidNext, uidValidity, highestModseq });
+    }
+    return counts;
+  }
+
+  /** The STATUS items a folder's counts are asked with (HIGHESTMODSEQ only where CONDSTORE is). */
+  #statusItems(): string {
+    return `(MESSAGES UIDNEXT UIDVALIDITY${this.supportsModseq ? ' HIGHESTMODSEQ' : ''})`;
   }
 
   async createFolder(path: string): Promise<void> {
