@@ -53,6 +53,24 @@ test('tokens: nested lists, quoted escapes, NIL versus "NIL", brackets kept in a
   assert.ok(tokens[5] instanceof Literal);
 });
 
+test('tokens: what a server may send awry (a quote or bracket left open, a stray parenthesis, nil in any case)', () => {
+  const q = (value: string): QuotedString => new QuotedString(value);
+  const cases: [string, unknown[]][] = [
+    ['"open to the end', [q('open to the end')]],
+    ['"a\\"b" "ends in a backslash\\', [q('a"b'), q('ends in a backslash\\')]],
+    ['"two words" "" x', [q('two words'), q(''), 'x']],
+    ['a) b (c', ['a', 'b', ['c']]],
+    ['nil NiL (NIL) NIX NILS', [null, null, [null], 'NIX', 'NILS']],
+    ['BODY[HEADER.FIELDS (A B)] [open (x', ['BODY[HEADER.FIELDS (A B)]', '[open (x']],
+    ['a"b c', ['a"b', 'c']],
+  ];
+  for (const [line, tokens] of cases)
+    assert.deepEqual(tokenize({ lines: [line], literals: [] }), tokens, line);
+  // A literal belongs to the list open where it stands.
+  const across = tokenize({ lines: ['(A ', ' B)'], literals: [[Buffer.from('x')]] });
+  assert.deepEqual(across, [['A', new Literal([Buffer.from('x')]), 'B']]);
+});
+
 test('LIST, NAMESPACE and SELECT responses', () => {
   const list = parseListResponse(
     { lines: ['* LIST (\\HasNoChildren \\Sent) "." "INBOX.Sent Items"'], literals: [] },
