@@ -5,6 +5,7 @@ import { startDovecot, type DovecotServer, type DovecotUser } from '../testing/d
 import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
 import { cliArgs, endpointOf, rawClient, runCli, runSync, tempStatePath } from '../testing/sync-fixture.js';
 import { startTcpProxy, type TcpProxy } from '../testing/tcp-proxy.js';
+import { onProxyLines } from '../testing/proxy-lines.js';
 
 const message = (n: number): Buffer =>
   Buffer.from(
@@ -15,15 +16,9 @@ const message = (n: number): Buffer =>
 /** The message listings (`UID FETCH n:* (UID FLAGS RFC822.SIZE ...)`) a client sent through the proxy, by start UID. */
 function listingStarts(proxy: TcpProxy): number[] {
   const starts: number[] = [];
-  let text = '';
-  proxy.tap('up', (chunk) => {
-    text += chunk.toString('latin1');
-    const lines = text.split('\r\n');
-    text = lines.pop() ?? '';
-    for (const line of lines) {
-      const m = /UID FETCH (\d+):\* \(UID FLAGS RFC822\.SIZE/i.exec(line);
-      if (m) starts.push(Number(m[1]));
-    }
+  onProxyLines(proxy, 'up', (line) => {
+    const m = /UID FETCH (\d+):\* \(UID FLAGS RFC822\.SIZE/i.exec(line);
+    if (m) starts.push(Number(m[1]));
   });
   return starts;
 }
@@ -150,10 +145,7 @@ describe('the delta pass: only what changed since the checkpoint', () => {
         await change(bare, su);
         const starts = listingStarts(proxy);
         let searches = '';
-        proxy.tap(
-          'up',
-          (chunk) => (searches += /UID SEARCH [^\r]*/.exec(chunk.toString('latin1'))?.[0] ?? ''),
-        );
+        onProxyLines(proxy, 'up', (line) => (searches += /UID SEARCH .*/.exec(line)?.[0] ?? ''));
         const delta = await runSync(endpointOf(proxy, su), endpointOf(target, tu), state, {
           propagateDeletes: true,
         });

@@ -7,25 +7,16 @@ import { generateCorpus, loadCorpus } from '../testing/corpus.js';
 import { startDovecot, type DovecotOptions, type DovecotServer } from '../testing/dovecot.js';
 import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
 import { startTcpProxy, type TcpProxy } from '../testing/tcp-proxy.js';
+import { onProxyLines } from '../testing/proxy-lines.js';
 
 /** Counts APPEND commands and '+' continuations on a proxy (command lines start after a CRLF). */
 function countCommands(proxy: TcpProxy): { appends: number; continuations: number } {
   const counts = { appends: 0, continuations: 0 };
-  // Each connection is its own stream: mixed, one connection's chunk would continue another's line.
-  const up = new Map<number, string>();
-  const down = new Map<number, string>();
-  proxy.tap('up', (chunk, connection) => {
-    // Only a line's start matters: of the line still open at a chunk's end, keep its start (a
-    // literal can run for megabytes), and a CR that ends it (the first half of a CRLF).
-    const lines = ((up.get(connection) ?? '') + chunk.toString('latin1')).split('\r\n');
-    const open = lines.pop() ?? '';
-    up.set(connection, open.length > 200 ? open.slice(0, 200) + (open.endsWith('\r') ? '\r' : '') : open);
-    for (const line of lines) if (/^T\d+ APPEND /.test(line)) counts.appends++;
+  onProxyLines(proxy, 'up', (line) => {
+    if (/^T\d+ APPEND /.test(line)) counts.appends++;
   });
-  proxy.tap('down', (chunk, connection) => {
-    const lines = ((down.get(connection) ?? '') + chunk.toString('latin1')).split('\r\n');
-    down.set(connection, lines.pop() ?? '');
-    for (const line of lines) if (line.startsWith('+')) counts.continuations++;
+  onProxyLines(proxy, 'down', (line) => {
+    if (line.startsWith('+')) counts.continuations++;
   });
   return counts;
 }

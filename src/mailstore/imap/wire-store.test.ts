@@ -4,6 +4,7 @@ import { TrancheError } from '../../errors/tranche-error.js';
 import { startDovecot, type DovecotServer } from '../../testing/dovecot.js';
 import { endpointOf, rawClient } from '../../testing/sync-fixture.js';
 import { startRefusingFront } from '../../testing/refusing-front.js';
+import { onProxyLines } from '../../testing/proxy-lines.js';
 import { startTcpProxy } from '../../testing/tcp-proxy.js';
 import { WireStore } from './wire-store.js';
 
@@ -101,15 +102,11 @@ test('folder counts without LIST-STATUS: one STATUS per folder, all sent before 
     // What went up and down, in order: STATUS commands, and the tagged answers to them.
     const events: string[] = [];
     let asking = false;
-    proxy.tap('up', (chunk) => {
-      if (!asking) return;
-      for (const line of chunk.toString('latin1').split('\r\n'))
-        if (/^T\d+ STATUS /.test(line)) events.push('STATUS');
+    onProxyLines(proxy, 'up', (line) => {
+      if (asking && /^T\d+ STATUS /.test(line)) events.push('STATUS');
     });
-    proxy.tap('down', (chunk) => {
-      if (!asking) return;
-      for (const line of chunk.toString('latin1').split('\r\n'))
-        if (/^T\d+ (OK|NO|BAD)/.test(line)) events.push('answer');
+    onProxyLines(proxy, 'down', (line) => {
+      if (asking && /^T\d+ (OK|NO|BAD)/.test(line)) events.push('answer');
     });
     const store = await WireStore.connect(endpointOf(proxy, user));
     try {
