@@ -117,6 +117,21 @@ test('dates and names round-trip; arguments are quoted only when needed', () => 
   assert.equal(imapDateTime(date), '"31-Dec-2019 23:59:58 +0000"');
   assert.equal(parseImapDateTime('31-Dec-2019 23:59:58 +0000').getTime(), date.getTime());
   assert.equal(parseImapDateTime('17-Jul-1996 02:44:25 -0700').toISOString(), '1996-07-17T09:44:25.000Z');
+  // The forms servers send: the usual one, any case of month, a space-padded or single-digit day.
+  for (const [sent, utc] of [
+    ['06-Dec-2026 10:00:00 +0130', '2026-12-06T08:30:00.000Z'],
+    ['06-DEC-2026 10:00:00 +0000', '2026-12-06T10:00:00.000Z'],
+    [' 6-dec-2026 10:00:00 -0000', '2026-12-06T10:00:00.000Z'],
+    ['6-Dec-2026 10:00:00 +0000', '2026-12-06T10:00:00.000Z'],
+  ] as const)
+    assert.equal(parseImapDateTime(sent).toISOString(), utc, sent);
+  for (const bad of [
+    '06-Dec-2026 10:00:00 0000',
+    '06-Dec-2026 10-00:00 +0000',
+    '06-Xyz-2026 1O:00:00 +0000',
+    '',
+  ])
+    assert.ok(Number.isNaN(parseImapDateTime(bad).getTime()), bad);
   for (const name of ['Résumé & co', '日本語', 'A&B', 'Ærø/Sub', 'plain']) {
     assert.equal(decodeFolderName(encodeFolderName(name)), name);
   }
