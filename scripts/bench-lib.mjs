@@ -1,8 +1,18 @@
 // Shared by the benchmarks: timing a command with its peak RSS, and writing one section of
 // docs/benchmarks.md without touching the others.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+/**
+ * Writes out the disk's dirty pages before a timed run: the servers' mail is on disk, and a run that
+ * starts while the kernel writes back what the run before (or a corpus load) wrote is slowed by
+ * it. Measured with the 60,000-message folder: right after loading it, copies took 8–12 s for a
+ * minute, and 5.1–5.6 s from the first when `sync` ran after the load (3 copies each).
+ */
+export function settle() {
+  execFileSync('sync');
+}
 
 /** Runs a command, sampling its peak RSS (VmHWM) until it exits; CPU seconds (user + sys) from GNU time. */
 export function timed(command, args, env = {}) {

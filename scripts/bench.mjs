@@ -21,7 +21,7 @@ import {
   loadFast,
   smallCorpus,
 } from './bench-corpus.mjs';
-import { mbsync, median, timed, writeSection } from './bench-lib.mjs';
+import { mbsync, median, settle, timed, writeSection } from './bench-lib.mjs';
 import { noopBench, startupBench } from './bench-noop.mjs';
 
 const RUNS = Number(process.env.TRANCHE_BENCH_RUNS ?? 5);
@@ -71,12 +71,14 @@ function medians(results) {
 
 /**
  * Runs each of `runs` (label → run) n times, taking turns (a, b, a, b, …), so that a change in the
- * shared machine's load falls on both sides of a ratio alike; the median of each figure per label.
+ * shared machine's load falls on both sides of a ratio alike, each after settle(); the median of
+ * each figure per label.
  */
 async function alternating(n, runs) {
   const results = Object.fromEntries(Object.keys(runs).map((label) => [label, []]));
   for (let i = 0; i < n; i++) {
     for (const [label, run] of Object.entries(runs)) {
+      settle();
       const r = await run(i);
       results[label].push(r);
       log(
@@ -212,7 +214,9 @@ async function bigRows() {
   const deltas = { tranche: [], mbsync: [] };
   for (let i = 0; i < RUNS; i++) {
     await changeInbox(source, bigUser, { add: 10, flip: 100, seed: i + 1 });
+    settle();
     deltas.tranche.push(await trancheRun(source, bigUser, target, tUser));
+    settle();
     deltas.mbsync.push(await mbsync(work, source, bigUser, target, mUser, `mbsync-${mUser.user}`));
     log(
       `  delta ${i + 1}: tranche ${deltas.tranche.at(-1).seconds.toFixed(2)} s CPU ${deltas.tranche.at(-1).cpuSeconds.toFixed(2)} s ${deltas.tranche.at(-1).peakMb.toFixed(0)} MB; mbsync ${deltas.mbsync.at(-1).seconds.toFixed(2)} s CPU ${deltas.mbsync.at(-1).cpuSeconds.toFixed(2)} s ${deltas.mbsync.at(-1).peakMb.toFixed(0)} MB (load ${loadavg()[0].toFixed(2)})`,
@@ -272,7 +276,7 @@ function goals() {
 }
 const rttName = (rtt) => (rtt ? `${rtt} ms round trip` : 'loopback');
 const table = [
-  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; Dovecot 2.3 to Dovecot 2.3 on this machine; mbsync ${'1.4'} (Debian isync); medians of ${RUNS} runs (the ${BIG}-message first copy: ${BIG_RUNS}); load average at the end ${loadavg()[0].toFixed(2)}; the whole benchmark took ${((Date.now() - benchStarted) / 60000).toFixed(1)} min. Round trips are added by a proxy in front of both servers (half each way). tranche runs as \`node bin/tranche.js sync\` (default 4 connections), a fresh target user each run, tranche and mbsync taking turns run by run (so a change in the shared machine's load falls on both); mbsync with \`Sync Pull\`, \`Create Near\`, \`CopyArrivalDate yes\`.`,
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; Dovecot 2.3 to Dovecot 2.3 on this machine; mbsync ${'1.4'} (Debian isync); medians of ${RUNS} runs (the ${BIG}-message first copy: ${BIG_RUNS}); load average at the end ${loadavg()[0].toFixed(2)}; the whole benchmark took ${((Date.now() - benchStarted) / 60000).toFixed(1)} min. Round trips are added by a proxy in front of both servers (half each way). tranche runs as \`node bin/tranche.js sync\` (default 4 connections), a fresh target user each run, tranche and mbsync taking turns run by run (so a change in the shared machine's load falls on both), the disk's dirty pages written out (\`sync\`) before each run; mbsync with \`Sync Pull\`, \`Create Near\`, \`CopyArrivalDate yes\`.`,
   '',
   '| mailbox | link | messages | MB | tranche | mbsync | **wall ratio** | CPU s tranche / mbsync | **CPU ratio** | peak RSS tranche / mbsync |',
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
