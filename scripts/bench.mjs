@@ -4,7 +4,7 @@
 // target without LITERAL+ — on loopback and through proxies adding 20 ms and 80 ms of round trip;
 // CPU seconds, peak RSS, start-up and no-op passes too. Prints ratios (the machine is shared) and
 // writes the tables to docs/benchmarks.md. TRANCHE_BENCH_BIG (default 60000) sizes the big folder,
-// TRANCHE_BENCH_BIG_RUNS (default 1) its first-copy runs. TRANCHE_BENCH_ONLY=delta runs only the
+// TRANCHE_BENCH_BIG_RUNS (default 5) its first-copy runs. TRANCHE_BENCH_ONLY=delta runs only the
 // big folder's loopback first copy and its delta passes, prints the rows and leaves the docs alone
 // (TRANCHE_BENCH_SOURCE_CONDSTORE=no: from a source without CONDSTORE, the fallback path;
 // TRANCHE_BENCH_BIN: another build's bin/tranche.js, for a before and after).
@@ -26,7 +26,7 @@ import { noopBench, startupBench } from './bench-noop.mjs';
 
 const RUNS = Number(process.env.TRANCHE_BENCH_RUNS ?? 5);
 const BIG = Number(process.env.TRANCHE_BENCH_BIG ?? 60_000);
-const BIG_RUNS = Number(process.env.TRANCHE_BENCH_BIG_RUNS ?? 1);
+const BIG_RUNS = Number(process.env.TRANCHE_BENCH_BIG_RUNS ?? 5);
 const ONLY = process.env.TRANCHE_BENCH_ONLY ?? '';
 // Another build of tranche to measure (e.g. the main checkout's bin/tranche.js, for before and after).
 const BIN = process.env.TRANCHE_BENCH_BIN ?? 'bin/tranche.js';
