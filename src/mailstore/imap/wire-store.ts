@@ -61,6 +61,16 @@ function during(what: string, error: unknown, fallback: ErrorType = 'internal'):
   });
 }
 
+/** `STATUS <folder> (<items>)`. */
+function statusCommand(path: string, items: string): CommandPart[] {
+  return ['STATUS ', astring(encodeFolderName(path)), ` (${items})`];
+}
+
+/** A STATUS answer's items without its folder name. */
+function countsOf({ messages, uidNext, uidValidity, highestModseq }: StatusItems): FolderCounts {
+  return { messages, uidNext, uidValidity, highestModseq };
+}
+
 /** Bytes of fetched messages waiting for the consumer before the socket is paused. */
 const FETCH_WINDOW_BYTES = 8 * 1024 * 1024;
 
@@ -150,7 +160,7 @@ export class WireStore implements MailStore {
     if (options?.counts && caps.has('LIST-STATUS')) {
       try {
         // RFC 5819: the counts come with the list, in the same round trip.
-        done = await list([...roles, `STATUS ${this.#statusItems()}`]);
+        done = await list([...roles, `STATUS (${this.#statusItems()})`]);
       } catch (error) {
         // A server that offers LIST-STATUS and refuses it: the list without counts.
         if (!(error instanceof TrancheError) || error.type !== 'server') throw error;
@@ -167,17 +177,15 @@ export class WireStore implements MailStore {
       .filter((f): f is FolderInfo => f !== undefined)
       .map((f) => {
         const status = statuses.get(f.path);
-        if (!status) return f;
-        const { messages, uidNext, uidValidity, highestModseq } = status;
-        return { ...f, messages, uidNext, uidValidity, highestModseq };
+        return status ? { ...f, ...countsOf(status) } : f;
       });
   }
 
   async folderCounts(paths: readonly string[]): Promise<Map<string, FolderCounts>> {
-    const items = ` ${this.#statusItems()}`;
+    const items = this.#statusItems();
     const answers = await Promise.all(
       paths.map(async (path) => {
-        const { done } = this.#connection.send(['STATUS ', astring(encodeFolderName(path)), items]);
+        const { done } = this.#connection.send(statusCommand(path, items));
         try {
           return { path, completion: await done };
         } catch (error) {
@@ -193,16 +201,14 @@ export class WireStore implements MailStore {
       // The server may spell the name its own way (inbox, INBOX): the only answer is this folder's.
       const status =
         statuses.find((s) => s.path === path) ?? (statuses.length === 1 ? statuses[0] : undefined);
-      if (!status) continue;
-      const { messages, uidNext, uidValidity, highestModseq } = status;
-      counts.set(path, { messages, uidNext, uidValidity, highestModseq });
+      if (status) counts.set(path, countsOf(status));
     }
     return counts;
   }
 
   /** The STATUS items a folder's counts are asked with (HIGHESTMODSEQ only where CONDSTORE is). */
   #statusItems(): string {
-    return `(MESSAGES UIDNEXT UIDVALIDITY${this.supportsModseq ? ' HIGHESTMODSEQ' : ''})`;
+    return `MESSAGES UIDNEXT UIDVALIDITY${this.supportsModseq ? ' HIGHESTMODSEQ' : ''}`;
   }
 
   async createFolder(path: string): Promise<void> {
@@ -214,11 +220,10 @@ export class WireStore implements MailStore {
 
   async folderStatus(path: string): Promise<{ messages: number; bytes: number | undefined }> {
     const withSize = this.#connection.capabilities.has('STATUS=SIZE');
-    const done = await this.#run(`STATUS ${path}`, [
-      'STATUS ',
-      astring(encodeFolderName(path)),
-      withSize ? ' (MESSAGES SIZE)' : ' (MESSAGES)',
-    ]);
+    const done = await this.#run(
+      `STATUS ${path}`,
+      statusCommand(path, withSize ? 'MESSAGES SIZE' : 'MESSAGES'),
+    );
     const line = done.untagged.map((r) => r.lines.join(' ')).find((l) => /^\* STATUS /i.test(l)) ?? '';
     const messages = Number(/MESSAGES (\d+)/i.exec(line)?.[1] ?? 0);
     const size = /SIZE (\d+)/i.exec(line)?.[1];
@@ -251,11 +256,7 @@ export class WireStore implements MailStore {
     const global = announced.includes('=') ? Number(announced.slice('APPENDLIMIT='.length)) : undefined;
     // RFC 7889: a server with the capability answers STATUS (APPENDLIMIT) per folder; NIL is no limit.
     try {
-      const done = await this.#run(`STATUS ${path}`, [
-        'STATUS ',
-        astring(encodeFolderName(path)),
-        ' (APPENDLIMIT)',
-      ]);
+      const done = await this.#run(`STATUS ${path}`, statusCommand(path, 'APPENDLIMIT'));
       const line = done.untagged.map((r) => r.lines.join(' ')).find((l) => /^\* STATUS /i.test(l)) ?? '';
       const own = /APPENDLIMIT (\d+|NIL)/i.exec(line)?.[1];
       if (own !== undefined) return own.toUpperCase() === 'NIL' ? null : Number(own);
