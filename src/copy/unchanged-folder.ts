@@ -58,29 +58,27 @@ export async function unchangedFolders(
   targetFolders: readonly FolderInfo[],
   checkpoints: ReadonlyMap<FolderPair, FolderCheckpoint | undefined>,
 ): Promise<Map<FolderPair, FolderReport>> {
+  const unchanged = new Map<FolderPair, FolderReport>();
+  if (!stores.source.supportsModseq) return unchanged;
   const targetByPath = new Map(targetFolders.map((f) => [f.path, f]));
-  const candidates = pairs.filter(
-    (pair) =>
-      stores.source.supportsModseq &&
-      targetByPath.has(pair.targetPath) &&
-      finishedFor(pair, checkpoints.get(pair)),
-  );
+  const candidates = pairs.flatMap((pair) => {
+    const checkpoint = checkpoints.get(pair);
+    const target = targetByPath.get(pair.targetPath);
+    return target && finishedFor(pair, checkpoint) ? [{ pair, target, checkpoint }] : [];
+  });
   const [sourceCounts, targetCounts] = await Promise.all([
     askCounts(
       stores.source,
-      candidates.map((p) => p.source).filter((f) => !listsCounts(f) || f.highestModseq === undefined),
+      candidates.map((c) => c.pair.source).filter((f) => !listsCounts(f) || f.highestModseq === undefined),
     ),
     askCounts(
       stores.target,
-      candidates.map((p) => targetByPath.get(p.targetPath)!).filter((f) => !listsCounts(f)),
+      candidates.map((c) => c.target).filter((f) => !listsCounts(f)),
     ),
   ]);
-  const unchanged = new Map<FolderPair, FolderReport>();
-  for (const pair of candidates) {
-    const checkpoint = checkpoints.get(pair)!;
+  for (const { pair, target, checkpoint } of candidates) {
     const source = { ...pair, source: withCounts(pair.source, sourceCounts.get(pair.source.path)) };
-    const target = withCounts(targetByPath.get(pair.targetPath)!, targetCounts.get(pair.targetPath));
-    if (unchangedSinceLastPass(source, target, checkpoint))
+    if (unchangedSinceLastPass(source, withCounts(target, targetCounts.get(target.path)), checkpoint))
       unchanged.set(pair, unchangedReport(source, checkpoint));
   }
   return unchanged;
