@@ -11,10 +11,10 @@ export function astring(value: string): CommandPart {
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-/** Month number by lower-case name: one look-up per date parsed (a listing parses one per message). */
-const MONTH_INDEX = new Map(MONTHS.map((name, i) => [name.toLowerCase(), i]));
-/** Month number by name as servers write it ("Jul"). */
-const MONTH_OF = new Map(MONTHS.map((name, i) => [name, i]));
+/** Month number by name, as servers write it ("Jul") and in lower case: one look-up per date parsed. */
+const MONTH_INDEX = new Map(
+  MONTHS.flatMap((name, i) => [[name, i] as const, [name.toLowerCase(), i] as const]),
+);
 
 /** An IMAP date-time ("17-Jul-1996 02:44:25 +0000"), in UTC. */
 export function imapDateTime(date: Date): string {
@@ -49,7 +49,7 @@ export function parseImapDateTime(value: string): Date {
     const zm = digits(value, 24, 2);
     const sign = value[21]!;
     const name = value.slice(3, 6);
-    const month = MONTH_OF.get(name) ?? MONTH_INDEX.get(name.toLowerCase());
+    const month = MONTH_INDEX.get(name) ?? MONTH_INDEX.get(name.toLowerCase());
     if (
       value[14] === ':' &&
       value[17] === ':' &&
