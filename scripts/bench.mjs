@@ -71,12 +71,11 @@ function medians(results) {
 
 /**
  * Runs each of `runs` (label → run) n times, taking turns (a, b, a, b, …), so that a change in the
- * shared machine's load falls on both sides of a ratio alike, each after settle(); the median of
- * each figure per label.
+ * shared machine's load falls on both sides of a ratio alike, each after settle(); each label's
+ * results in run order.
  */
-async function alternating(n, runs, raw = {}) {
+async function alternating(n, runs) {
   const results = Object.fromEntries(Object.keys(runs).map((label) => [label, []]));
-  Object.assign(raw, results);
   for (let i = 0; i < n; i++) {
     for (const [label, run] of Object.entries(runs)) {
       settle();
@@ -87,7 +86,7 @@ async function alternating(n, runs, raw = {}) {
       );
     }
   }
-  return Object.fromEntries(Object.entries(results).map(([label, list]) => [label, medians(list)]));
+  return results;
 }
 
 /**
@@ -124,28 +123,23 @@ async function copyRows(shape, source, user, bytes, messages, target, rtts, runs
     const tgt = await via(target, rtt);
     log(`${shape}, ${rtt ? `${rtt} ms round trip` : 'loopback'}`);
     try {
-      const each = {};
-      const { tranche: t, mbsync: m } = await alternating(
-        runs,
-        {
-          tranche: async () => {
-            last.tranche = await target.addUser();
-            return trancheRun(src, user, tgt, last.tranche);
-          },
-          mbsync: async () => {
-            last.mbsync = await target.addUser();
-            return mbsync(work, src, user, tgt, last.mbsync, `mbsync-${last.mbsync.user}`);
-          },
+      const each = await alternating(runs, {
+        tranche: async () => {
+          last.tranche = await target.addUser();
+          return trancheRun(src, user, tgt, last.tranche);
         },
-        each,
-      );
+        mbsync: async () => {
+          last.mbsync = await target.addUser();
+          return mbsync(work, src, user, tgt, last.mbsync, `mbsync-${last.mbsync.user}`);
+        },
+      });
       rows.push({
         shape,
         rtt,
         messages,
         bytes,
-        tranche: t,
-        mbsync: m,
+        tranche: medians(each.tranche),
+        mbsync: medians(each.mbsync),
         ratios: pairedRatios(each.tranche, each.mbsync),
       });
     } finally {
@@ -251,14 +245,9 @@ async function bigRows() {
       `  delta ${i + 1}: tranche ${deltas.tranche.at(-1).seconds.toFixed(2)} s CPU ${deltas.tranche.at(-1).cpuSeconds.toFixed(2)} s ${deltas.tranche.at(-1).peakMb.toFixed(0)} MB; mbsync ${deltas.mbsync.at(-1).seconds.toFixed(2)} s CPU ${deltas.mbsync.at(-1).cpuSeconds.toFixed(2)} s ${deltas.mbsync.at(-1).peakMb.toFixed(0)} MB (load ${loadavg()[0].toFixed(2)})`,
     );
   }
-  const sum = (list) => ({
-    seconds: median(list.map((r) => r.seconds)),
-    cpuSeconds: median(list.map((r) => r.cpuSeconds)),
-    peakMb: median(list.map((r) => r.peakMb)),
-  });
   deltaRows.push({
-    tranche: sum(deltas.tranche),
-    mbsync: sum(deltas.mbsync),
+    tranche: medians(deltas.tranche),
+    mbsync: medians(deltas.mbsync),
     ratios: pairedRatios(deltas.tranche, deltas.mbsync),
   });
 }
