@@ -6,7 +6,7 @@ export interface TcpProxy {
   url: string;
   /** Connections opened through the proxy so far. */
   readonly connections: number;
-  /** The most client connections open at once since the start (or the last resetPeak()). */
+  /** The most connections open at once (neither side has ended it) since the start or resetPeak(). */
   readonly peak: number;
   resetPeak(): void;
   /** Bytes passed from server to client ('down') and client to server ('up') so far. */
@@ -118,19 +118,28 @@ export async function startTcpProxy(host: string, port: number, delayMs = 0): Pr
     client.setNoDelay(true);
     upstream.setNoDelay(true);
     sockets.add(client).add(upstream);
-    // A client has left once its FIN is read ('end', handled in the same poll phase as a new
-    // connection's accept); 'close' comes a phase later, and would count it against the next one.
+    // A connection has left once either side ends it: the server's FIN or reset (after LOGOUT it
+    // closes before the client has even read the answer) or the client's. Counted as the FIN or
+    // reset is read, not at 'close', which comes a loop phase later; and not only on the client's
+    // side, whose FIN can be read in the same poll phase as the next client's accept (CI saw 3
+    // connections at once through a limit of 2 that way, under load).
     let left = false;
     const leave = (): void => {
       if (!left) open--;
       left = true;
     };
-    client.on('end', leave);
+    for (const side of [client, upstream]) {
+      side.on('end', leave);
+      side.on('error', leave);
+    }
     client.on('close', () => {
       leave();
       sockets.delete(client);
     });
-    upstream.on('close', () => sockets.delete(upstream));
+    upstream.on('close', () => {
+      leave();
+      sockets.delete(upstream);
+    });
     relay(client, upstream, 'up', connections);
     relay(upstream, client, 'down', connections);
   });
