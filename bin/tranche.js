@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // Launcher: tranche needs Node >= 22. On an older Node it re-runs itself under the Node 24 that
 // scripts/bootstrap.sh installs into .tools/, so `npx tranche` works on a machine with Node 20.
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import module from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+
+// Built-ins by require(): Node's ES facade of node:fs reads all of its exports, lazy ones included,
+// which loads worker_threads and more (scripts/bundle.mjs does the same for the bundle).
+const require = module.createRequire(import.meta.url);
+const { existsSync } = require('node:fs');
+const { dirname, join } = require('node:path');
+const { fileURLToPath, pathToFileURL } = require('node:url');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const major = Number(process.versions.node.split('.')[0]);
@@ -17,6 +20,7 @@ if (major < 22) {
     );
     process.exit(70);
   }
+  const { spawnSync } = require('node:child_process');
   const child = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
   });

@@ -2,7 +2,7 @@
 // at each start cost ~0.2 s; a bundle loads in a few tens of ms (docs/ARCHITECTURE.md). Split per
 // command (src/cli/command-table.ts imports each lazily): one 6.7 MB file took ~0.1 s to compile and
 // ~90 MB to hold at every start, whatever the command.
-import { createRequire } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
@@ -15,6 +15,32 @@ const nodemailerCommonJs = {
   name: 'nodemailer-commonjs',
   setup(b) {
     b.onResolve({ filter: /^nodemailer$/ }, () => ({ path: require.resolve('nodemailer') }));
+  },
+};
+
+// Node's ES facade of a built-in module reads each of its exports, lazy ones included: `import ... from
+// 'node:fs'`, 'node:util' or 'node:process' loaded worker_threads, the diagnostic report and more,
+// ~5 MB of every start's RSS together. Each built-in is taken with require() instead, which reads
+// an export only when the code uses it.
+const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup(b) {
+    b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
+      if (!isBuiltin(args.path)) return undefined;
+      // import('node:tls') stays as it is: its namespace's named exports are what the code reads.
+      if (args.namespace === 'builtin' || args.kind === 'dynamic-import')
+        return { path: args.path, external: true };
+      return { path: args.path, namespace: 'builtin' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      // An ES import of a CommonJS module copies its properties' descriptors (esbuild's __toESM),
+      // and reading node:util's descriptors loads its lazy parts all the same (~2.5 MB): util is
+      // given as an object inheriting from it, with nothing of its own to copy.
+      contents: /^(node:)?util$/.test(args.path)
+        ? `module.exports = Object.create(require(${JSON.stringify(args.path)}));`
+        : `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
   },
 };
 
@@ -39,6 +65,6 @@ await build({
   banner: {
     js: "import { createRequire as __trancheRequire } from 'node:module'; const require = __trancheRequire(import.meta.url);",
   },
-  plugins: [nodemailerCommonJs],
+  plugins: [nodemailerCommonJs, builtinsByRequire],
   logLevel: 'warning',
 });
