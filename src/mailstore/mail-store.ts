@@ -102,7 +102,8 @@ export interface MailStore {
   listFolders(options?: { counts?: boolean }): Promise<FolderInfo[]>;
   /**
    * The same items for servers whose list does not carry them (no LIST-STATUS): one STATUS per
-   * folder, all sent at once (one round trip). A folder the server does not tell of is left out.
+   * folder, pipelined (a round trip for up to 64 folders). A folder the server does not tell of is
+   * left out.
    */
   folderCounts(paths: readonly string[]): Promise<Map<string, FolderCounts>>;
   createFolder(path: string): Promise<void>;

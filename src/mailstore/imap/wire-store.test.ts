@@ -139,6 +139,45 @@ test('folder counts without LIST-STATUS: one STATUS per folder, all sent before 
   }
 });
 
+test('folder counts of 150 folders: 64 STATUS commands in flight at most, the window used, every folder counted', async () => {
+  const proxy = await startTcpProxy('127.0.0.1', server.port);
+  try {
+    const user = await server.addUser();
+    const paths = Array.from({ length: 150 }, (_, i) => `Label ${i}`);
+    const client = await rawClient(server, user);
+    try {
+      for (const path of paths) await client.mailboxCreate(path);
+      await client.append('Label 149', Buffer.from('Subject: last\r\n\r\nbody\r\n'));
+    } finally {
+      await client.logout();
+    }
+    let outstanding = 0;
+    let most = 0;
+    let asked = 0;
+    onProxyLines(proxy, 'up', (line) => {
+      if (!/^T\d+ STATUS /.test(line)) return;
+      asked++;
+      most = Math.max(most, ++outstanding);
+    });
+    onProxyLines(proxy, 'down', (line) => {
+      if (/^T\d+ (OK|NO|BAD) /.test(line) && outstanding > 0) outstanding--;
+    });
+    const store = await WireStore.connect(endpointOf(proxy, user));
+    try {
+      const counts = await store.folderCounts(paths);
+      assert.equal(asked, 150);
+      assert.equal(most, 64, 'at most 64 at once, and the window filled');
+      assert.deepEqual([...counts.keys()].sort(), [...paths].sort());
+      assert.equal(counts.get('Label 149')?.messages, 1);
+      assert.equal(counts.get('Label 0')?.messages, 0);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await proxy.close();
+  }
+});
+
 // A scripted front: no real server here offers LIST-STATUS and then refuses it.
 test('a server that offers LIST-STATUS but refuses it: the folders are listed without counts, the session goes on', async () => {
   const user = await server.addUser();

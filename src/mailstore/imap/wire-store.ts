@@ -71,6 +71,13 @@ function countsOf({ messages, uidNext, uidValidity, highestModseq }: StatusItems
   return { messages, uidNext, uidValidity, highestModseq };
 }
 
+/**
+ * STATUS commands folderCounts keeps in flight on one connection: a list of a few folders costs one
+ * round trip, and one of thousands (a Gmail account's labels) does not sit all at once in the
+ * server's input.
+ */
+const STATUS_IN_FLIGHT = 64;
+
 /** Bytes of fetched messages waiting for the consumer before the socket is paused. */
 const FETCH_WINDOW_BYTES = 8 * 1024 * 1024;
 
@@ -183,26 +190,29 @@ export class WireStore implements MailStore {
 
   async folderCounts(paths: readonly string[]): Promise<Map<string, FolderCounts>> {
     const items = this.#statusItems();
-    const answers = await Promise.all(
-      paths.map(async (path) => {
+    const counts = new Map<string, FolderCounts>();
+    let next = 0;
+    // Each of these sends its next STATUS when the one before is answered: STATUS_IN_FLIGHT at once.
+    const ask = async (): Promise<void> => {
+      while (next < paths.length) {
+        const path = paths[next++]!;
         const { done } = this.#connection.send(statusCommand(path, items));
+        let completion: Completion;
         try {
-          return { path, completion: await done };
+          completion = await done;
         } catch (error) {
           throw during(`STATUS ${path}`, error);
         }
-      }),
-    );
-    const counts = new Map<string, FolderCounts>();
-    for (const { path, completion } of answers) {
-      // A NO (no such folder, not allowed) leaves the folder out: its pass opens it and says why.
-      if (completion.status !== 'OK') continue;
-      const statuses = completion.untagged.map(parseStatusItems).filter((s) => s !== undefined);
-      // The server may spell the name its own way (inbox, INBOX): the only answer is this folder's.
-      const status =
-        statuses.find((s) => s.path === path) ?? (statuses.length === 1 ? statuses[0] : undefined);
-      if (status) counts.set(path, countsOf(status));
-    }
+        // A NO (no such folder, not allowed) leaves the folder out: its pass opens it and says why.
+        if (completion.status !== 'OK') continue;
+        const statuses = completion.untagged.map(parseStatusItems).filter((s) => s !== undefined);
+        // The server may spell the name its own way (inbox, INBOX): the only answer is this folder's.
+        const status =
+          statuses.find((s) => s.path === path) ?? (statuses.length === 1 ? statuses[0] : undefined);
+        if (status) counts.set(path, countsOf(status));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(STATUS_IN_FLIGHT, paths.length) }, ask));
     return counts;
   }
 
