@@ -36,6 +36,12 @@ export interface FolderCheckpoint {
   targetUidNext?: number;
   /** The target folder's HIGHESTMODSEQ (CONDSTORE) when the last finished pass opened it, decimal. */
   targetHighestModseq?: string;
+  /**
+   * Set by a finished pass that brought deletions across (--propagate-deletes): the source folder's
+   * message count as it found it then. Unset by a finished pass that did not, whose deletions are
+   * still to be brought across. With the same count and UIDNEXT, nothing was expunged since.
+   */
+  sourceMessagesAfterDeletes?: number;
   /** Keywords the target folder was found not to keep (left off, and left out by verify). */
   keywordsNotKept?: string[];
 }

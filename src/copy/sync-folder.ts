@@ -2,7 +2,7 @@ import { TrancheError, toTrancheError } from '../errors/tranche-error.js';
 import type { FolderStatus, MailStore, MessageMeta, MessageWithBody } from '../mailstore/mail-store.js';
 import type { CheckpointStore, FolderCheckpoint, PendingBatch } from './checkpoint.js';
 import type { FolderPair } from './folder-map.js';
-import { addRange } from '../mailstore/uid-ranges.js';
+import { addRange, rangeSize } from '../mailstore/uid-ranges.js';
 import { listingStart, nextListingStart, vanishedPairs } from './delta-listing.js';
 import { PendingLedger } from './pending-ledger.js';
 import { matchByContent } from './reconcile.js';
@@ -339,10 +339,14 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
   report.keywordsNotKept = cp.keywordsNotKept;
   cp.highestModseq = sourceStatus.highestModseq?.toString();
 
+  // The source's count once its deletions are across: a later pass that finds it again, with the
+  // same UIDNEXT, has no deletion to bring across and leaves the folder unopened (unchanged-folder.ts).
+  let countAfterDeletes = ctx.options.propagateDeletes ? sourceStatus.messages : undefined;
   if (ctx.options.propagateDeletes && cp.map.size > 0) {
     // Below the listing's start the source says which UIDs it still has, as ranges (ESEARCH).
     const present = from > 1 ? await source.uidsPresent(from - 1) : [];
     for (const m of sourceMessages) addRange(present, m.uid, m.uid);
+    countAfterDeletes = rangeSize(present);
     const vanished = vanishedPairs(cp.map, present);
     if (vanished.length > 0) {
       await target.expunge(vanished.map(([, t]) => t));
@@ -350,6 +354,7 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
       report.deleted = vanished.length;
     }
   }
+  cp.sourceMessagesAfterDeletes = countAfterDeletes;
   cp.sourceUidNext = nextListingStart(sourceMessages, cp.map, sourceStatus, from);
   cp.targetUidNext = targetStatus.uidNext;
   cp.targetHighestModseq = targetStatus.highestModseq?.toString();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { generateCorpus, loadCorpus } from '../testing/corpus.js';
-import { startDovecot, type DovecotServer } from '../testing/dovecot.js';
+import { startDovecot, type DovecotServer, type DovecotUser } from '../testing/dovecot.js';
 import { diffSnapshots, snapshotMailbox } from '../testing/snapshot.js';
 import { endpointOf, rawClient, runSync, tempStatePath, toCyrus } from '../testing/sync-fixture.js';
 import { startTcpProxy } from '../testing/tcp-proxy.js';
@@ -12,9 +12,75 @@ import { SyncCheckpoints } from '../state/sync-checkpoints.js';
 import { DEFAULT_FOLDER_SYNC, syncMailbox } from './sync-mailbox.js';
 import { verifyMailbox } from './verify.js';
 import { WireStore } from '../mailstore/imap/wire-store.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../state/schema.js';
 
 const message = (subject: string, body = 'hello'): Buffer =>
   Buffer.from(`From: a@example.org\r\nTo: b@example.org\r\nSubject: ${subject}\r\n\r\n${body}\r\n`);
+
+/** What a pass opened and asked, as the counting pass below sees it. */
+interface CountedPass {
+  /** Connection pairs opened (the first, for the folder lists, included). */
+  opens: number;
+  /** Folders opened (their pass reported progress), sorted. */
+  opened: string[];
+  /** Folders asked with STATUS, both sides (servers without LIST-STATUS). */
+  asked: number;
+  copied: number;
+  flags: number;
+  deleted: number;
+  /** The source's messages, as the report counts them (unopened folders: from the list). */
+  messages: number;
+}
+
+/** One syncMailbox pass over real servers, counting connections, opened folders and STATUS asked. */
+async function countedPass(run: {
+  source: DovecotServer;
+  target: DovecotServer;
+  su: DovecotUser;
+  tu: DovecotUser;
+  db: Kysely<Database>;
+  propagateDeletes?: boolean;
+}): Promise<CountedPass> {
+  let opens = 0;
+  const opened: string[] = [];
+  let asked = 0;
+  const counting = async (store: Promise<WireStore>): Promise<WireStore> => {
+    const real = await store;
+    const folderCounts = real.folderCounts.bind(real);
+    real.folderCounts = (paths) => {
+      asked += paths.length;
+      return folderCounts(paths);
+    };
+    return real;
+  };
+  const report = await syncMailbox({
+    mailboxKey: `unopened ${run.su.user}`,
+    openSource: () => {
+      opens++;
+      return counting(WireStore.connect(endpointOf(run.source, run.su)));
+    },
+    openTarget: () => counting(WireStore.connect(endpointOf(run.target, run.tu))),
+    checkpoints: new SyncCheckpoints(run.db),
+    folders: { renames: [], excludes: [] },
+    options: { ...DEFAULT_FOLDER_SYNC, propagateDeletes: run.propagateDeletes ?? false },
+    logger: silentLogger(),
+    connections: 4,
+    onProgress: ({ folder }) => {
+      if (!opened.includes(folder)) opened.push(folder);
+    },
+  });
+  assert.equal(report.status, 'done', JSON.stringify(report.error));
+  return {
+    opens,
+    opened: opened.sort(),
+    asked,
+    copied: report.messagesCopied,
+    flags: report.flagsUpdated,
+    deleted: report.deleted,
+    messages: report.folders.reduce((n, f) => n + f.sourceMessages, 0),
+  };
+}
 
 describe('syncMailbox against real Dovecot', () => {
   let source: DovecotServer;
@@ -369,59 +435,12 @@ describe('syncMailbox against real Dovecot', () => {
         const tu = await to.addUser();
         const db = await openSqlite(tempStatePath());
         try {
-          const pass = async (): Promise<{
-            opens: number;
-            opened: string[];
-            asked: number;
-            copied: number;
-            flags: number;
-            messages: number;
-          }> => {
-            let opens = 0;
-            const opened: string[] = [];
-            let asked = 0;
-            // Counts the folders asked with STATUS (servers without LIST-STATUS), both sides.
-            const counting = async (store: Promise<WireStore>): Promise<WireStore> => {
-              const real = await store;
-              const folderCounts = real.folderCounts.bind(real);
-              real.folderCounts = (paths) => {
-                asked += paths.length;
-                return folderCounts(paths);
-              };
-              return real;
-            };
-            const report = await syncMailbox({
-              mailboxKey: `unopened ${su.user}`,
-              openSource: () => {
-                opens++;
-                return counting(WireStore.connect(endpointOf(server, su)));
-              },
-              openTarget: () => counting(WireStore.connect(endpointOf(to, tu))),
-              checkpoints: new SyncCheckpoints(db),
-              folders: { renames: [], excludes: [] },
-              options: DEFAULT_FOLDER_SYNC,
-              logger: silentLogger(),
-              connections: 4,
-              onProgress: ({ folder }) => {
-                if (!opened.includes(folder)) opened.push(folder);
-              },
-            });
-            assert.equal(report.status, 'done', JSON.stringify(report.error));
-            return {
-              opens,
-              opened: opened.sort(),
-              asked,
-              copied: report.messagesCopied,
-              flags: report.flagsUpdated,
-              // Unopened folders report their count from the list.
-              messages: report.folders.reduce((n, f) => n + f.sourceMessages, 0),
-            };
-          };
+          const pass = (): Promise<CountedPass> => countedPass({ source: server, target: to, su, tu, db });
           const all = ['Archive', 'Drafts', 'INBOX', 'Junk', 'Sent', 'Trash'];
           // A first copy asks no STATUS: there is no checkpoint it could match.
           assert.deepEqual(
             await pass(),
-            { opens: 4, opened: all, asked: 0, copied: 5, flags: 0, messages: 5 },
+            { opens: 4, opened: all, asked: 0, copied: 5, flags: 0, deleted: 0, messages: 5 },
             `${kind}: first pass`,
           );
           // Without LIST-STATUS each side is asked for the six folders a finished pass left.
@@ -430,7 +449,7 @@ describe('syncMailbox against real Dovecot', () => {
           const quiet = counted ? { opens: 1, opened: [], asked } : { opens: 4, opened: all, asked };
           assert.deepEqual(
             await pass(),
-            { ...quiet, copied: 0, flags: 0, messages: 5 },
+            { ...quiet, copied: 0, flags: 0, deleted: 0, messages: 5 },
             `${kind}: nothing changed`,
           );
           const later = await rawClient(server, su);
@@ -446,7 +465,7 @@ describe('syncMailbox against real Dovecot', () => {
             : { opens: 4, opened: all, asked };
           assert.deepEqual(
             await pass(),
-            { ...changed, copied: 1, flags: 1, messages: 6 },
+            { ...changed, copied: 1, flags: 1, deleted: 0, messages: 6 },
             `${kind}: two source folders changed`,
           );
           // Someone else's message in a target folder is not a pass's to undo: nothing is opened.
@@ -462,12 +481,12 @@ describe('syncMailbox against real Dovecot', () => {
           const drafts = counted ? { opens: 1, opened: ['Drafts'], asked } : { opens: 4, opened: all, asked };
           assert.deepEqual(
             await pass(),
-            { ...drafts, copied: 1, flags: 0, messages: 6 },
+            { ...drafts, copied: 1, flags: 0, deleted: 0, messages: 6 },
             `${kind}: a target folder made anew`,
           );
           assert.deepEqual(
             await pass(),
-            { ...quiet, copied: 0, flags: 0, messages: 6 },
+            { ...quiet, copied: 0, flags: 0, deleted: 0, messages: 6 },
             `${kind}: nothing changed again`,
           );
         } finally {
@@ -476,6 +495,93 @@ describe('syncMailbox against real Dovecot', () => {
       }
     } finally {
       await Promise.all([bareSource.stop(), bareTarget.stop(), noModseq.stop()]);
+    }
+  });
+
+  test('with --propagate-deletes too, unchanged folders are not opened; a folder with a message expunged is, and the deletion crosses (LIST-STATUS, else STATUS asked)', async () => {
+    const bareSource = await startDovecot({ listStatus: false });
+    const bareTarget = await startDovecot({ listStatus: false });
+    try {
+      for (const { server, to, kind } of [
+        { server: source, to: target, kind: 'listed' },
+        { server: bareSource, to: bareTarget, kind: 'asked' },
+      ] as const) {
+        const su = await server.addUser();
+        const client = await rawClient(server, su);
+        try {
+          for (const folder of ['INBOX', 'Sent', 'Archive']) {
+            await client.append(folder, message(`first in ${folder}`));
+            await client.append(folder, message(`second in ${folder}`));
+          }
+        } finally {
+          await client.logout();
+        }
+        const expunge = async (folder: string): Promise<void> => {
+          const c = await rawClient(server, su);
+          try {
+            await c.mailboxOpen(folder);
+            await c.messageDelete('1', { uid: true });
+          } finally {
+            await c.logout();
+          }
+        };
+        const tu = await to.addUser();
+        const db = await openSqlite(tempStatePath());
+        try {
+          const pass = (propagateDeletes: boolean): Promise<CountedPass> =>
+            countedPass({ source: server, target: to, su, tu, db, propagateDeletes });
+          const all = ['Archive', 'Drafts', 'INBOX', 'Junk', 'Sent', 'Trash'];
+          const asked = kind === 'asked' ? 12 : 0;
+          const quiet = { opens: 1, opened: [], asked, copied: 0, flags: 0, deleted: 0 };
+          assert.deepEqual(
+            await pass(true),
+            { opens: 4, opened: all, asked: 0, copied: 6, flags: 0, deleted: 0, messages: 6 },
+            `${kind}: first pass`,
+          );
+          assert.deepEqual(await pass(true), { ...quiet, messages: 6 }, `${kind}: nothing changed`);
+          // An expunge and nothing else: the count falls, UIDNEXT stays. One folder: no second pair.
+          await expunge('Archive');
+          assert.deepEqual(
+            await pass(true),
+            { opens: 1, opened: ['Archive'], asked, copied: 0, flags: 0, deleted: 1, messages: 5 },
+            `${kind}: a message expunged`,
+          );
+          assert.deepEqual(await pass(true), { ...quiet, messages: 5 }, `${kind}: nothing changed again`);
+          // A pass without --propagate-deletes leaves the deletion where it is. Dovecot moves
+          // HIGHESTMODSEQ on an expunge, so that pass opens Sent, and its checkpoint no longer says
+          // Sent's deletions are across: the next pass with them opens Sent without asking.
+          await expunge('Sent');
+          const keeping = await pass(false);
+          assert.deepEqual(
+            [keeping.opened, keeping.deleted],
+            [['Sent'], 0],
+            `${kind}: a pass that keeps deletions`,
+          );
+          assert.deepEqual(
+            await pass(true),
+            {
+              opens: 1,
+              opened: ['Sent'],
+              asked: kind === 'asked' ? 10 : 0,
+              copied: 0,
+              flags: 0,
+              deleted: 1,
+              messages: 4,
+            },
+            `${kind}: the deletion left behind crosses`,
+          );
+          assert.deepEqual(await pass(true), { ...quiet, messages: 4 }, `${kind}: and nothing after`);
+          assert.deepEqual(
+            diffSnapshots(await snapshotMailbox(server, su), await snapshotMailbox(to, tu)),
+            [],
+            `${kind}: source and target the same`,
+          );
+        } finally {
+          await db.destroy();
+        }
+      }
+    } finally {
+      await Promise.all([bareSource.stop(), bareTarget.stop()]);
     }
   });
 });

@@ -123,10 +123,13 @@ export async function syncMailbox(request: MailboxSyncRequest): Promise<SyncRepo
       plan.pairs.map((pair) => request.checkpoints.load(request.mailboxKey, pair.source.path)),
     );
     const checkpointOf = new Map(plan.pairs.map((pair, i) => [pair, earlier[i]]));
-    // A pass that propagates deletions opens every folder: an expunge need not show in the lists.
-    const unchanged = request.options.propagateDeletes
-      ? new Map<FolderPair, FolderReport>()
-      : await unchangedFolders({ source, target }, plan.pairs, targetFolders, checkpointOf);
+    const unchanged = await unchangedFolders(
+      { source, target },
+      plan.pairs,
+      targetFolders,
+      checkpointOf,
+      request.options.propagateDeletes,
+    );
     reports.push(...unchanged.values());
     const connections = Math.max(
       1,

@@ -71,6 +71,26 @@ test('what the lists or the checkpoint do not say counts as a change', () => {
   assert.equal(unchanged(source, target, finished({ unreadable: [4] })), false, 'a message to try again');
 });
 
+test('with deletions brought across, the source count must be the one a finished such pass left', () => {
+  const unchanged = (s: Partial<FolderInfo>, cp: FolderCheckpoint): boolean =>
+    unchangedSinceLastPass(pair(s), target, cp, true);
+  assert.equal(unchanged(source, finished({ sourceMessagesAfterDeletes: 30 })), true);
+  // An expunge at the source: same UIDNEXT, and HIGHESTMODSEQ need not move without QRESYNC.
+  assert.equal(
+    unchanged({ ...source, messages: 29 }, finished({ sourceMessagesAfterDeletes: 30 })),
+    false,
+    'a message expunged',
+  );
+  assert.equal(unchanged(source, finished()), false, 'the last pass did not bring deletions across');
+  assert.equal(
+    unchanged({ ...source, messages: undefined }, finished({ sourceMessagesAfterDeletes: 30 })),
+    false,
+    'no count listed',
+  );
+  // Without deletions to bring across, the count is not looked at.
+  assert.equal(unchangedSinceLastPass(pair({ ...source, messages: 29 }), target, finished()), true);
+});
+
 test('an unopened folder reports what its pass would: the message count and keywords known not kept', () => {
   const report = unchangedReport(pair(source), finished({ keywordsNotKept: ['Project_Y'] }));
   assert.equal(report.sourceMessages, 30);

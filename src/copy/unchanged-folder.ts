@@ -12,11 +12,16 @@ import { newFolderReport, type FolderReport } from './sync-report.js';
  * checkpoint again (changes made at the target alone are not a pass's to undo: its flags follow the
  * source's changes, and a message gone from the target is not copied again), so it is not opened.
  * What the lists do not say (no CONDSTORE, no finished pass) counts as a change.
+ *
+ * A pass that brings deletions across (`propagateDeletes`) also needs the source's message count to
+ * be the one a finished such pass left: an expunge need not move HIGHESTMODSEQ (it must only with
+ * QRESYNC), but with no new UID it always lowers the count.
  */
 export function unchangedSinceLastPass(
   pair: FolderPair,
   target: FolderInfo | undefined,
   checkpoint: FolderCheckpoint | undefined,
+  propagateDeletes = false,
 ): boolean {
   const source = pair.source;
   if (!finishedFor(pair, checkpoint) || !target) return false;
@@ -24,7 +29,9 @@ export function unchangedSinceLastPass(
     source.uidValidity === checkpoint.sourceUidValidity &&
     source.uidNext === checkpoint.sourceUidNext &&
     sameModseq(source.highestModseq, checkpoint.highestModseq) &&
-    target.uidValidity === checkpoint.targetUidValidity
+    target.uidValidity === checkpoint.targetUidValidity &&
+    (!propagateDeletes ||
+      (source.messages !== undefined && source.messages === checkpoint.sourceMessagesAfterDeletes))
   );
 }
 
@@ -57,6 +64,7 @@ export async function unchangedFolders(
   pairs: readonly FolderPair[],
   targetFolders: readonly FolderInfo[],
   checkpoints: ReadonlyMap<FolderPair, FolderCheckpoint | undefined>,
+  propagateDeletes: boolean,
 ): Promise<Map<FolderPair, FolderReport>> {
   const unchanged = new Map<FolderPair, FolderReport>();
   if (!stores.source.supportsModseq) return unchanged;
@@ -64,7 +72,8 @@ export async function unchangedFolders(
   const candidates = pairs.flatMap((pair) => {
     const checkpoint = checkpoints.get(pair);
     const target = targetByPath.get(pair.targetPath);
-    return target && finishedFor(pair, checkpoint) ? [{ pair, target, checkpoint }] : [];
+    const deletesAcross = !propagateDeletes || checkpoint?.sourceMessagesAfterDeletes !== undefined;
+    return target && deletesAcross && finishedFor(pair, checkpoint) ? [{ pair, target, checkpoint }] : [];
   });
   const [sourceCounts, targetCounts] = await Promise.all([
     askCounts(
@@ -78,7 +87,8 @@ export async function unchangedFolders(
   ]);
   for (const { pair, target, checkpoint } of candidates) {
     const source = { ...pair, source: withCounts(pair.source, sourceCounts.get(pair.source.path)) };
-    if (unchangedSinceLastPass(source, withCounts(target, targetCounts.get(target.path)), checkpoint))
+    const targetNow = withCounts(target, targetCounts.get(target.path));
+    if (unchangedSinceLastPass(source, targetNow, checkpoint, propagateDeletes))
       unchanged.set(pair, unchangedReport(source, checkpoint));
   }
   return unchanged;

@@ -21,6 +21,7 @@ import * as m0018 from './migrations/0018-soak-runs.js';
 import * as m0019 from './migrations/0019-service-profiles.js';
 import * as m0023 from './migrations/0023-calendars-contacts.js';
 import * as m0024 from './migrations/0024-delta-checkpoint.js';
+import * as m0025 from './migrations/0025-deletes-checkpoint.js';
 
 /** Every migration, in order; forward only. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0019-service-profiles': m0019,
   '0023-calendars-contacts': m0023,
   '0024-delta-checkpoint': m0024,
+  '0025-deletes-checkpoint': m0025,
 };
 
 function migratorOf(db: Kysely<unknown>): Migrator {

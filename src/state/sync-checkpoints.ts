@@ -33,6 +33,9 @@ export class SyncCheckpoints implements CheckpointStore {
         ...(row.source_uid_next !== null ? { sourceUidNext: Number(row.source_uid_next) } : {}),
         ...(row.target_uid_next !== null ? { targetUidNext: Number(row.target_uid_next) } : {}),
         ...(row.target_highest_modseq !== null ? { targetHighestModseq: row.target_highest_modseq } : {}),
+        ...(row.source_messages_after_deletes !== null
+          ? { sourceMessagesAfterDeletes: Number(row.source_messages_after_deletes) }
+          : {}),
         ...(row.keywords_not_kept ? { keywordsNotKept: JSON.parse(row.keywords_not_kept) as string[] } : {}),
       };
     } catch (error) {
@@ -56,6 +59,7 @@ export class SyncCheckpoints implements CheckpointStore {
       source_uid_next: checkpoint.sourceUidNext ?? null,
       target_uid_next: checkpoint.targetUidNext ?? null,
       target_highest_modseq: checkpoint.targetHighestModseq ?? null,
+      source_messages_after_deletes: checkpoint.sourceMessagesAfterDeletes ?? null,
       keywords_not_kept: checkpoint.keywordsNotKept?.length
         ? JSON.stringify(checkpoint.keywordsNotKept)
         : null,
