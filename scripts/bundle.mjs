@@ -19,9 +19,9 @@ const nodemailerCommonJs = {
 };
 
 // Node's ES facade of a built-in module reads each of its exports, lazy ones included: `import ... from
-// 'node:fs'`, 'node:util' or 'node:process' loaded worker_threads, the diagnostic report and more,
-// ~5 MB of every start's RSS together. Each built-in is taken with require() instead, which reads
-// an export only when the code uses it.
+// 'node:fs'`, 'node:util' or 'node:process' loaded worker_threads, the diagnostic report, readline
+// and more, ~2 MB of every start's RSS (docs/ARCHITECTURE.md, "Start-up"). Each built-in is taken
+// with require() instead, which reads an export only when the code uses it.
 const builtinsByRequire = {
   name: 'builtins-by-require',
   setup(b) {
