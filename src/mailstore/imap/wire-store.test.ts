@@ -178,6 +178,28 @@ test('folder counts of 150 folders: 64 STATUS commands in flight at most, the wi
   }
 });
 
+test("a folder named like STATUS items: its count and size are the answer's, not read from its name", async () => {
+  const user = await server.addUser();
+  const name = 'SIZE 99 MESSAGES 7';
+  const bodies = [0, 1].map((i) => Buffer.from(`Subject: ${i}\r\n\r\nbody ${i}\r\n`));
+  const client = await rawClient(server, user);
+  try {
+    await client.mailboxCreate(name);
+    for (const b of bodies) await client.append(name, b);
+  } finally {
+    await client.logout();
+  }
+  const store = await WireStore.connect(endpointOf(server, user));
+  try {
+    assert.deepEqual(await store.folderStatus(name), {
+      messages: 2,
+      bytes: bodies.reduce((n, b) => n + b.length, 0),
+    });
+  } finally {
+    await store.close();
+  }
+});
+
 // A scripted front: no real server here offers LIST-STATUS and then refuses it.
 test('a server that offers LIST-STATUS but refuses it: the folders are listed without counts, the session goes on', async () => {
   const user = await server.addUser();

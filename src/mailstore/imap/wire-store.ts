@@ -71,6 +71,13 @@ function countsOf({ messages, uidNext, uidValidity, highestModseq }: StatusItems
   return { messages, uidNext, uidValidity, highestModseq };
 }
 
+/** A STATUS command's answer for `path`, read from its untagged responses. */
+function statusAnswer(completion: Completion, path: string): StatusItems | undefined {
+  const statuses = completion.untagged.map(parseStatusItems).filter((s) => s !== undefined);
+  // The server may spell the name its own way (inbox, INBOX): the only answer is this folder's.
+  return statuses.find((s) => s.path === path) ?? (statuses.length === 1 ? statuses[0] : undefined);
+}
+
 /**
  * STATUS commands folderCounts keeps in flight on one connection: a list of a few folders costs one
  * round trip, and one of thousands (a Gmail account's labels) does not sit all at once in the
@@ -204,11 +211,7 @@ export class WireStore implements MailStore {
           throw during(`STATUS ${path}`, error);
         }
         // A NO (no such folder, not allowed) leaves the folder out: its pass opens it and says why.
-        if (completion.status !== 'OK') continue;
-        const statuses = completion.untagged.map(parseStatusItems).filter((s) => s !== undefined);
-        // The server may spell the name its own way (inbox, INBOX): the only answer is this folder's.
-        const status =
-          statuses.find((s) => s.path === path) ?? (statuses.length === 1 ? statuses[0] : undefined);
+        const status = completion.status === 'OK' ? statusAnswer(completion, path) : undefined;
         if (status) counts.set(path, countsOf(status));
       }
     };
@@ -234,10 +237,8 @@ export class WireStore implements MailStore {
       `STATUS ${path}`,
       statusCommand(path, withSize ? 'MESSAGES SIZE' : 'MESSAGES'),
     );
-    const line = done.untagged.map((r) => r.lines.join(' ')).find((l) => /^\* STATUS /i.test(l)) ?? '';
-    const messages = Number(/MESSAGES (\d+)/i.exec(line)?.[1] ?? 0);
-    const size = /SIZE (\d+)/i.exec(line)?.[1];
-    return { messages, bytes: size === undefined ? undefined : Number(size) };
+    const status = statusAnswer(done, path);
+    return { messages: status?.messages ?? 0, bytes: status?.size };
   }
 
   async openFolder(path: string, readOnly: boolean): Promise<FolderStatus> {
@@ -267,9 +268,8 @@ export class WireStore implements MailStore {
     // RFC 7889: a server with the capability answers STATUS (APPENDLIMIT) per folder; NIL is no limit.
     try {
       const done = await this.#run(`STATUS ${path}`, statusCommand(path, 'APPENDLIMIT'));
-      const line = done.untagged.map((r) => r.lines.join(' ')).find((l) => /^\* STATUS /i.test(l)) ?? '';
-      const own = /APPENDLIMIT (\d+|NIL)/i.exec(line)?.[1];
-      if (own !== undefined) return own.toUpperCase() === 'NIL' ? null : Number(own);
+      const own = statusAnswer(done, path)?.appendLimit;
+      if (own !== undefined) return own;
     } catch (error) {
       // A server that announces the capability but refuses the item: its global figure stands.
       // (Its BAD names APPENDLIMIT, so it may be classified as a refused message.)

@@ -66,9 +66,16 @@ export interface StatusItems {
   uidNext?: number;
   uidValidity?: number;
   highestModseq?: bigint;
+  /** The folder's size in octets (STATUS=SIZE, RFC 8438). */
+  size?: number;
+  /** The largest message the folder takes (RFC 7889); null for NIL, no limit. */
+  appendLimit?: number | null;
 }
 
-/** A `* STATUS name (MESSAGES n UIDNEXT n ...)` response's folder path and the items it carries. */
+/**
+ * A `* STATUS name (MESSAGES n UIDNEXT n ...)` response's folder path and the items it carries,
+ * read as tokens: a folder named `"SIZE 99"` is a name, not an item.
+ */
 export function parseStatusItems(response: RawResponse): StatusItems | undefined {
   const tokens = tokenize(response);
   if (text(tokens[1])?.toUpperCase() !== 'STATUS') return undefined;
@@ -77,15 +84,18 @@ export function parseStatusItems(response: RawResponse): StatusItems | undefined
   if (wireName === undefined || !Array.isArray(items)) return undefined;
   const status: StatusItems = { path: decodeFolderName(wireName) };
   for (let i = 0; i + 1 < items.length; i += 2) {
+    const name = text(items[i])?.toUpperCase();
+    if (name === 'APPENDLIMIT' && items[i + 1] === null) status.appendLimit = null;
     const value = text(items[i + 1]);
     if (value === undefined || !/^\d+$/.test(value)) continue;
-    const name = text(items[i])?.toUpperCase();
     if (name === 'HIGHESTMODSEQ') status.highestModseq = BigInt(value);
     const n = Number(value);
     if (!Number.isSafeInteger(n)) continue;
     if (name === 'MESSAGES') status.messages = n;
     else if (name === 'UIDNEXT') status.uidNext = n;
     else if (name === 'UIDVALIDITY') status.uidValidity = n;
+    else if (name === 'SIZE') status.size = n;
+    else if (name === 'APPENDLIMIT') status.appendLimit = n;
   }
   return status;
 }

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { astring, imapDateTime, parseImapDateTime } from './command.js';
 import { decodeFolderName, encodeFolderName } from './folder-name.js';
-import { parseFetchResponse, parseListResponse, parseNamespaceResponse, parseSelect } from './parse.js';
+import {
+  parseFetchResponse,
+  parseListResponse,
+  parseNamespaceResponse,
+  parseSelect,
+  parseStatusItems,
+} from './parse.js';
 import { ResponseReader, type RawResponse } from './response-reader.js';
 import { Literal, QuotedString, tokenize } from './tokens.js';
 
@@ -110,6 +116,23 @@ test('LIST, NAMESPACE and SELECT responses', () => {
     highestModseq: 715194045007n,
     permanentFlags: ['\\Seen', '\\Answered', '\\Flagged', '\\Deleted', '\\Draft', '$MDNSent'],
   });
+});
+
+test('STATUS items are read as tokens: a folder named like an item is a name; NIL is no APPENDLIMIT', () => {
+  const line = (text: string): RawResponse => ({ lines: [text], literals: [] });
+  assert.deepEqual(
+    parseStatusItems(
+      line('* STATUS "SIZE 99 MESSAGES 7 APPENDLIMIT 5" (MESSAGES 2 SIZE 1234 APPENDLIMIT NIL)'),
+    ),
+    { path: 'SIZE 99 MESSAGES 7 APPENDLIMIT 5', messages: 2, size: 1234, appendLimit: null },
+  );
+  assert.deepEqual(
+    parseStatusItems(
+      line('* STATUS INBOX (UIDNEXT 31 UIDVALIDITY 7 HIGHESTMODSEQ 715194045007 APPENDLIMIT 35882577)'),
+    ),
+    { path: 'INBOX', uidNext: 31, uidValidity: 7, highestModseq: 715194045007n, appendLimit: 35882577 },
+  );
+  assert.equal(parseStatusItems(line('* LIST () "/" INBOX')), undefined);
 });
 
 test('dates and names round-trip; arguments are quoted only when needed', () => {
