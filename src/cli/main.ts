@@ -3,6 +3,9 @@ import { toTrancheError } from '../errors/tranche-error.js';
 import { storageError } from '../state/storage-error.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { COMMANDS } from './command-table.js';
+import { capYoungGeneration } from './young-generation.js';
+
+capYoungGeneration();
 
 const debug = process.argv.includes('--debug');
 
