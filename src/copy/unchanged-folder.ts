@@ -24,23 +24,27 @@ export function unchangedSinceLastPass(
   propagateDeletes = false,
 ): boolean {
   const source = pair.source;
-  if (!finishedFor(pair, checkpoint) || !target) return false;
+  if (!finishedFor(pair, checkpoint, propagateDeletes) || !target) return false;
   return (
     source.uidValidity === checkpoint.sourceUidValidity &&
     source.uidNext === checkpoint.sourceUidNext &&
     sameModseq(source.highestModseq, checkpoint.highestModseq) &&
     target.uidValidity === checkpoint.targetUidValidity &&
-    (!propagateDeletes ||
-      (source.messages !== undefined && source.messages === checkpoint.sourceMessagesAfterDeletes))
+    (!propagateDeletes || source.messages === checkpoint.sourceMessagesAfterDeletes)
   );
 }
 
-/** Whether the last pass over the folder finished: no batch under way, no message to try again. */
+/**
+ * Whether the last pass over the folder finished: no batch under way, no message to try again; for a
+ * pass that brings deletions across, also one that brought them across (it left the source's count).
+ */
 function finishedFor(
   pair: FolderPair,
   checkpoint: FolderCheckpoint | undefined,
+  propagateDeletes: boolean,
 ): checkpoint is FolderCheckpoint {
   if (!checkpoint || checkpoint.targetFolder !== pair.targetPath) return false;
+  if (propagateDeletes && checkpoint.sourceMessagesAfterDeletes === undefined) return false;
   return !checkpoint.pending && (checkpoint.unreadable?.length ?? 0) === 0;
 }
 
@@ -72,8 +76,7 @@ export async function unchangedFolders(
   const candidates = pairs.flatMap((pair) => {
     const checkpoint = checkpoints.get(pair);
     const target = targetByPath.get(pair.targetPath);
-    const deletesAcross = !propagateDeletes || checkpoint?.sourceMessagesAfterDeletes !== undefined;
-    return target && deletesAcross && finishedFor(pair, checkpoint) ? [{ pair, target, checkpoint }] : [];
+    return target && finishedFor(pair, checkpoint, propagateDeletes) ? [{ pair, target, checkpoint }] : [];
   });
   const [sourceCounts, targetCounts] = await Promise.all([
     askCounts(
