@@ -25,6 +25,12 @@ export interface FolderInfo {
 /** What STATUS tells of a folder without opening it: the items LIST-STATUS gives with a list. */
 export type FolderCounts = Pick<FolderInfo, 'messages' | 'uidNext' | 'uidValidity' | 'highestModseq'>;
 
+/** A folder's message count and total bytes (undefined when the server cannot tell: no STATUS=SIZE). */
+export interface FolderSize {
+  messages: number;
+  bytes: number | undefined;
+}
+
 /** The personal namespace: where a user's folders live. */
 export interface Namespace {
   prefix: string;
@@ -107,8 +113,12 @@ export interface MailStore {
    */
   folderCounts(paths: readonly string[]): Promise<Map<string, FolderCounts>>;
   createFolder(path: string): Promise<void>;
-  /** Message count and, when the server can tell (STATUS=SIZE), total bytes of a folder, without opening it. */
-  folderStatus(path: string): Promise<{ messages: number; bytes: number | undefined }>;
+  /**
+   * Each folder's message count and, when the server can tell (STATUS=SIZE), total bytes, without
+   * opening it: one STATUS per folder, pipelined as folderCounts. A folder the server refuses fails
+   * the whole call with the server's words.
+   */
+  folderSizes(paths: readonly string[]): Promise<Map<string, FolderSize>>;
   /**
    * The largest message the server takes into a folder (RFC 7889 APPENDLIMIT: the folder's own from
    * STATUS, else the server's): a number of bytes, null when the server says there is no limit,

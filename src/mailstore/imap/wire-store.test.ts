@@ -139,44 +139,46 @@ test('folder counts without LIST-STATUS: one STATUS per folder, all sent before 
   }
 });
 
-test('folder counts of 150 folders: 64 STATUS commands in flight at most, the window used, every folder counted', async () => {
-  const proxy = await startTcpProxy('127.0.0.1', server.port);
-  try {
-    const user = await server.addUser();
-    const paths = Array.from({ length: 150 }, (_, i) => `Label ${i}`);
-    const client = await rawClient(server, user);
+for (const method of ['folderCounts', 'folderSizes'] as const) {
+  test(`${method} of 150 folders: 64 STATUS commands in flight at most, the window used, every folder answered`, async () => {
+    const proxy = await startTcpProxy('127.0.0.1', server.port);
     try {
-      for (const path of paths) await client.mailboxCreate(path);
-      await client.append('Label 149', Buffer.from('Subject: last\r\n\r\nbody\r\n'));
+      const user = await server.addUser();
+      const paths = Array.from({ length: 150 }, (_, i) => `Label ${i}`);
+      const client = await rawClient(server, user);
+      try {
+        for (const path of paths) await client.mailboxCreate(path);
+        await client.append('Label 149', Buffer.from('Subject: last\r\n\r\nbody\r\n'));
+      } finally {
+        await client.logout();
+      }
+      let outstanding = 0;
+      let most = 0;
+      let asked = 0;
+      onProxyLines(proxy, 'up', (line) => {
+        if (!/^T\d+ STATUS /.test(line)) return;
+        asked++;
+        most = Math.max(most, ++outstanding);
+      });
+      onProxyLines(proxy, 'down', (line) => {
+        if (/^T\d+ (OK|NO|BAD) /.test(line) && outstanding > 0) outstanding--;
+      });
+      const store = await WireStore.connect(endpointOf(proxy, user));
+      try {
+        const counts = await store[method](paths);
+        assert.equal(asked, 150);
+        assert.equal(most, 64, 'at most 64 at once, and the window filled');
+        assert.deepEqual([...counts.keys()].sort(), [...paths].sort());
+        assert.equal(counts.get('Label 149')?.messages, 1);
+        assert.equal(counts.get('Label 0')?.messages, 0);
+      } finally {
+        await store.close();
+      }
     } finally {
-      await client.logout();
+      await proxy.close();
     }
-    let outstanding = 0;
-    let most = 0;
-    let asked = 0;
-    onProxyLines(proxy, 'up', (line) => {
-      if (!/^T\d+ STATUS /.test(line)) return;
-      asked++;
-      most = Math.max(most, ++outstanding);
-    });
-    onProxyLines(proxy, 'down', (line) => {
-      if (/^T\d+ (OK|NO|BAD) /.test(line) && outstanding > 0) outstanding--;
-    });
-    const store = await WireStore.connect(endpointOf(proxy, user));
-    try {
-      const counts = await store.folderCounts(paths);
-      assert.equal(asked, 150);
-      assert.equal(most, 64, 'at most 64 at once, and the window filled');
-      assert.deepEqual([...counts.keys()].sort(), [...paths].sort());
-      assert.equal(counts.get('Label 149')?.messages, 1);
-      assert.equal(counts.get('Label 0')?.messages, 0);
-    } finally {
-      await store.close();
-    }
-  } finally {
-    await proxy.close();
-  }
-});
+  });
+}
 
 test("a folder named like STATUS items: its count and size are the answer's, not read from its name", async () => {
   const user = await server.addUser();
@@ -191,9 +193,22 @@ test("a folder named like STATUS items: its count and size are the answer's, not
   }
   const store = await WireStore.connect(endpointOf(server, user));
   try {
-    assert.deepEqual(await store.folderStatus(name), {
-      messages: 2,
-      bytes: bodies.reduce((n, b) => n + b.length, 0),
+    assert.deepEqual(
+      await store.folderSizes([name]),
+      new Map([
+        [
+          name,
+          {
+            messages: 2,
+            bytes: bodies.reduce((n, b) => n + b.length, 0),
+          },
+        ],
+      ]),
+    );
+    await assert.rejects(store.folderSizes([name, 'No such folder']), (error: TrancheError) => {
+      assert.equal(error.type, 'server');
+      assert.match(error.message, /^STATUS No such folder: /);
+      return true;
     });
   } finally {
     await store.close();

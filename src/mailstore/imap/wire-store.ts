@@ -3,6 +3,7 @@ import type {
   AppendBatch,
   FolderCounts,
   FolderInfo,
+  FolderSize,
   FolderStatus,
   MailStore,
   MessageMeta,
@@ -79,7 +80,7 @@ function statusAnswer(completion: Completion, path: string): StatusItems | undef
 }
 
 /**
- * STATUS commands folderCounts keeps in flight on one connection: a list of a few folders costs one
+ * STATUS commands folderCounts and folderSizes keep in flight on one connection: a list of a few folders costs one
  * round trip, and one of thousands (a Gmail account's labels) does not sit all at once in the
  * server's input.
  */
@@ -196,27 +197,57 @@ export class WireStore implements MailStore {
   }
 
   async folderCounts(paths: readonly string[]): Promise<Map<string, FolderCounts>> {
-    const items = this.#statusItems();
     const counts = new Map<string, FolderCounts>();
+    await this.#statusEach(paths, this.#statusItems(), (path, completion) => {
+      // A NO (no such folder, not allowed) leaves the folder out: its pass opens it and says why.
+      const status = completion.status === 'OK' ? statusAnswer(completion, path) : undefined;
+      if (status) counts.set(path, countsOf(status));
+    });
+    return counts;
+  }
+
+  async folderSizes(paths: readonly string[]): Promise<Map<string, FolderSize>> {
+    const items = this.#connection.capabilities.has('STATUS=SIZE') ? 'MESSAGES SIZE' : 'MESSAGES';
+    const sizes = new Map<string, FolderSize>();
+    await this.#statusEach(paths, items, (path, completion) => {
+      if (completion.status !== 'OK')
+        throw during(`STATUS ${path}`, completionError(statusCommand(path, items), completion));
+      const status = statusAnswer(completion, path);
+      sizes.set(path, { messages: status?.messages ?? 0, bytes: status?.size });
+    });
+    return sizes;
+  }
+
+  /**
+   * STATUS of each folder, STATUS_IN_FLIGHT at once: each worker sends its next when the one before
+   * is answered, and hands each answer (OK, NO or BAD) to onAnswer. An error stops the asking.
+   */
+  async #statusEach(
+    paths: readonly string[],
+    items: string,
+    onAnswer: (path: string, completion: Completion) => void,
+  ): Promise<void> {
     let next = 0;
-    // Each of these sends its next STATUS when the one before is answered: STATUS_IN_FLIGHT at once.
+    let stopped = false;
     const ask = async (): Promise<void> => {
-      while (next < paths.length) {
+      while (!stopped && next < paths.length) {
         const path = paths[next++]!;
         const { done } = this.#connection.send(statusCommand(path, items));
-        let completion: Completion;
         try {
-          completion = await done;
+          let completion: Completion;
+          try {
+            completion = await done;
+          } catch (error) {
+            throw during(`STATUS ${path}`, error);
+          }
+          onAnswer(path, completion);
         } catch (error) {
-          throw during(`STATUS ${path}`, error);
+          stopped = true;
+          throw error;
         }
-        // A NO (no such folder, not allowed) leaves the folder out: its pass opens it and says why.
-        const status = completion.status === 'OK' ? statusAnswer(completion, path) : undefined;
-        if (status) counts.set(path, countsOf(status));
       }
     };
     await Promise.all(Array.from({ length: Math.min(STATUS_IN_FLIGHT, paths.length) }, ask));
-    return counts;
   }
 
   /** The STATUS items a folder's counts are asked with (HIGHESTMODSEQ only where CONDSTORE is). */
@@ -229,16 +260,6 @@ export class WireStore implements MailStore {
     const completion = await done;
     if (completion.status === 'OK' || /\[ALREADYEXISTS\]/i.test(completion.text)) return;
     throw new TrancheError('server', `CREATE ${path}: ${completionError([], completion).message}`);
-  }
-
-  async folderStatus(path: string): Promise<{ messages: number; bytes: number | undefined }> {
-    const withSize = this.#connection.capabilities.has('STATUS=SIZE');
-    const done = await this.#run(
-      `STATUS ${path}`,
-      statusCommand(path, withSize ? 'MESSAGES SIZE' : 'MESSAGES'),
-    );
-    const status = statusAnswer(done, path);
-    return { messages: status?.messages ?? 0, bytes: status?.size };
   }
 
   async openFolder(path: string, readOnly: boolean): Promise<FolderStatus> {

@@ -104,8 +104,8 @@ async function probe(login: StoreEndpoint | undefined, countMail: boolean): Prom
     store = await openMailStore(login);
     if (!countMail) return { outcome: 'ok', detail: undefined };
     const folders = (await store.listFolders()).filter((f) => !f.noSelect);
-    // STATUS commands are pipelined: one round trip for all folders.
-    const statuses = await Promise.all(folders.map((f) => store!.folderStatus(f.path)));
+    // STATUS commands are pipelined: one round trip for up to 64 folders.
+    const statuses = [...(await store.folderSizes(folders.map((f) => f.path))).values()];
     return {
       outcome: 'ok',
       detail: undefined,
