@@ -27,6 +27,8 @@ const builtinsByRequire = {
   setup(b) {
     b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
       if (!isBuiltin(args.path)) return undefined;
+      if (/^(node:)?child_process$/.test(args.path) && /[/\\]commander[/\\]/.test(args.importer))
+        return { path: args.path, namespace: 'builtin-at-first-use' };
       // import('node:tls') stays as it is: its namespace's named exports are what the code reads.
       if (args.namespace === 'builtin' || args.kind === 'dynamic-import')
         return { path: args.path, external: true };
@@ -39,6 +41,15 @@ const builtinsByRequire = {
       contents: /^(node:)?util$/.test(args.path)
         ? `module.exports = Object.create(require(${JSON.stringify(args.path)}));`
         : `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+    // Commander takes node:child_process as it starts, for subcommands run as separate executables,
+    // which tranche has none of: given to it as an object that loads the module when first used
+    // (loading it at every start cost ~2.5 MB of RSS). Commander reads it through its default
+    // import only, so the object need list no exports of its own.
+    b.onLoad({ filter: /.*/, namespace: 'builtin-at-first-use' }, (args) => ({
+      contents: `let loaded;
+module.exports = new Proxy({}, { get: (_, key) => (loaded ??= require(${JSON.stringify(args.path)}))[key] });`,
       loader: 'js',
     }));
   },
