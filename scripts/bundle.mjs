@@ -25,7 +25,7 @@ const nodemailerCommonJs = {
 const builtinsByRequire = {
   name: 'builtins-by-require',
   setup(b) {
-    b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
+    b.onResolve({ filter: /^[a-z0-9_:/]+$/ }, (args) => {
       if (!isBuiltin(args.path)) return undefined;
       if (/^(node:)?child_process$/.test(args.path) && /[/\\]commander[/\\]/.test(args.importer))
         return { path: args.path, namespace: 'builtin-at-first-use' };
