@@ -80,9 +80,9 @@ function statusAnswer(completion: Completion, path: string): StatusItems | undef
 }
 
 /**
- * STATUS commands folderCounts and folderSizes keep in flight on one connection: a list of a few folders costs one
- * round trip, and one of thousands (a Gmail account's labels) does not sit all at once in the
- * server's input.
+ * STATUS commands folderCounts and folderSizes keep in flight on one connection: a list of a few
+ * folders costs one round trip, and one of thousands (a Gmail account's labels) does not sit all at
+ * once in the server's input.
  */
 const STATUS_IN_FLIGHT = 64;
 
