@@ -22,6 +22,7 @@ import * as m0019 from './migrations/0019-service-profiles.js';
 import * as m0023 from './migrations/0023-calendars-contacts.js';
 import * as m0024 from './migrations/0024-delta-checkpoint.js';
 import * as m0025 from './migrations/0025-deletes-checkpoint.js';
+import * as m0026 from './migrations/0026-mailbox-target-index.js';
 
 /** Every migration, in order; forward only. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -46,6 +47,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0023-calendars-contacts': m0023,
   '0024-delta-checkpoint': m0024,
   '0025-deletes-checkpoint': m0025,
+  '0026-mailbox-target-index': m0026,
 };
 
 function migratorOf(db: Kysely<unknown>): Migrator {
