@@ -70,19 +70,26 @@ export async function soakGates(
   return endpoints.map((e) => gateFor(e, runs, rule, now));
 }
 
-/** The endpoints some mailbox moves onto (one index probe per endpoint). */
+/**
+ * The endpoints some mailbox moves onto: one probe per endpoint, each answered from the mailboxes'
+ * target index (migration 0026). Not one semi-join: with most mailboxes moving onto one target,
+ * PostgreSQL planned that as a scan of every mailbox (~0.5 s per dashboard overview at 2,100,000
+ * mailboxes, index or not), where a probe for a named endpoint takes an index look-up.
+ */
 export async function targetEndpoints(db: Kysely<Database>): Promise<string[]> {
-  const rows = await db
-    .selectFrom('endpoint')
-    .select('name')
-    .where((eb) =>
-      eb.exists(
-        eb.selectFrom('mailbox').select('address').whereRef('mailbox.target_endpoint', '=', 'endpoint.name'),
-      ),
-    )
-    .orderBy('name')
-    .execute();
-  return rows.map((r) => r.name);
+  const names = (await db.selectFrom('endpoint').select('name').orderBy('name').execute()).map((r) => r.name);
+  const used = await Promise.all(
+    names.map(
+      async (name) =>
+        (await db
+          .selectFrom('mailbox')
+          .select('address')
+          .where('target_endpoint', '=', name)
+          .limit(1)
+          .executeTakeFirst()) !== undefined,
+    ),
+  );
+  return names.filter((_, i) => used[i]);
 }
 
 /**

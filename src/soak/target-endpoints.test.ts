@@ -7,9 +7,8 @@ import { insertEndpoints } from '../testing/state-rows.js';
 import { storeBackends } from '../testing/store-backends.js';
 import { targetEndpoints } from './soak-gate.js';
 
-/** targetEndpoints' question, as the plan is asked of it. */
-const QUESTION =
-  'select name from endpoint where exists (select address from mailbox where mailbox.target_endpoint = endpoint.name) order by name';
+/** targetEndpoints' probe for an endpoint no mailbox moves onto, as its plan is asked. */
+const PROBE = "select address from mailbox where target_endpoint = 'old' limit 1";
 
 for (const [backend, location] of storeBackends()) {
   describe(`the endpoints mailboxes move onto (${backend})`, () => {
@@ -34,18 +33,18 @@ for (const [backend, location] of storeBackends()) {
           })),
         );
         assert.deepEqual(await targetEndpoints(db), ['new']);
-        // Without the index an endpoint no mailbox moves onto ('old', 'spare') costs a scan of every
-        // mailbox: ~0.5 s per dashboard overview at 2,100,000 mailboxes on PostgreSQL.
+        // Without the index, a probe for an endpoint no mailbox moves onto ('old', 'spare') scans
+        // every mailbox: ~80 ms each at 2,100,000 mailboxes on PostgreSQL.
         let plan: string;
         if (backend === 'SQLite') {
-          const rows = await sql<{ detail: string }>`explain query plan ${sql.raw(QUESTION)}`.execute(db);
+          const rows = await sql<{ detail: string }>`explain query plan ${sql.raw(PROBE)}`.execute(db);
           plan = rows.rows.map((r) => r.detail).join('\n');
         } else {
           plan = await db.transaction().execute(async (trx) => {
-            // Scans priced out, so that the plan shows whether the index can answer (on 50 rows a
+            // Scans priced out, so that the plan shows whether the index can answer (over 50 rows a
             // scan would otherwise win).
             await sql`set local enable_seqscan = off`.execute(trx);
-            const rows = await sql<{ 'QUERY PLAN': string }>`explain ${sql.raw(QUESTION)}`.execute(trx);
+            const rows = await sql<{ 'QUERY PLAN': string }>`explain ${sql.raw(PROBE)}`.execute(trx);
             return rows.rows.map((r) => r['QUERY PLAN']).join('\n');
           });
         }
