@@ -210,8 +210,7 @@ export class WireStore implements MailStore {
     const items = this.#connection.capabilities.has('STATUS=SIZE') ? 'MESSAGES SIZE' : 'MESSAGES';
     const sizes = new Map<string, FolderSize>();
     await this.#statusEach(paths, items, (path, completion) => {
-      if (completion.status !== 'OK')
-        throw during(`STATUS ${path}`, completionError(statusCommand(path, items), completion));
+      if (completion.status !== 'OK') throw during(`STATUS ${path}`, completionError([], completion));
       const status = statusAnswer(completion, path);
       sizes.set(path, { messages: status?.messages ?? 0, bytes: status?.size });
     });
@@ -232,22 +231,19 @@ export class WireStore implements MailStore {
     const ask = async (): Promise<void> => {
       while (!stopped && next < paths.length) {
         const path = paths[next++]!;
-        const { done } = this.#connection.send(statusCommand(path, items));
-        try {
-          let completion: Completion;
-          try {
-            completion = await done;
-          } catch (error) {
-            throw during(`STATUS ${path}`, error);
-          }
-          onAnswer(path, completion);
-        } catch (error) {
-          stopped = true;
-          throw error;
-        }
+        const completion = await this.#connection
+          .send(statusCommand(path, items))
+          .done.catch((error: unknown) => Promise.reject(during(`STATUS ${path}`, error)));
+        onAnswer(path, completion);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(STATUS_IN_FLIGHT, paths.length) }, ask));
+    const workers = Array.from({ length: Math.min(STATUS_IN_FLIGHT, paths.length) }, () =>
+      ask().catch((error: unknown) => {
+        stopped = true;
+        throw error;
+      }),
+    );
+    await Promise.all(workers);
   }
 
   /** The STATUS items a folder's counts are asked with (HIGHESTMODSEQ only where CONDSTORE is). */
