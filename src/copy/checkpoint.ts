@@ -32,10 +32,6 @@ export interface FolderCheckpoint {
    * first message a pass could not copy (refused, unreadable), which the next pass tries again.
    */
   sourceUidNext?: number;
-  /** The target folder's UIDNEXT when the last finished pass opened it. */
-  targetUidNext?: number;
-  /** The target folder's HIGHESTMODSEQ (CONDSTORE) when the last finished pass opened it, decimal. */
-  targetHighestModseq?: string;
   /**
    * Set by a finished pass that brought deletions across (--propagate-deletes): the source folder's
    * message count as it found it then. Unset by a finished pass that did not, whose deletions are

@@ -356,8 +356,6 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
   }
   cp.sourceMessagesAfterDeletes = countAfterDeletes;
   cp.sourceUidNext = nextListingStart(sourceMessages, cp.map, sourceStatus, from);
-  cp.targetUidNext = targetStatus.uidNext;
-  cp.targetHighestModseq = targetStatus.highestModseq?.toString();
   await save(cp);
   return report;
 }

@@ -28,8 +28,6 @@ const finished = (more: Partial<FolderCheckpoint> = {}): FolderCheckpoint => ({
   map: new UidMap(),
   pending: undefined,
   sourceUidNext: 31,
-  targetUidNext: 41,
-  targetHighestModseq: '300',
   ...more,
 });
 const source = { messages: 30, uidValidity: 7, uidNext: 31, highestModseq: 120n };

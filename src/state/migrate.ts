@@ -23,6 +23,7 @@ import * as m0023 from './migrations/0023-calendars-contacts.js';
 import * as m0024 from './migrations/0024-delta-checkpoint.js';
 import * as m0025 from './migrations/0025-deletes-checkpoint.js';
 import * as m0026 from './migrations/0026-mailbox-target-index.js';
+import * as m0027 from './migrations/0027-unread-target-marks.js';
 
 /** Every migration, in order; forward only. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0024-delta-checkpoint': m0024,
   '0025-deletes-checkpoint': m0025,
   '0026-mailbox-target-index': m0026,
+  '0027-unread-target-marks': m0027,
 };
 
 function migratorOf(db: Kysely<unknown>): Migrator {

@@ -15,9 +15,6 @@ export interface SyncFolderTable {
   unreadable: string | null;
   /** The source's UIDNEXT after the last finished pass, lowered to its first message not copied (0024). */
   source_uid_next: number | null;
-  /** The target's UIDNEXT and HIGHESTMODSEQ as the last finished pass found them (0024). */
-  target_uid_next: number | null;
-  target_highest_modseq: string | null;
   /** The source's message count after the last finished pass that brought deletions across (0025). */
   source_messages_after_deletes: number | null;
   /** Keywords the target folder does not keep, as a JSON array. */

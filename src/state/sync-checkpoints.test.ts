@@ -48,16 +48,16 @@ for (const [name, location] of backends) {
       }
     });
 
-    test('the delta marks round-trip: UIDNEXTs above 2^31, the target modseq; absent ones stay absent', async () => {
+    test('the delta marks round-trip: a UIDNEXT above 2^31, a 64-bit modseq; absent ones stay absent', async () => {
       const db: Kysely<Database> = await openStateStore(await location());
       try {
         const store = new SyncCheckpoints(db);
         const saved = {
           ...checkpoint('INBOX', [[1, 1]]),
           pending: undefined,
+          highestModseq: '18446744073709551615',
           sourceUidNext: 3_000_000_000,
-          targetUidNext: 4_000_000_000,
-          targetHighestModseq: '18446744073709551615',
+          sourceMessagesAfterDeletes: 2_999_999_999,
         };
         await store.save('carol', saved);
         const loaded = await store.load('carol', 'INBOX');
@@ -67,7 +67,7 @@ for (const [name, location] of backends) {
         const plain = await store.load('dave', 'INBOX');
         assert.ok(plain);
         assert.equal('sourceUidNext' in plain, false);
-        assert.equal('targetHighestModseq' in plain, false);
+        assert.equal('sourceMessagesAfterDeletes' in plain, false);
       } finally {
         await db.destroy();
       }

@@ -31,8 +31,6 @@ export class SyncCheckpoints implements CheckpointStore {
         pending: row.pending ? (JSON.parse(row.pending) as PendingBatch) : undefined,
         ...(row.unreadable ? { unreadable: JSON.parse(row.unreadable) as number[] } : {}),
         ...(row.source_uid_next !== null ? { sourceUidNext: Number(row.source_uid_next) } : {}),
-        ...(row.target_uid_next !== null ? { targetUidNext: Number(row.target_uid_next) } : {}),
-        ...(row.target_highest_modseq !== null ? { targetHighestModseq: row.target_highest_modseq } : {}),
         ...(row.source_messages_after_deletes !== null
           ? { sourceMessagesAfterDeletes: Number(row.source_messages_after_deletes) }
           : {}),
@@ -57,8 +55,6 @@ export class SyncCheckpoints implements CheckpointStore {
       pending: checkpoint.pending ? JSON.stringify(checkpoint.pending) : null,
       unreadable: checkpoint.unreadable?.length ? JSON.stringify(checkpoint.unreadable) : null,
       source_uid_next: checkpoint.sourceUidNext ?? null,
-      target_uid_next: checkpoint.targetUidNext ?? null,
-      target_highest_modseq: checkpoint.targetHighestModseq ?? null,
       source_messages_after_deletes: checkpoint.sourceMessagesAfterDeletes ?? null,
       keywords_not_kept: checkpoint.keywordsNotKept?.length
         ? JSON.stringify(checkpoint.keywordsNotKept)
