@@ -14,7 +14,10 @@ export function settle() {
   execFileSync('sync');
 }
 
-/** Runs a command, sampling its peak RSS (VmHWM) until it exits; CPU seconds (user + sys) from GNU time. */
+/**
+ * Runs a command, sampling its peak RSS (VmHWM) until it exits; CPU seconds (user + sys) from GNU
+ * time, and each part on its own (userSeconds, systemSeconds).
+ */
 export function timed(command, args, env = {}) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
@@ -46,6 +49,8 @@ export function timed(command, args, env = {}) {
         resolve({
           seconds,
           cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN,
+          userSeconds: cpu ? Number(cpu[1]) : NaN,
+          systemSeconds: cpu ? Number(cpu[2]) : NaN,
           peakMb: Math.max(peakKb, cpu ? Number(cpu[3]) : 0) / 1024,
           output,
         });

@@ -65,6 +65,8 @@ function medians(results) {
     runs: results.length,
     seconds: median(results.map((r) => r.seconds)),
     cpuSeconds: median(results.map((r) => r.cpuSeconds)),
+    userSeconds: median(results.map((r) => r.userSeconds)),
+    systemSeconds: median(results.map((r) => r.systemSeconds)),
     peakMb: median(results.map((r) => r.peakMb)),
   };
 }
@@ -295,18 +297,21 @@ function goals() {
   return out;
 }
 const rttName = (rtt) => (rtt ? `${rtt} ms round trip` : 'loopback');
+/** The CPU's medians split: user and system seconds, tranche's then mbsync's. */
+const cpuSplit = (t, m) =>
+  `${t.userSeconds.toFixed(2)} + ${t.systemSeconds.toFixed(2)} / ${m.userSeconds.toFixed(2)} + ${m.systemSeconds.toFixed(2)}`;
 const table = [
   `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; Dovecot 2.3 to Dovecot 2.3 on this machine; mbsync ${'1.4'} (Debian isync); medians of ${RUNS} runs (the ${BIG}-message first copy: ${BIG_RUNS}); load average at the end ${loadavg()[0].toFixed(2)}; the whole benchmark took ${((Date.now() - benchStarted) / 60000).toFixed(1)} min. Round trips are added by a proxy in front of both servers (half each way). tranche runs as \`node bin/tranche.js sync\` (default 4 connections), a fresh target user each run, tranche and mbsync taking turns run by run (so a change in the shared machine's load falls on both), the disk's dirty pages written out (\`sync\`) before each run; mbsync with \`Sync Pull\`, \`Create Near\`, \`CopyArrivalDate yes\`.`,
   '',
-  '| mailbox | link | messages | MB | tranche | mbsync | **wall ratio** | CPU s tranche / mbsync | **CPU ratio** | peak RSS tranche / mbsync |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  '| mailbox | link | messages | MB | tranche | mbsync | **wall ratio** | CPU s tranche / mbsync | of it user + system s, tranche / mbsync | **CPU ratio** | peak RSS tranche / mbsync |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ...rows.map(
     (r) =>
-      `| ${r.shape} | ${rttName(r.rtt)} | ${r.messages} | ${mb(r.bytes)} | ${r.tranche.seconds.toFixed(2)} s | ${r.mbsync.seconds.toFixed(2)} s | **${r.ratios.seconds.toFixed(2)}** | ${r.tranche.cpuSeconds.toFixed(2)} / ${r.mbsync.cpuSeconds.toFixed(2)} | **${r.ratios.cpuSeconds.toFixed(2)}** | ${r.tranche.peakMb.toFixed(0)} / ${r.mbsync.peakMb.toFixed(0)} MB |`,
+      `| ${r.shape} | ${rttName(r.rtt)} | ${r.messages} | ${mb(r.bytes)} | ${r.tranche.seconds.toFixed(2)} s | ${r.mbsync.seconds.toFixed(2)} s | **${r.ratios.seconds.toFixed(2)}** | ${r.tranche.cpuSeconds.toFixed(2)} / ${r.mbsync.cpuSeconds.toFixed(2)} | ${cpuSplit(r.tranche, r.mbsync)} | **${r.ratios.cpuSeconds.toFixed(2)}** | ${r.tranche.peakMb.toFixed(0)} / ${r.mbsync.peakMb.toFixed(0)} MB |`,
   ),
   ...deltaRows.map(
     (d) =>
-      `| one folder of ${BIG}: delta pass (10 new, 100 flags changed) | loopback | ${BIG} | | ${d.tranche.seconds.toFixed(2)} s | ${d.mbsync.seconds.toFixed(2)} s | **${d.ratios.seconds.toFixed(2)}** | ${d.tranche.cpuSeconds.toFixed(2)} / ${d.mbsync.cpuSeconds.toFixed(2)} | **${d.ratios.cpuSeconds.toFixed(2)}** | **${d.tranche.peakMb.toFixed(0)}** / ${d.mbsync.peakMb.toFixed(0)} MB |`,
+      `| one folder of ${BIG}: delta pass (10 new, 100 flags changed) | loopback | ${BIG} | | ${d.tranche.seconds.toFixed(2)} s | ${d.mbsync.seconds.toFixed(2)} s | **${d.ratios.seconds.toFixed(2)}** | ${d.tranche.cpuSeconds.toFixed(2)} / ${d.mbsync.cpuSeconds.toFixed(2)} | ${cpuSplit(d.tranche, d.mbsync)} | **${d.ratios.cpuSeconds.toFixed(2)}** | **${d.tranche.peakMb.toFixed(0)}** / ${d.mbsync.peakMb.toFixed(0)} MB |`,
   ),
   ...(ONLY ? [] : ['', ...goals(), '', ...startup.lines, '', ...noop.lines]),
 ].join('\n');
@@ -320,5 +325,5 @@ if (ONLY)
 else
   writeSection(
     'sync',
-    `## Copy speed: tranche against mbsync\n\nWritten by scripts/bench.mjs (issue 18's shapes and goals). CPU is user + system seconds of the whole process (GNU time), start-up included; CPU per GB is the CPU ratio, the bytes being the same for both. The ratios are the median of each tranche run's ratio to the mbsync run beside it (the two run one after the other, so a slow spell of the shared machine falls on both); the seconds, CPU and RSS columns are each side's medians.\n\n${table}`,
+    `## Copy speed: tranche against mbsync\n\nWritten by scripts/bench.mjs (issue 18's shapes and goals). CPU is user + system seconds of the whole process (GNU time), start-up included, then each part on its own (system time is the kernel's, mostly the sockets' copies); CPU per GB is the CPU ratio, the bytes being the same for both. The ratios are the median of each tranche run's ratio to the mbsync run beside it (the two run one after the other, so a slow spell of the shared machine falls on both); the seconds, CPU and RSS columns are each side's medians.\n\n${table}`,
   );
