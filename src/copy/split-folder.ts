@@ -8,14 +8,28 @@ export interface Lane {
 }
 
 /**
+ * What copying one batch leaves to do: the check of what the target stored of it (a FETCH, and
+ * STOREs for flags the target dropped) on the lane's target connection, unless it was made already.
+ */
+export interface CopiedBatch {
+  check: (() => Promise<void>) | undefined;
+}
+
+/**
  * A folder's copy that idle connections may join: its APPEND batches (runs of source UIDs), taken one
  * at a time by whichever lane is free. The folder's own lane takes part too, then waits for the
  * others; exactly once holds through the shared PendingLedger of the folder's checkpoint.
+ *
+ * A lane copies its next batch while the check of its last one is answered (one round trip to the
+ * target less per batch), and ends that check before it starts the next: one check at a time per
+ * connection (untagged FETCH responses are told apart only by the order of the commands in flight),
+ * a failed check stops the lane as a failed batch does, and no check outlives the lane's part in
+ * this folder (its STOREs must reach this folder, not one the connection selects next).
  */
 export class SharedCopy {
   readonly sourcePath: string;
   readonly #batches: MessageMeta[][];
-  readonly #copy: (lane: Lane, batch: MessageMeta[]) => Promise<void>;
+  readonly #copy: (lane: Lane, batch: MessageMeta[]) => Promise<CopiedBatch>;
   readonly #prepare: (lane: Lane) => Promise<void>;
   #next = 0;
   #running = 0;
@@ -26,7 +40,7 @@ export class SharedCopy {
     sourcePath: string,
     batches: MessageMeta[][],
     prepare: (lane: Lane) => Promise<void>,
-    copy: (lane: Lane, batch: MessageMeta[]) => Promise<void>,
+    copy: (lane: Lane, batch: MessageMeta[]) => Promise<CopiedBatch>,
   ) {
     this.sourcePath = sourcePath;
     this.#batches = batches;
@@ -45,14 +59,21 @@ export class SharedCopy {
    */
   async join(lane: Lane, helper: boolean): Promise<TrancheError | undefined> {
     this.#running++;
+    // The check of the lane's last batch, answered while the lane copies the next one.
+    let checking: Promise<void> | undefined;
     try {
       if (helper) await this.#prepare(lane);
       while (this.open) {
         const batch = this.#batches[this.#next++]!;
-        await this.#copy(lane, batch);
+        const { check } = await this.#copy(lane, batch);
+        await checking;
+        checking = check?.();
+        checking?.catch(() => undefined); // awaited in the loop, after it, or in the catch
       }
+      await checking;
       return undefined;
     } catch (error) {
+      await checking?.catch(() => undefined);
       const typed = toTrancheError(error);
       this.#failure ??= { error: typed };
       return typed;

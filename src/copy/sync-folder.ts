@@ -6,7 +6,7 @@ import { addRange, rangeSize } from '../mailstore/uid-ranges.js';
 import { listingStart, nextListingStart, vanishedPairs } from './delta-listing.js';
 import { PendingLedger } from './pending-ledger.js';
 import { matchByContent } from './reconcile.js';
-import { SharedCopy, type Lane, type SplitBoard } from './split-folder.js';
+import { SharedCopy, type CopiedBatch, type Lane, type SplitBoard } from './split-folder.js';
 import type { FolderReport } from './sync-report.js';
 import { READS_PER_MESSAGE, type UnreadableMessages } from './unreadable-messages.js';
 import { UidMap } from './uid-map.js';
@@ -206,7 +206,7 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
   const limit =
     unmapped.length > 0 ? sizeLimit(await target.appendLimit(pair.targetPath), ctx.rules) : undefined;
   const toCopy = unmapped.filter((m) => !tooLarge(report, m, limit, sourcePath));
-  const copyBatch = async (lane: Lane, batch: MessageMeta[]): Promise<void> => {
+  const copyBatch = async (lane: Lane, batch: MessageMeta[]): Promise<CopiedBatch> => {
     ctx.signal?.throwIfAborted();
     const pendingBatch: PendingBatch = {
       targetUidFloor,
@@ -282,7 +282,14 @@ export async function syncFolder(ctx: FolderSyncContext, pair: FolderPair): Prom
       targetUidFloor = Math.max(targetUidFloor, cp.map.highestTargetUid() + 1);
     }
     await ledger.close(id);
-    await checkAppended(report, lane.target, cp, batch, sourcePath, flags, sent);
+    const check = (): Promise<void> => checkAppended(report, lane.target, cp, batch, sourcePath, flags, sent);
+    // Made while the lane copies its next batch (SharedCopy), except without UIDPLUS: there the next
+    // batch looks its UIDs up on the same connection (resolvePending), which must not overlap it.
+    if (!lane.target.appendUids) {
+      await check();
+      return { check: undefined };
+    }
+    return { check };
   };
   const shared = new SharedCopy(
     sourcePath,
