@@ -23,8 +23,9 @@ export interface CopiedBatch {
  * A lane copies its next batch while the check of its last one is answered (one round trip to the
  * target less per batch), and ends that check before it starts the next: one check at a time per
  * connection (untagged FETCH responses are told apart only by the order of the commands in flight),
- * a failed check stops the lane as a failed batch does, and no check outlives the lane's part in
- * this folder (its STOREs must reach this folder, not one the connection selects next).
+ * a failed check stops the lane as a failed batch does (the batch copied meanwhile is still
+ * checked), and no check outlives the lane's part in this folder (its STOREs must reach this folder,
+ * not one the connection selects next).
  */
 export class SharedCopy {
   readonly sourcePath: string;
@@ -66,9 +67,14 @@ export class SharedCopy {
       while (this.open) {
         const batch = this.#batches[this.#next++]!;
         const { check } = await this.#copy(lane, batch);
-        await checking;
-        checking = check?.();
-        checking?.catch(() => undefined); // awaited in the loop, after it, or in the catch
+        const previous = checking;
+        try {
+          await previous;
+        } finally {
+          // Made even when the last check failed: this batch is in the target and the map already.
+          checking = check?.();
+          checking?.catch(() => undefined); // awaited in the loop, after it, or in the catch
+        }
       }
       await checking;
       return undefined;
