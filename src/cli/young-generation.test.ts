@@ -34,11 +34,14 @@ function youngGenerationAfterSurvivors(capped: boolean): number {
   return Number(child.stdout);
 }
 
-test('the young generation stops growing at 16 MB, where V8 alone lets survivors take it further', () => {
+test('the young generation stops growing at about 16 MB, where V8 alone lets survivors take it to 64 MB', () => {
   const mb = 1024 * 1024;
   const alone = youngGenerationAfterSurvivors(false);
   const capped = youngGenerationAfterSurvivors(true);
   assert.ok(alone > 32 * mb, `V8 alone: ${alone / mb} MB`);
-  assert.ok(capped <= 16 * mb, `capped: ${capped / mb} MB`);
+  // 16 MB here, nearly always. The cap hears of a collection after it (a performance entry), and a
+  // fresh clone's full suite once found 29.5 MB: V8 had grown it once more first. At most that one
+  // growth, never V8's own 64 MB.
+  assert.ok(capped <= 32 * mb, `capped: ${capped / mb} MB`);
   assert.ok(capped >= 8 * mb, `capped: ${capped / mb} MB (it grows up to the cap)`);
 });
