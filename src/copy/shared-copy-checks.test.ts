@@ -65,12 +65,18 @@ function joining(shared: SharedCopy): { result: Promise<TrancheError | undefined
   return out;
 }
 
+/** A lane started on a recorded SharedCopy (see recorded()), run until its first batch is copied. */
+async function afterFirstBatch(n: number, copyFails?: number) {
+  const copy = recorded(n, copyFails);
+  const join = joining(copy.shared);
+  await tick();
+  copy.copies.get(1)!.resolve();
+  await tick();
+  return { ...copy, join };
+}
+
 test("a lane copies its next batch while the last one's check is answered, one check at a time, and returns after the last", async () => {
-  const { shared, log, checks, copies } = recorded(3);
-  const join = joining(shared);
-  await tick();
-  copies.get(1)!.resolve();
-  await tick();
+  const { shared, log, checks, copies, join } = await afterFirstBatch(3);
   // Batch 2 is under way while batch 1's check is not answered.
   assert.deepEqual(log, ['copy 1', 'copied 1', 'check 1', 'copy 2']);
   copies.get(2)!.resolve();
@@ -93,11 +99,7 @@ test("a lane copies its next batch while the last one's check is answered, one c
 });
 
 test('a failed check stops the lane and fails the copy; the batch copied meanwhile is still checked; no further batch is taken', async () => {
-  const { shared, log, checks, copies } = recorded(4);
-  const join = joining(shared);
-  await tick();
-  copies.get(1)!.resolve();
-  await tick();
+  const { shared, log, checks, copies, join } = await afterFirstBatch(4);
   checks.get(1)!.reject(new TrancheError('server', 'STORE in INBOX: NO no'));
   copies.get(2)!.resolve();
   await tick();
@@ -112,11 +114,7 @@ test('a failed check stops the lane and fails the copy; the batch copied meanwhi
 });
 
 test("a batch that fails while the last one's check runs: the lane waits for that check before it gives up", async () => {
-  const { shared, log, checks, copies } = recorded(3, 2);
-  const join = joining(shared);
-  await tick();
-  copies.get(1)!.resolve();
-  await tick();
+  const { shared, log, checks, copies, join } = await afterFirstBatch(3, 2);
   copies.get(2)!.resolve();
   await tick();
   // Batch 2 failed, and batch 1's check still runs on the lane's target connection.
